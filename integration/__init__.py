@@ -1,0 +1,1 @@
+"""The Flask service: webhook receiver, admin API, review pages, and the `hirewatch` CLI."""

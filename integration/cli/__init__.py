@@ -1,0 +1,16 @@
+"""`hirewatch`: the command line. Each area registers its commands from its own module."""
+
+from __future__ import annotations
+
+import click
+
+from integration.cli import lists, screen
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Screen job applicants against sanctions lists and DPRK IT-worker red flags."""
+
+
+main.add_command(lists.lists)
+main.add_command(screen.screen)

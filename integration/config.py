@@ -1,0 +1,46 @@
+"""Every setting HireWatch reads from the environment, read here and only here.
+
+Documented in README.md ("Configuration"); code asks `Settings.from_env()` for names, never
+`os.environ` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    data_dir: Path
+    database_url: str
+    redis_url: str
+    lists_dir: Path
+    secret_key: str | None
+    public_url: str
+    max_body_bytes: int
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = Path(_env("HIREWATCH_DATA_DIR", "var")).resolve()
+        return cls(
+            env=_env("HIREWATCH_ENV", "development"),
+            data_dir=data_dir,
+            database_url=_env("HIREWATCH_DATABASE_URL", f"sqlite:///{data_dir / 'hirewatch.db'}"),
+            redis_url=_env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            lists_dir=Path(_env("HIREWATCH_LISTS_DIR", str(data_dir / "lists"))).resolve(),
+            secret_key=os.environ.get("HIREWATCH_SECRET_KEY") or None,
+            public_url=_env("HIREWATCH_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            max_body_bytes=int(_env("HIREWATCH_MAX_BODY_BYTES", str(1024 * 1024))),
+        )

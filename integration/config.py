@@ -26,6 +26,7 @@ class Settings:
     secret_key: str | None
     public_url: str
     max_body_bytes: int
+    badge_ttl_seconds: int
 
     @property
     def production(self) -> bool:
@@ -43,4 +44,6 @@ class Settings:
             secret_key=os.environ.get("HIREWATCH_SECRET_KEY") or None,
             public_url=_env("HIREWATCH_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             max_body_bytes=int(_env("HIREWATCH_MAX_BODY_BYTES", str(1024 * 1024))),
+            # Risk-badge links in ATS notes stay valid this long (default 90 days).
+            badge_ttl_seconds=int(_env("HIREWATCH_BADGE_TTL", str(90 * 24 * 3600))),
         )

@@ -1,0 +1,522 @@
+"""Review: users, API tokens, reviewer decisions, false-positive suppressions, and the read
+queries behind the admin API and the review pages.
+
+Everything here is scoped by `installation_id` (the tenant): no query reads across tenants.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+)
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from screening.models import Risk, SanctionsHit, ScreeningResult
+from screening.verdict import decide
+from store import audit
+from store.db import metadata
+from store.tables import applicants, audit_log, screenings
+
+
+class Scope(StrEnum):
+    ADMIN = "admin"  # everything, including installation settings and re-screens
+    REVIEWER = "reviewer"  # applicants, screenings, decisions, lists, audit log
+
+
+class Decision(StrEnum):
+    CONFIRMED_MATCH = "confirmed_match"
+    FALSE_POSITIVE = "false_positive"
+    ESCALATE = "escalate"
+
+
+REVIEW_RISKS = (Risk.MEDIUM, Risk.HIGH, Risk.CRITICAL)  # a reviewer looks at these
+OPEN_REVIEW_STATUSES = ("pending", "escalated")
+
+users = Table(
+    "review_users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("installation_id", String(64), ForeignKey("installations.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(320), nullable=False, unique=True),  # unique: the login finds the tenant
+    Column("password_hash", String(300), nullable=False),
+    Column("role", String(16), nullable=False, default=Scope.REVIEWER.value),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(16), primary_key=True),  # public id, shown in the audit trail
+    Column("installation_id", String(64), ForeignKey("installations.id", ondelete="CASCADE"), nullable=False),
+    Column("scope", String(16), nullable=False),
+    # sha256 is enough: the token carries 256 random bits, so there is nothing to brute-force.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", String(200), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+decisions = Table(
+    "review_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("installation_id", String(64), ForeignKey("installations.id", ondelete="CASCADE"), nullable=False),
+    Column("applicant_id", Integer, ForeignKey("applicants.id", ondelete="CASCADE"), nullable=False),
+    Column("screening_id", Integer),
+    Column("hit_key", String(200)),  # None: a decision on the applicant as a whole
+    Column("decision", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# A false positive holds while the applicant's identity data (fingerprint) is unchanged; the
+# list entry's content is part of the hit key, so a changed entry no longer matches either.
+suppressions = Table(
+    "hit_suppressions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("installation_id", String(64), ForeignKey("installations.id", ondelete="CASCADE"), nullable=False),
+    Column("applicant_id", Integer, ForeignKey("applicants.id", ondelete="CASCADE"), nullable=False),
+    Column("hit_key", String(200), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("decision_id", Integer, ForeignKey("review_decisions.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("applicant_id", "hit_key", "fingerprint", name="uq_suppression"),
+)
+
+
+class ReviewError(ValueError):
+    """A request the store refuses, with a reason fit to show the caller."""
+
+
+# --- hit identity and suppression (pure: the pipeline applies these to a ScreeningResult) ---
+
+
+def _hit_value(hit: SanctionsHit | dict, name: str) -> Any:
+    return hit.get(name) if isinstance(hit, dict) else getattr(hit, name)
+
+
+def hit_key(hit: SanctionsHit | dict) -> str:
+    """A stable key for "this applicant matched this list entry this way".
+
+    It includes a digest of the entry's content: the matcher's `details["entity_digest"]` when
+    it provides one, else the entry's name, matched name, type and programs. A changed entry
+    therefore gets a new key and is reviewed again.
+    """
+    details = _hit_value(hit, "details") or {}
+    digest_source = details.get("entity_digest") or json.dumps(
+        [
+            _hit_value(hit, "entity_name"),
+            _hit_value(hit, "matched_name"),
+            _hit_value(hit, "entity_type") or "",
+            sorted(_hit_value(hit, "programs") or []),
+        ]
+    )
+    digest = hashlib.sha256(str(digest_source).encode()).hexdigest()[:20]
+    matched_on = str(_hit_value(hit, "matched_on"))
+    return f"{_hit_value(hit, 'list')}:{_hit_value(hit, 'entity_id')}:{matched_on}:{digest}"
+
+
+def apply_suppressions(result: ScreeningResult, suppressed: set[str]) -> ScreeningResult:
+    """The result without the hits a reviewer marked false positive, with the verdict recomputed."""
+    kept = [hit for hit in result.sanctions_hits if hit_key(hit) not in suppressed]
+    dropped = len(result.sanctions_hits) - len(kept)
+    if not dropped:
+        return result
+    verdict = decide(kept, result.flags)
+    note = f"{dropped} sanctions hit(s) previously reviewed as false positive and suppressed"
+    return replace(
+        result,
+        sanctions_hits=kept,
+        risk=verdict.risk,
+        score=verdict.score,
+        reasons=[*verdict.reasons, note],
+        needs_review=verdict.needs_review,
+    )
+
+
+def suppressed_hits(conn: Connection, installation_id: str, applicant_id: int) -> set[str]:
+    """Hit keys to drop from this applicant's next screening (fingerprint still matching)."""
+    query = (
+        select(suppressions.c.hit_key)
+        .join(applicants, applicants.c.id == suppressions.c.applicant_id)
+        .where(
+            suppressions.c.installation_id == installation_id,
+            suppressions.c.applicant_id == applicant_id,
+            suppressions.c.fingerprint == applicants.c.fingerprint,
+        )
+    )
+    return set(conn.execute(query).scalars())
+
+
+# --- users ---
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    installation_id: str
+    email: str
+    role: Scope
+
+
+def add_user(conn: Connection, installation_id: str, email: str, password: str, role: Scope) -> User:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise ReviewError(f"not an e-mail address: {email!r}")
+    if len(password) < 12:
+        raise ReviewError("password too short: use at least 12 characters")
+    if conn.execute(select(users.c.id).where(users.c.email == email)).first():
+        raise ReviewError(f"a user {email} already exists")
+    user_id = conn.execute(
+        users.insert().values(
+            installation_id=installation_id,
+            email=email,
+            password_hash=generate_password_hash(password, method="scrypt"),
+            role=role.value,
+        )
+    ).inserted_primary_key[0]
+    audit.record(conn, action="user.add", actor="cli", installation_id=installation_id, subject=email)
+    return User(user_id, installation_id, email, role)
+
+
+def authenticate_user(conn: Connection, email: str, password: str) -> User | None:
+    row = conn.execute(select(users).where(users.c.email == email.strip().lower())).first()
+    # Hash even when the user is unknown so timing does not reveal which e-mails exist.
+    stored = row.password_hash if row else _DUMMY_HASH
+    if not check_password_hash(stored, password) or row is None:
+        return None
+    return User(row.id, row.installation_id, row.email, Scope(row.role))
+
+
+def get_user(conn: Connection, user_id: int) -> User | None:
+    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    return User(row.id, row.installation_id, row.email, Scope(row.role)) if row else None
+
+
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method="scrypt")
+
+
+# --- API tokens ---
+
+TOKEN_PREFIX = "hwt_"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    id: str
+    installation_id: str
+    scope: Scope
+
+    def allows(self, needed: Scope) -> bool:
+        return self.scope == Scope.ADMIN or self.scope == needed
+
+    @property
+    def actor(self) -> str:
+        return f"token:{self.id}"
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(
+    conn: Connection, installation_id: str, scope: Scope, label: str = "", actor: str = "cli"
+) -> tuple[ApiToken, str]:
+    """A new token; the plain value is returned once and only its hash is stored."""
+    token_id = secrets.token_hex(6)
+    plain = f"{TOKEN_PREFIX}{secrets.token_urlsafe(32)}"
+    conn.execute(
+        api_tokens.insert().values(
+            id=token_id,
+            installation_id=installation_id,
+            scope=scope.value,
+            token_hash=_token_hash(plain),
+            label=label,
+        )
+    )
+    audit.record(
+        conn,
+        action="token.create",
+        actor=actor,
+        installation_id=installation_id,
+        subject=token_id,
+        details={"scope": scope.value, "label": label},
+    )
+    return ApiToken(token_id, installation_id, scope), plain
+
+
+def authenticate_token(conn: Connection, plain: str) -> ApiToken | None:
+    row = conn.execute(
+        select(api_tokens).where(
+            api_tokens.c.token_hash == _token_hash(plain), api_tokens.c.revoked_at.is_(None)
+        )
+    ).first()
+    if row is None:
+        return None
+    conn.execute(api_tokens.update().where(api_tokens.c.id == row.id).values(last_used_at=datetime.now(UTC)))
+    return ApiToken(row.id, row.installation_id, Scope(row.scope))
+
+
+# --- applicants and screenings (read side) ---
+
+_RISK_RANK = case({risk.value: risk.rank for risk in Risk}, value=applicants.c.risk, else_=-1)
+
+
+def _needs_review_clause():
+    return or_(
+        applicants.c.review_status.in_(OPEN_REVIEW_STATUSES),
+        and_(applicants.c.review_status == "none", applicants.c.risk.in_([r.value for r in REVIEW_RISKS])),
+    )
+
+
+def search_applicants(
+    conn: Connection,
+    installation_id: str,
+    *,
+    risks: Iterable[str] = (),
+    query: str = "",
+    needs_review: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict]:
+    """Applicants of one tenant, highest risk first; `query` matches name or ATS id."""
+    conditions = [applicants.c.installation_id == installation_id]
+    if risks := list(risks):
+        conditions.append(applicants.c.risk.in_(risks))
+    if query:
+        pattern = f"%{query.strip().lower()}%"
+        conditions.append(
+            or_(
+                func.lower(applicants.c.name).like(pattern),
+                func.lower(applicants.c.external_id).like(pattern),
+            )
+        )
+    if needs_review:
+        conditions.append(_needs_review_clause())
+    rows = conn.execute(
+        select(applicants)
+        .where(*conditions)
+        .order_by(_RISK_RANK.desc(), applicants.c.score.desc(), applicants.c.id)
+        .limit(limit)
+        .offset(offset)
+    ).mappings()
+    return [_applicant_summary(row) for row in rows]
+
+
+def _applicant_summary(row) -> dict:
+    return {
+        "id": row["id"],
+        "external_id": row["external_id"],
+        "application_id": row["application_id"],
+        "name": row["name"],
+        "risk": row["risk"],
+        "score": row["score"],
+        "review_status": row["review_status"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def get_applicant(conn: Connection, installation_id: str, applicant_id: int) -> dict | None:
+    row = (
+        conn.execute(
+            select(applicants).where(
+                applicants.c.installation_id == installation_id, applicants.c.id == applicant_id
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    return {**_applicant_summary(row), "data": row["data"], "fingerprint": row["fingerprint"]}
+
+
+def list_screenings(conn: Connection, installation_id: str, applicant_id: int, limit: int = 20) -> list[dict]:
+    rows = conn.execute(
+        select(screenings)
+        .where(screenings.c.installation_id == installation_id, screenings.c.applicant_id == applicant_id)
+        .order_by(screenings.c.id.desc())
+        .limit(limit)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def latest_screening(conn: Connection, installation_id: str, applicant_id: int) -> dict | None:
+    found = list_screenings(conn, installation_id, applicant_id, limit=1)
+    return found[0] if found else None
+
+
+def applicants_by_external_id(conn: Connection, installation_id: str, external_ids: Iterable[str]) -> dict:
+    """external id -> summary, for the applicants a red flag links to (same tenant only)."""
+    wanted = sorted({str(x) for x in external_ids})
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        select(applicants).where(
+            applicants.c.installation_id == installation_id, applicants.c.external_id.in_(wanted)
+        )
+    ).mappings()
+    return {row["external_id"]: _applicant_summary(row) for row in rows}
+
+
+# --- decisions ---
+
+
+def record_decision(
+    conn: Connection,
+    installation_id: str,
+    applicant_id: int,
+    *,
+    decision: Decision,
+    reason: str,
+    actor: str,
+    hit: str | None = None,
+) -> dict:
+    """Record a reviewer's decision on one hit (or the whole applicant) and audit it.
+
+    A false positive on a hit suppresses that hit for this applicant's current fingerprint.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ReviewError("a decision needs a reason")
+    applicant = get_applicant(conn, installation_id, applicant_id)
+    if applicant is None:
+        raise LookupError(f"no applicant {applicant_id}")
+    screening = latest_screening(conn, installation_id, applicant_id)
+    hit_keys = _current_hit_keys(screening)
+    if hit is not None and hit not in hit_keys:
+        raise ReviewError(f"hit {hit!r} is not in the applicant's latest screening")
+    decided_keys = [hit] if hit is not None else (hit_keys if decision != Decision.ESCALATE else [])
+    decision_id = conn.execute(
+        decisions.insert().values(
+            installation_id=installation_id,
+            applicant_id=applicant_id,
+            screening_id=screening["id"] if screening else None,
+            hit_key=hit,
+            decision=decision.value,
+            reason=reason,
+            actor=actor,
+        )
+    ).inserted_primary_key[0]
+    if decision == Decision.FALSE_POSITIVE:
+        for key in decided_keys:
+            _suppress(conn, installation_id, applicant_id, key, applicant["fingerprint"], decision_id)
+    status = _review_status_after(conn, installation_id, applicant_id, decision, hit_keys)
+    conn.execute(
+        applicants.update()
+        .where(applicants.c.id == applicant_id)
+        .values(review_status=status, updated_at=datetime.now(UTC))
+    )
+    audit.record(
+        conn,
+        action="decision",
+        actor=actor,
+        installation_id=installation_id,
+        subject=applicant["external_id"],
+        details={"decision": decision.value, "reason": reason, "hits": decided_keys, "review_status": status},
+    )
+    return {
+        "id": decision_id,
+        "applicant_id": applicant_id,
+        "external_id": applicant["external_id"],
+        "decision": decision.value,
+        "hit_key": hit,
+        "hits": decided_keys,
+        "reason": reason,
+        "actor": actor,
+        "review_status": status,
+    }
+
+
+def _current_hit_keys(screening: dict | None) -> list[str]:
+    if screening is None:
+        return []
+    return [hit_key(hit) for hit in screening["result"].get("sanctions_hits", [])]
+
+
+def _suppress(
+    conn: Connection, installation_id: str, applicant_id: int, key: str, fingerprint: str, decision_id: int
+) -> None:
+    exists = conn.execute(
+        select(suppressions.c.id).where(
+            suppressions.c.applicant_id == applicant_id,
+            suppressions.c.hit_key == key,
+            suppressions.c.fingerprint == fingerprint,
+        )
+    ).first()
+    if not exists:
+        conn.execute(
+            suppressions.insert().values(
+                installation_id=installation_id,
+                applicant_id=applicant_id,
+                hit_key=key,
+                fingerprint=fingerprint,
+                decision_id=decision_id,
+            )
+        )
+
+
+def _review_status_after(
+    conn: Connection, installation_id: str, applicant_id: int, decision: Decision, hit_keys: list[str]
+) -> str:
+    """escalated on an escalation; decided once every current hit has a decision; else pending."""
+    if decision == Decision.ESCALATE:
+        return "escalated"
+    rows = conn.execute(
+        select(decisions.c.hit_key).where(
+            decisions.c.installation_id == installation_id,
+            decisions.c.applicant_id == applicant_id,
+            decisions.c.decision != Decision.ESCALATE.value,
+        )
+    ).scalars()
+    decided = set(rows)
+    if None in decided or all(key in decided for key in hit_keys):
+        return "decided"
+    return "pending"
+
+
+def list_decisions(conn: Connection, installation_id: str, applicant_id: int) -> list[dict]:
+    rows = conn.execute(
+        select(decisions)
+        .where(decisions.c.installation_id == installation_id, decisions.c.applicant_id == applicant_id)
+        .order_by(decisions.c.id.desc())
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+# --- audit export ---
+
+
+def audit_entries(
+    conn: Connection, installation_id: str, *, since: datetime | None = None, limit: int = 10_000
+) -> Iterator[dict]:
+    query = select(audit_log).where(audit_log.c.installation_id == installation_id)
+    if since is not None:
+        query = query.where(audit_log.c.at >= since)
+    for row in conn.execute(query.order_by(audit_log.c.id).limit(limit)).mappings():
+        yield dict(row)

@@ -1,0 +1,134 @@
+"""Scenario builders for the review, API and badge tests: rows inserted straight into the tables."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+
+from sqlalchemy import Connection
+
+from screening.models import Flag, MatchedOn, Risk, SanctionsHit, ScreeningResult, Severity
+from store.tables import applicants, installations, screenings
+
+
+def sanctions_hit(entity_id: str = "36542", name: str = "RI Jong Chol", score: float = 91.0) -> SanctionsHit:
+    return SanctionsHit(
+        list="ofac_sdn",
+        entity_id=entity_id,
+        entity_name=name.upper(),
+        matched_name=name.upper(),
+        matched_on=MatchedOn.NAME,
+        score=score,
+        programs=["DPRK3"],
+        explanation=f"family name RI~LEE (romanisation), given name JONG CHOL~JEONG CHEOL; score {score}",
+        applicant_value="Lee Jeong-cheol",
+        entity_type="individual",
+        details={"aligned": [["RI", "Lee"], ["JONG", "Jeong"], ["CHOL", "cheol"]]},
+    )
+
+
+def shared_phone_flag(*linked: str) -> Flag:
+    return Flag(
+        code="shared_phone",
+        severity=Severity.HIGH,
+        message=f"shares phone +1 415 555 0100 with {len(linked)} applicants under other names: "
+        + ", ".join(linked),
+        evidence={"phone": "+14155550100", "applicants": list(linked)},
+        score=60.0,
+    )
+
+
+def add_installation(conn: Connection, installation_id: str, name: str | None = None) -> str:
+    conn.execute(
+        installations.insert().values(
+            id=installation_id, platform="greenhouse", name=name or installation_id, settings={}
+        )
+    )
+    return installation_id
+
+
+def add_screened_applicant(
+    conn: Connection,
+    installation_id: str,
+    external_id: str,
+    name: str,
+    risk: Risk,
+    hits: list[SanctionsHit] = (),
+    flags: list[Flag] = (),
+    review_status: str = "pending",
+) -> int:
+    score = max([h.score for h in hits] + [f.score for f in flags] + [0.0])
+    fingerprint = hashlib.sha256(f"{installation_id}:{external_id}:{name}".encode()).hexdigest()
+    applicant_id = conn.execute(
+        applicants.insert().values(
+            installation_id=installation_id,
+            external_id=external_id,
+            name=name,
+            data={"id": external_id, "name": name, "emails": [f"{external_id}@example.com"]},
+            fingerprint=fingerprint,
+            risk=risk.value,
+            score=score,
+            review_status=review_status,
+        )
+    ).inserted_primary_key[0]
+    result = ScreeningResult(
+        id=external_id,
+        risk=risk,
+        score=score,
+        sanctions_hits=list(hits),
+        flags=list(flags),
+        lists={"ofac_sdn": "abc123"},
+        reasons=[h.explanation for h in hits] + [f.message for f in flags],
+        needs_review=bool(hits),
+    )
+    conn.execute(
+        screenings.insert().values(
+            installation_id=installation_id,
+            applicant_id=applicant_id,
+            trigger="webhook",
+            risk=risk.value,
+            score=score,
+            result=_jsonable(result),
+            list_versions=result.lists,
+        )
+    )
+    return applicant_id
+
+
+def _jsonable(result: ScreeningResult) -> dict:
+    data = asdict(result)
+    data["risk"] = str(result.risk)
+    for hit in data["sanctions_hits"]:
+        hit["matched_on"] = str(hit["matched_on"])
+    for flag in data["flags"]:
+        flag["severity"] = str(flag["severity"])
+    return data
+
+
+def tenant_with_queue(conn: Connection, installation_id: str) -> dict[str, int]:
+    """One tenant: a name-only sanctions match, a shared-phone ring of two, and a clear applicant."""
+    add_installation(conn, installation_id)
+    return {
+        "match": add_screened_applicant(
+            conn,
+            installation_id,
+            f"{installation_id}-c1",
+            "Lee Jeong-cheol",
+            Risk.MEDIUM,
+            hits=[sanctions_hit()],
+        ),
+        "ring": add_screened_applicant(
+            conn,
+            installation_id,
+            f"{installation_id}-c2",
+            "Alex Turner",
+            Risk.HIGH,
+            flags=[shared_phone_flag(f"{installation_id}-c3")],
+        ),
+        "linked": add_screened_applicant(
+            conn, installation_id, f"{installation_id}-c3", "Sam Rivera", Risk.LOW, review_status="none"
+        ),
+        "clear": add_screened_applicant(
+            conn, installation_id, f"{installation_id}-c4", "Maria Lopez", Risk.CLEAR, review_status="none"
+        ),
+    }

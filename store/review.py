@@ -520,3 +520,48 @@ def audit_entries(
         query = query.where(audit_log.c.at >= since)
     for row in conn.execute(query.order_by(audit_log.c.id).limit(limit)).mappings():
         yield dict(row)
+
+
+def linked_external_ids(evidence: dict) -> list[str]:
+    """The other applicants a red flag names: any list of ids under an evidence key about applicants."""
+    found: list[str] = []
+    for key, value in evidence.items():
+        if "applicant" in key and isinstance(value, list):
+            found.extend(str(item) for item in value if isinstance(item, str | int))
+    return found
+
+
+def applicant_detail(conn: Connection, installation_id: str, applicant_id: int) -> dict | None:
+    """One applicant with the latest screening (each hit keyed for decisions, each flag with the
+    applicants it links to) and the decisions so far."""
+    applicant = get_applicant(conn, installation_id, applicant_id)
+    if applicant is None:
+        return None
+    screening = latest_screening(conn, installation_id, applicant_id)
+    if screening is not None:
+        result = screening["result"]
+        flags = result.get("flags", [])
+        linked = applicants_by_external_id(
+            conn,
+            installation_id,
+            [x for flag in flags for x in linked_external_ids(flag.get("evidence") or {})],
+        )
+        screening = {
+            **screening,
+            "reasons": result.get("reasons", []),
+            "sanctions_hits": [{**hit, "key": hit_key(hit)} for hit in result.get("sanctions_hits", [])],
+            "flags": [
+                {
+                    **flag,
+                    "linked_applicants": [
+                        linked[x] for x in linked_external_ids(flag.get("evidence") or {}) if x in linked
+                    ],
+                }
+                for flag in flags
+            ],
+        }
+    return {
+        **applicant,
+        "latest_screening": screening,
+        "decisions": list_decisions(conn, installation_id, applicant_id),
+    }

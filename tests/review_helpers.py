@@ -132,3 +132,29 @@ def tenant_with_queue(conn: Connection, installation_id: str) -> dict[str, int]:
             conn, installation_id, f"{installation_id}-c4", "Maria Lopez", Risk.CLEAR, review_status="none"
         ),
     }
+
+
+def make_app(database_url: str, data_dir, **overrides):
+    """The real app on a given database, with settings as the environment would give them."""
+    from dataclasses import replace
+
+    from integration.app import create_app
+    from integration.config import Settings
+
+    settings = replace(
+        Settings.from_env(),
+        database_url=database_url,
+        data_dir=data_dir,
+        secret_key="test-secret-key",
+        public_url="http://hirewatch.test",
+        # Tasks the tests enqueue go to a Redis database of their own, not the workers' queue.
+        redis_url="redis://127.0.0.1:6379/13",
+        **overrides,
+    )
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    return app
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,236 @@
+"""Marshmallow schemas of the admin API: they validate requests, shape responses and generate
+the OpenAPI document, so the three cannot disagree."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from screening.models import Risk
+from store.review import Decision
+
+PLATFORMS = ("greenhouse", "lever", "ashby", "workable", "smartrecruiters")
+
+
+class CleanString(fields.String):
+    """A string the databases can store: valid UTF-8 without NUL or other control characters."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValidationError("not valid UTF-8 text") from exc
+        if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text):
+            raise ValidationError("control characters are not allowed")
+        return text
+
+
+def _text(max_length: int, min_length: int = 0, **kwargs) -> CleanString:
+    return CleanString(validate=validate.Length(min=min_length, max=max_length), **kwargs)
+
+
+class ErrorSchema(Schema):
+    error = fields.String(required=True, metadata={"description": "machine-readable error kind"})
+    reason = fields.String(required=True, metadata={"description": "what went wrong and what to do"})
+    fields_ = fields.Dict(data_key="fields", metadata={"description": "per-field validation messages"})
+
+
+# --- installations ---
+
+
+class InstallationSchema(Schema):
+    id = fields.String(required=True)
+    platform = fields.String(required=True)
+    name = fields.String(required=True)
+    api_base_url = fields.String(allow_none=True)
+    on_behalf_of = fields.String(allow_none=True)
+    settings = fields.Dict(keys=fields.String())
+    status = fields.String()
+    created_at = fields.DateTime()
+
+
+class InstallationCreateSchema(Schema):
+    platform = fields.String(required=True, validate=validate.OneOf(PLATFORMS))
+    name = _text(200, 1, required=True)
+    api_key = _text(500)
+    webhook_secret = _text(500)
+    api_base_url = fields.URL(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500))
+    on_behalf_of = _text(200)
+
+
+class InstallationCreatedSchema(InstallationSchema):
+    webhook_url = fields.String(required=True)
+    webhook_secret = fields.String(required=True, metadata={"description": "shown once"})
+    admin_token = fields.String(
+        required=True, metadata={"description": "an admin API token for it, shown once"}
+    )
+
+
+class InstallationUpdateSchema(Schema):
+    name = _text(200, 1)
+    api_base_url = fields.URL(
+        schemes={"http", "https"}, require_tld=False, allow_none=True, validate=validate.Length(max=500)
+    )
+    on_behalf_of = _text(200, allow_none=True)
+
+
+class SettingsSchema(Schema):
+    """Per-installation settings (tag names, note text, ...): a flat map of names to values."""
+
+    settings = fields.Dict(
+        keys=CleanString(validate=validate.Length(min=1, max=64)),
+        values=fields.Raw(allow_none=True),
+        required=True,
+    )
+
+
+class SecretRotatedSchema(Schema):
+    id = fields.String(required=True)
+    webhook_url = fields.String(required=True)
+    webhook_secret = fields.String(required=True, metadata={"description": "shown once"})
+
+
+# --- applicants, screenings, decisions ---
+
+
+class ApplicantQuerySchema(Schema):
+    risk = fields.List(
+        fields.String(validate=validate.OneOf([r.value for r in Risk])),
+        metadata={"description": "repeat to filter by several levels"},
+    )
+    q = _text(200, metadata={"description": "part of the name or the ATS candidate id"})
+    needs_review = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+
+
+class ApplicantSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    external_id = fields.String(required=True)
+    application_id = fields.String(allow_none=True)
+    name = fields.String()
+    risk = fields.String(allow_none=True)
+    score = fields.Float(allow_none=True)
+    review_status = fields.String()
+    updated_at = fields.DateTime()
+
+
+class HitSchema(Schema):
+    key = fields.String(required=True, metadata={"description": "use as hit_key in a decision"})
+    list = fields.String()
+    entity_id = fields.String()
+    entity_name = fields.String()
+    matched_name = fields.String()
+    matched_on = fields.String()
+    score = fields.Float()
+    programs = fields.List(fields.String())
+    explanation = fields.String()
+    applicant_value = fields.String()
+    entity_type = fields.String()
+    corroborated = fields.Boolean()
+    contradicted = fields.Boolean()
+    list_version = fields.String()
+    details = fields.Dict()
+
+
+class FlagSchema(Schema):
+    code = fields.String()
+    severity = fields.String()
+    message = fields.String()
+    evidence = fields.Dict()
+    score = fields.Float()
+    linked_applicants = fields.List(fields.Nested(ApplicantSummarySchema))
+
+
+class ScreeningSchema(Schema):
+    id = fields.Integer()
+    trigger = fields.String()
+    risk = fields.String()
+    score = fields.Float()
+    created_at = fields.DateTime()
+    list_versions = fields.Dict()
+    reasons = fields.List(fields.String())
+    sanctions_hits = fields.List(fields.Nested(HitSchema))
+    flags = fields.List(fields.Nested(FlagSchema))
+
+
+class DecisionSchema(Schema):
+    id = fields.Integer()
+    applicant_id = fields.Integer()
+    decision = fields.String()
+    hit_key = fields.String(allow_none=True)
+    reason = fields.String()
+    actor = fields.String()
+    created_at = fields.DateTime()
+
+
+class DecisionCreatedSchema(DecisionSchema):
+    hits = fields.List(fields.String(), metadata={"description": "hit keys the decision covers"})
+    review_status = fields.String()
+
+
+class ApplicantDetailSchema(ApplicantSummarySchema):
+    data = fields.Dict()
+    latest_screening = fields.Nested(ScreeningSchema, allow_none=True)
+    decisions = fields.List(fields.Nested(DecisionSchema))
+    badge_url = fields.String(metadata={"description": "signed, expiring risk-badge image URL"})
+
+
+class DecisionCreateSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf([d.value for d in Decision]))
+    reason = _text(2000, 1, required=True)
+    hit_key = _text(200, metadata={"description": "one hit of the latest screening; omit for all hits"})
+
+
+# --- re-screen jobs and lists ---
+
+
+class JobSchema(Schema):
+    id = fields.String(required=True)
+    installation_id = fields.String()
+    status = fields.String()
+    total = fields.Integer(allow_none=True)
+    done = fields.Integer()
+    failed = fields.Integer()
+    eta_seconds = fields.Float(allow_none=True)
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+
+
+class ListVersionSchema(Schema):
+    list = fields.String()
+    version = fields.String()
+    sha256 = fields.String()
+    fetched_at = fields.String(allow_none=True)
+    entries = fields.Integer(allow_none=True)
+    current = fields.Boolean()
+
+
+class ListStatusSchema(Schema):
+    list = fields.String()
+    version = fields.String(allow_none=True)
+    fetched_at = fields.String(allow_none=True)
+    entries = fields.Integer(allow_none=True)
+
+
+class ListDiffQuerySchema(Schema):
+    old = _text(100, metadata={"description": "version; default: the previous one"})
+    new = _text(100, metadata={"description": "version; default: the current one"})
+
+
+class ListDiffSchema(Schema):
+    list = fields.String()
+    old = fields.String()
+    new = fields.String()
+    added = fields.List(fields.Dict())
+    removed = fields.List(fields.Dict())
+    changed = fields.List(fields.Dict())
+
+
+# --- audit ---
+
+
+class AuditQuerySchema(Schema):
+    format = fields.String(load_default="jsonl", validate=validate.OneOf(["jsonl", "csv"]))
+    since = fields.AwareDateTime(default_timezone=None, metadata={"description": "ISO 8601 with offset"})
+    limit = fields.Integer(load_default=10_000, validate=validate.Range(min=1, max=100_000))

@@ -1,0 +1,314 @@
+"""The `/api/v1` endpoints. Every query is scoped to the token's installation (the tenant)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from flask import Response, current_app, jsonify
+from sqlalchemy import select, update
+
+from integration.api import backends, schemas
+from integration.api.errors import ApiError, not_found
+from integration.api.routing import bp, openapi_document, operation
+from integration.badges import badge_url
+from store import audit, review
+from store.review import Scope
+from store.tables import installations
+
+INSTALLATION = "/installations/<installation_id>"
+APPLICANT = "/applicants/<int:applicant_id>"
+
+
+def _engine():
+    return current_app.extensions["hirewatch.engine"]
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+# --- installations (admin) ---
+
+
+def _own_installation(conn, token: review.ApiToken, installation_id: str) -> dict:
+    if installation_id != token.installation_id:
+        raise not_found("installation")
+    row = conn.execute(select(installations).where(installations.c.id == installation_id)).mappings().first()
+    if row is None:
+        raise not_found("installation")
+    return dict(row)
+
+
+@operation(
+    "/installations",
+    "GET",
+    summary="The installation this token belongs to",
+    scope=Scope.ADMIN,
+    tag="installations",
+    response=schemas.InstallationSchema(many=True),
+)
+def list_installations(token, query, body):
+    with _engine().connect() as conn:
+        return [_own_installation(conn, token, token.installation_id)]
+
+
+@operation(
+    INSTALLATION,
+    "GET",
+    summary="Read an installation",
+    scope=Scope.ADMIN,
+    tag="installations",
+    response=schemas.InstallationSchema(),
+)
+def get_installation(token, query, body, installation_id):
+    with _engine().connect() as conn:
+        return _own_installation(conn, token, installation_id)
+
+
+@operation(
+    INSTALLATION,
+    "PATCH",
+    summary="Update name, API base URL or acting user",
+    scope=Scope.ADMIN,
+    tag="installations",
+    body=schemas.InstallationUpdateSchema,
+    response=schemas.InstallationSchema(),
+)
+def update_installation(token, query, body, installation_id):
+    with _engine().begin() as conn:
+        _own_installation(conn, token, installation_id)
+        if body:
+            conn.execute(update(installations).where(installations.c.id == installation_id).values(**body))
+            audit.record(
+                conn,
+                action="installation.update",
+                actor=token.actor,
+                installation_id=installation_id,
+                subject=installation_id,
+                details={"fields": sorted(body)},
+            )
+        return _own_installation(conn, token, installation_id)
+
+
+@operation(
+    INSTALLATION,
+    "DELETE",
+    summary="Delete an installation and all its data",
+    scope=Scope.ADMIN,
+    tag="installations",
+    status=204,
+)
+def delete_installation(token, query, body, installation_id):
+    with _engine().begin() as conn:
+        _own_installation(conn, token, installation_id)
+        audit.record(
+            conn,
+            action="installation.delete",
+            actor=token.actor,
+            installation_id=installation_id,
+            subject=installation_id,
+        )
+        conn.execute(installations.delete().where(installations.c.id == installation_id))
+    return Response(status=204)
+
+
+@operation(
+    INSTALLATION + "/settings",
+    "GET",
+    summary="Read settings (tag names, note text, ...)",
+    scope=Scope.ADMIN,
+    tag="installations",
+    response=schemas.SettingsSchema(),
+)
+def get_settings(token, query, body, installation_id):
+    with _engine().connect() as conn:
+        return {"settings": _own_installation(conn, token, installation_id)["settings"] or {}}
+
+
+@operation(
+    INSTALLATION + "/settings",
+    "PUT",
+    summary="Replace settings",
+    scope=Scope.ADMIN,
+    tag="installations",
+    body=schemas.SettingsSchema,
+    response=schemas.SettingsSchema(),
+)
+def put_settings(token, query, body, installation_id):
+    _check_json_values(body["settings"])
+    with _engine().begin() as conn:
+        _own_installation(conn, token, installation_id)
+        conn.execute(
+            update(installations)
+            .where(installations.c.id == installation_id)
+            .values(settings=body["settings"])
+        )
+        audit.record(
+            conn,
+            action="installation.settings",
+            actor=token.actor,
+            installation_id=installation_id,
+            subject=installation_id,
+            details={"keys": sorted(body["settings"])},
+        )
+    return body
+
+
+def _check_json_values(settings: dict) -> None:
+    """Settings are stored as JSON: refuse text the databases cannot hold (NUL, lone surrogates)."""
+    text = json.dumps(settings, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ApiError(422, "invalid", "settings contain text that is not valid UTF-8") from exc
+    if "\\u0000" in json.dumps(settings):
+        raise ApiError(422, "invalid", "settings must not contain NUL characters")
+
+
+# --- applicants, screenings, decisions (reviewer) ---
+
+
+@operation(
+    "/applicants",
+    "GET",
+    summary="Applicants, highest risk first; filter by risk, search by name or id",
+    scope=Scope.REVIEWER,
+    tag="applicants",
+    query=schemas.ApplicantQuerySchema,
+    response=schemas.ApplicantSummarySchema(many=True),
+)
+def list_applicants(token, query, body):
+    with _engine().connect() as conn:
+        return review.search_applicants(
+            conn,
+            token.installation_id,
+            risks=query.get("risk", []),
+            query=query.get("q", ""),
+            needs_review=query["needs_review"],
+            limit=query["limit"],
+            offset=query["offset"],
+        )
+
+
+@operation(
+    APPLICANT,
+    "GET",
+    summary="One applicant with every hit, flag and its evidence",
+    scope=Scope.REVIEWER,
+    tag="applicants",
+    response=schemas.ApplicantDetailSchema(),
+)
+def get_applicant(token, query, body, applicant_id):
+    with _engine().connect() as conn:
+        detail = review.applicant_detail(conn, token.installation_id, applicant_id)
+    if detail is None:
+        raise not_found("applicant")
+    return {**detail, "badge_url": badge_url(backends.settings(), token.installation_id, applicant_id)}
+
+
+@operation(
+    APPLICANT + "/screenings",
+    "GET",
+    summary="Screening history (newest first)",
+    scope=Scope.REVIEWER,
+    tag="applicants",
+    response=schemas.ScreeningSchema(many=True),
+)
+def list_screenings(token, query, body, applicant_id):
+    with _engine().connect() as conn:
+        if review.get_applicant(conn, token.installation_id, applicant_id) is None:
+            raise not_found("applicant")
+        rows = review.list_screenings(conn, token.installation_id, applicant_id)
+    return [
+        {**row, **{k: row["result"].get(k) for k in ("reasons", "sanctions_hits", "flags")}} for row in rows
+    ]
+
+
+@operation(
+    APPLICANT + "/decisions",
+    "GET",
+    summary="Reviewer decisions on this applicant",
+    scope=Scope.REVIEWER,
+    tag="decisions",
+    response=schemas.DecisionSchema(many=True),
+)
+def list_decisions(token, query, body, applicant_id):
+    with _engine().connect() as conn:
+        if review.get_applicant(conn, token.installation_id, applicant_id) is None:
+            raise not_found("applicant")
+        return review.list_decisions(conn, token.installation_id, applicant_id)
+
+
+@operation(
+    APPLICANT + "/decisions",
+    "POST",
+    summary="Record a decision (confirmed_match, false_positive, escalate) with a reason; sent to the ATS",
+    scope=Scope.REVIEWER,
+    tag="decisions",
+    body=schemas.DecisionCreateSchema,
+    response=schemas.DecisionCreatedSchema(),
+    status=201,
+)
+def create_decision(token, query, body, applicant_id):
+    return backends.record_decision(token.installation_id, applicant_id, body, token.actor)
+
+
+# --- audit log ---
+
+AUDIT_COLUMNS = ("id", "at", "installation_id", "actor", "action", "subject", "details")
+
+
+@operation(
+    "/audit",
+    "GET",
+    summary="The audit trail as JSON lines or CSV",
+    scope=Scope.REVIEWER,
+    tag="audit",
+    query=schemas.AuditQuerySchema,
+    content_types=("application/x-ndjson", "text/csv"),
+)
+def export_audit(token, query, body):
+    with _engine().connect() as conn:
+        rows = list(
+            review.audit_entries(conn, token.installation_id, since=query.get("since"), limit=query["limit"])
+        )
+    if query["format"] == "csv":
+        return Response(
+            _csv(rows),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=hirewatch-audit.csv"},
+        )
+    return Response(
+        (json.dumps(row, default=_json_default) + "\n" for row in rows), mimetype="application/x-ndjson"
+    )
+
+
+def _json_default(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _csv(rows: list[dict]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(AUDIT_COLUMNS)
+    for row in rows:
+        writer.writerow(
+            [
+                json.dumps(row[c], default=_json_default) if c == "details" else _cell(row[c])
+                for c in AUDIT_COLUMNS
+            ]
+        )
+    yield buffer.getvalue()
+
+
+def _cell(value) -> str:
+    text = value.isoformat() if isinstance(value, datetime) else ("" if value is None else str(value))
+    # Spreadsheet formula injection: a cell starting with = + - @ would run in Excel.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

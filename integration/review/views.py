@@ -1,0 +1,163 @@
+"""Review pages: login, the queue (highest risk first), an applicant's detail, decisions."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from integration.api.backends import record_decision, settings
+from integration.api.errors import ApiError
+from integration.badges import badge_url
+from integration.review.alignment import align_names
+from integration.review.security import check_csrf, csrf_token, secure_headers
+from screening.models import Risk
+from store import review
+
+bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates", static_folder="static")
+bp.before_request(check_csrf)
+bp.after_request(secure_headers)
+
+SOURCE_LINKS = {
+    "ofac_sdn": "https://sanctionssearch.ofac.treas.gov/Details.aspx?id={entity_id}",
+    "ofac_cons": "https://sanctionssearch.ofac.treas.gov/Details.aspx?id={entity_id}",
+    "un": "https://scsanctions.un.org/resources/xml/en/consolidated.xml",
+}
+DECISION_LABELS = {
+    review.Decision.FALSE_POSITIVE: "False positive (not this person)",
+    review.Decision.CONFIRMED_MATCH: "Confirmed match",
+    review.Decision.ESCALATE: "Escalate to compliance",
+}
+
+
+@bp.app_template_global()
+def csrf_field_value() -> str:
+    return csrf_token()
+
+
+def _engine():
+    return current_app.extensions["hirewatch.engine"]
+
+
+def login_required(view: Callable) -> Callable:
+    @functools.wraps(view)
+    def wrapper(**kwargs):
+        user_id = session.get("user_id")
+        with _engine().connect() as conn:
+            user = review.get_user(conn, user_id) if isinstance(user_id, int) else None
+        if user is None:
+            session.pop("user_id", None)
+            return redirect(url_for("review.login", next=request.full_path.rstrip("?")))
+        g.user = user
+        return view(**kwargs)
+
+    return wrapper
+
+
+def _safe_next(target: str | None) -> str:
+    """Only ever redirect inside the review pages (no open redirect)."""
+    if target and target.startswith("/review") and not target.startswith("//"):
+        return target
+    return url_for("review.queue")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        with _engine().begin() as conn:
+            user = review.authenticate_user(
+                conn, request.form.get("email", ""), request.form.get("password", "")
+            )
+        if user is not None:
+            session.clear()  # a fresh session on login: no fixation
+            session["user_id"] = user.id
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")))
+        error = "E-mail or password is wrong."
+    return render_template("review/login.html", error=error), 401 if error else 200
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("review.login"))
+
+
+@bp.get("/")
+@login_required
+def queue():
+    risk = request.args.get("risk", "")
+    query = request.args.get("q", "")[:200]
+    with _engine().connect() as conn:
+        rows = review.search_applicants(
+            conn,
+            g.user.installation_id,
+            risks=[risk] if risk in {r.value for r in Risk} else [],
+            query=query,
+            needs_review=not query,
+            limit=200,
+        )
+    return render_template(
+        "review/queue.html", rows=rows, risk=risk, query=query, risks=[r.value for r in Risk]
+    )
+
+
+@bp.get("/applicants/<int:applicant_id>")
+@login_required
+def applicant(applicant_id: int):
+    with _engine().connect() as conn:
+        detail = review.applicant_detail(conn, g.user.installation_id, applicant_id)
+    if detail is None:
+        return render_template("review/not_found.html"), 404
+    screening = detail["latest_screening"] or {"sanctions_hits": [], "flags": [], "reasons": []}
+    hits = [
+        {
+            **hit,
+            "alignment": align_names(
+                hit.get("applicant_value") or detail["name"], hit.get("matched_name", "")
+            ),
+            "source_url": (hit.get("details") or {}).get("source_url")
+            or SOURCE_LINKS.get(hit.get("list", ""), "").format(entity_id=hit.get("entity_id", "")),
+            "identifiers": (hit.get("details") or {}).get("identifiers", []),
+        }
+        for hit in screening["sanctions_hits"]
+    ]
+    return render_template(
+        "review/applicant.html",
+        applicant=detail,
+        screening=screening,
+        hits=hits,
+        decision_labels=DECISION_LABELS,
+        badge=badge_url(settings(), g.user.installation_id, applicant_id),
+    )
+
+
+@bp.post("/applicants/<int:applicant_id>/decisions")
+@login_required
+def decide(applicant_id: int):
+    body = {
+        "decision": request.form.get("decision", ""),
+        "reason": request.form.get("reason", "")[:2000],
+        "hit_key": request.form.get("hit_key") or None,
+    }
+    if body["decision"] not in {d.value for d in review.Decision}:
+        flash("Choose a decision.", "error")
+    else:
+        try:
+            record_decision(g.user.installation_id, applicant_id, body, f"user:{g.user.email}")
+            flash(f"Recorded: {DECISION_LABELS[review.Decision(body['decision'])]}.", "success")
+        except ApiError as exc:
+            flash(f"Not recorded: {exc.reason}.", "error")
+    return redirect(url_for("review.applicant", applicant_id=applicant_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from integration import api, badges, review
 from integration.config import Settings
 from store.db import engine_for
 
@@ -19,4 +20,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    api.init_app(app)
+    review.init_app(app)
+    badges.init_app(app)
     return app

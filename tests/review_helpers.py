@@ -141,16 +141,15 @@ def make_app(database_url: str, data_dir, **overrides):
     from integration.app import create_app
     from integration.config import Settings
 
-    settings = replace(
-        Settings.from_env(),
-        database_url=database_url,
-        data_dir=data_dir,
-        secret_key="test-secret-key",
-        public_url="http://hirewatch.test",
+    values = {
+        "database_url": database_url,
+        "data_dir": data_dir,
+        "secret_key": "test-secret-key",
+        "public_url": "http://hirewatch.test",
         # Tasks the tests enqueue go to a Redis database of their own, not the workers' queue.
-        redis_url="redis://127.0.0.1:6379/13",
-        **overrides,
-    )
+        "redis_url": "redis://127.0.0.1:6379/13",
+    }
+    settings = replace(Settings.from_env(), **{**values, **overrides})
     app = create_app(settings)
     app.config["TESTING"] = True
     return app

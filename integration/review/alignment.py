@@ -16,8 +16,9 @@ def name_parts(name: str) -> list[str]:
 
 def align_names(applicant_name: str, listed_name: str) -> list[tuple[str | None, str | None, int]]:
     """(listed part, applicant part, similarity 0-100) rows: each listed part with the applicant
-    part most like it (compared in Latin letters, so other scripts line up too); parts left
-    over on either side get a row of their own with None opposite."""
+    part most like it (compared in Latin letters, so other scripts line up too). Parts left over
+    are paired in order, since the matcher already judged the names equivalent (RI ~ Lee is a
+    romanisation, not a spelling likeness); any surplus gets None opposite."""
     listed, typed = name_parts(listed_name), name_parts(applicant_name)
     pairs = sorted(
         (
@@ -32,6 +33,11 @@ def align_names(applicant_name: str, listed_name: str) -> list[tuple[str | None,
     for score, i, j in pairs:
         if i not in matched and j not in used and score >= 40:
             matched[i] = (j, round(score))
+            used.add(j)
+    spare = iter(j for j in range(len(typed)) if j not in used)
+    for i in range(len(listed)):
+        if i not in matched and (j := next(spare, None)) is not None:
+            matched[i] = (j, round(fuzz.ratio(anyascii(listed[i]).lower(), anyascii(typed[j]).lower())))
             used.add(j)
     rows = [
         (part, typed[matched[i][0]] if i in matched else None, matched[i][1] if i in matched else 0)

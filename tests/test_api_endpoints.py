@@ -1,0 +1,162 @@
+"""The admin API end to end on the real app and database: filters, detail, decisions, audit."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from integration.api.routing import OPERATIONS
+from store import review
+from store.db import make_engine
+from store.tables import audit_log
+from tests.review_helpers import bearer, make_app, sanctions_hit, tenant_with_queue
+
+
+@pytest.fixture
+def api(sqlite_url, tmp_path):
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        ids = tenant_with_queue(conn, "acme")
+        _, admin = review.create_token(conn, "acme", review.Scope.ADMIN)
+        _, reviewer = review.create_token(conn, "acme", review.Scope.REVIEWER)
+    client = make_app(sqlite_url, tmp_path).test_client()
+    return {
+        "client": client,
+        "ids": ids,
+        "admin": bearer(admin),
+        "reviewer": bearer(reviewer),
+        "engine": engine,
+    }
+
+
+def test_filter_by_risk_search_and_queue(api) -> None:
+    client, ids, auth = api["client"], api["ids"], api["reviewer"]
+    queue = client.get("/api/v1/applicants?needs_review=true", headers=auth).json
+    assert [a["id"] for a in queue] == [ids["ring"], ids["match"]]
+    high_or_low = client.get("/api/v1/applicants?risk=high&risk=low", headers=auth).json
+    assert [a["risk"] for a in high_or_low] == ["high", "low"]
+    assert [a["id"] for a in client.get("/api/v1/applicants?q=acme-c4", headers=auth).json] == [ids["clear"]]
+    bad = client.get("/api/v1/applicants?risk=severe&limit=0", headers=auth)
+    assert bad.status_code == 422 and set(bad.json["fields"]) == {"risk", "limit"}
+
+
+def test_detail_has_every_hit_and_flag_with_evidence_and_links(api) -> None:
+    client, ids, auth = api["client"], api["ids"], api["reviewer"]
+    match = client.get(f"/api/v1/applicants/{ids['match']}", headers=auth).json
+    (hit,) = match["latest_screening"]["sanctions_hits"]
+    assert hit["key"] == review.hit_key(sanctions_hit())
+    assert hit["programs"] == ["DPRK3"] and "RI~LEE" in hit["explanation"]
+    assert match["badge_url"].startswith("http://hirewatch.test/badges/")
+    ring = client.get(f"/api/v1/applicants/{ids['ring']}", headers=auth).json
+    (flag,) = ring["latest_screening"]["flags"]
+    assert flag["evidence"]["phone"] == "+14155550100"
+    assert [a["id"] for a in flag["linked_applicants"]] == [ids["linked"]]
+    assert client.get("/api/v1/applicants/999999", headers=auth).status_code == 404
+    assert client.get("/api/v1/applicants/99999999999999999999", headers=auth).status_code == 404
+
+
+def test_false_positive_decision_suppresses_and_is_audited(api) -> None:
+    client, ids, auth = api["client"], api["ids"], api["reviewer"]
+    key = review.hit_key(sanctions_hit())
+    response = client.post(
+        f"/api/v1/applicants/{ids['match']}/decisions",
+        headers=auth,
+        json={"decision": "false_positive", "reason": "date of birth differs", "hit_key": key},
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["review_status"] == "decided" and response.json["hits"] == [key]
+    with api["engine"].connect() as conn:
+        assert review.suppressed_hits(conn, "acme", ids["match"]) == {key}
+        actions = [row.action for row in conn.execute(select(audit_log.c.action))]
+    assert "decision" in actions
+    assert {"writeback.enqueued", "writeback.enqueue_failed"} & set(actions)  # never silently dropped
+    history = client.get(f"/api/v1/applicants/{ids['match']}/decisions", headers=auth).json
+    assert history[0]["reason"] == "date of birth differs"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "reason"),
+    [
+        ({"decision": "maybe", "reason": "x"}, 422, "validate"),
+        ({"decision": "escalate"}, 422, "validate"),
+        ({"decision": "escalate", "reason": "nul \x00 byte"}, 422, "validate"),
+        ({"decision": "false_positive", "reason": "x", "hit_key": "ofac_sdn:1:name:0"}, 422, "not in"),
+    ],
+)
+def test_bad_decisions_get_a_reason(api, body, status, reason) -> None:
+    response = api["client"].post(
+        f"/api/v1/applicants/{api['ids']['match']}/decisions", headers=api["reviewer"], json=body
+    )
+    assert response.status_code == status and reason in response.json["reason"]
+
+
+def test_non_json_body_is_400(api) -> None:
+    response = api["client"].post(
+        f"/api/v1/applicants/{api['ids']['match']}/decisions",
+        headers=api["reviewer"],
+        data="decision=escalate",
+        content_type="text/plain",
+    )
+    assert response.status_code == 400 and "JSON" in response.json["reason"]
+
+
+def test_settings_round_trip_and_update(api) -> None:
+    client, auth = api["client"], api["admin"]
+    assert (
+        client.put(
+            "/api/v1/installations/acme/settings",
+            headers=auth,
+            json={"settings": {"tag_high": "HireWatch: high risk"}},
+        ).status_code
+        == 200
+    )
+    assert client.get("/api/v1/installations/acme/settings", headers=auth).json == {
+        "settings": {"tag_high": "HireWatch: high risk"}
+    }
+    updated = client.patch("/api/v1/installations/acme", headers=auth, json={"name": "Acme Corp"}).json
+    assert updated["name"] == "Acme Corp"
+    assert (
+        client.patch("/api/v1/installations/acme", headers=auth, json={"api_base_url": "ftp://x"}).status_code
+        == 422
+    )
+
+
+def test_audit_export_as_jsonl_and_csv(api) -> None:
+    client, auth = api["client"], api["reviewer"]
+    client.post(
+        f"/api/v1/applicants/{api['ids']['match']}/decisions",
+        headers=auth,
+        json={"decision": "escalate", "reason": '=HYPERLINK("evil")'},
+    )
+    lines = client.get("/api/v1/audit?format=jsonl", headers=auth).data.decode().splitlines()
+    entries = [json.loads(line) for line in lines]
+    assert any(e["action"] == "decision" and e["details"]["decision"] == "escalate" for e in entries)
+    assert all(e["installation_id"] == "acme" for e in entries)
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/api/v1/audit?format=csv", headers=auth).data.decode()))
+    )
+    assert {r["action"] for r in rows} >= {"decision", "token.create"}
+    assert client.get("/api/v1/audit?format=xml", headers=auth).status_code == 422
+
+
+def test_openapi_document_describes_every_operation(api) -> None:
+    doc = api["client"].get("/api/v1/openapi.json").json
+    assert doc["openapi"].startswith("3.")
+    operations = {(method.upper(), path) for path, item in doc["paths"].items() for method in item}
+    for op in OPERATIONS:
+        path = op.rule.replace("<int:applicant_id>", "{applicant_id}").replace(
+            "<installation_id>", "{installation_id}"
+        )
+        assert (op.method, path) in operations
+    decision_body = doc["paths"]["/applicants/{applicant_id}/decisions"]["post"]["requestBody"]
+    assert decision_body["content"]["application/json"]["schema"]["$ref"].endswith("DecisionCreate")
+    assert "DecisionCreate" in doc["components"]["schemas"]
+
+
+def test_unknown_route_and_method_are_json(api) -> None:
+    assert api["client"].get("/api/v1/nothing-here").json["error"] == "not_found"
+    assert api["client"].put("/api/v1/applicants", headers=api["reviewer"]).status_code == 405

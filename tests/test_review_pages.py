@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from store import review
+from store.db import make_engine
+from tests.review_helpers import make_app, sanctions_hit, tenant_with_queue
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def site(sqlite_url, tmp_path):
+    with make_engine(sqlite_url).begin() as conn:
+        ids = tenant_with_queue(conn, "acme")
+        other = tenant_with_queue(conn, "globex")
+        review.add_user(conn, "acme", "reviewer@acme.test", PASSWORD, review.Scope.REVIEWER)
+    return {"client": make_app(sqlite_url, tmp_path).test_client(), "ids": ids, "other": other}
+
+
+def _csrf(page: bytes) -> str:
+    return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+
+
+def _login(client, password: str = PASSWORD, next_url: str = ""):
+    token = _csrf(client.get("/review/login").data)
+    return client.post(
+        f"/review/login{next_url}",
+        data={"email": "reviewer@acme.test", "password": password, "csrf_token": token},
+    )
+
+
+def test_pages_need_login_and_login_sets_a_safe_cookie(site) -> None:
+    client = site["client"]
+    assert client.get("/review/").headers["Location"].startswith("/review/login")
+    assert _login(client, "wrong password at all").status_code == 401
+    response = _login(client)
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_login_never_redirects_off_site(site) -> None:
+    response = _login(site["client"], next_url="?next=//evil.example/")
+    assert response.headers["Location"] == "/review/"
+
+
+def test_forms_without_csrf_token_are_refused(site) -> None:
+    client = site["client"]
+    client.get("/review/login")
+    refused = client.post("/review/login", data={"email": "reviewer@acme.test", "password": PASSWORD})
+    assert refused.status_code == 400
+    _login(client)
+    refused = client.post(
+        f"/review/applicants/{site['ids']['match']}/decisions",
+        data={"decision": "escalate", "reason": "x", "csrf_token": "forged"},
+    )
+    assert refused.status_code == 400
+
+
+def test_secure_headers(site) -> None:
+    headers = site["client"].get("/review/login").headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_queue_is_highest_risk_first(site) -> None:
+    client = site["client"]
+    _login(client)
+    page = client.get("/review/").data.decode()
+    assert page.index("Alex Turner") < page.index("Lee Jeong-cheol")
+    assert "Maria Lopez" not in page  # clear: nothing to review
+    assert "High risk" in page  # the level is written out, not only coloured
+
+
+def test_detail_aligns_names_and_links_flags(site) -> None:
+    client, ids = site["client"], site["ids"]
+    _login(client)
+    match = client.get(f"/review/applicants/{ids['match']}").data.decode()
+    assert re.search(r"<td>RI</td><td>Lee</td>", match)
+    assert "DPRK3" in match and "Details.aspx?id=36542" in match
+    ring = client.get(f"/review/applicants/{ids['ring']}").data.decode()
+    assert f'href="/review/applicants/{ids["linked"]}"' in ring and "+14155550100" in ring
+    assert client.get(f"/review/applicants/{site['other']['match']}").status_code == 404  # other tenant
+
+
+def test_false_positive_from_the_page(site) -> None:
+    client, ids = site["client"], site["ids"]
+    _login(client)
+    page = client.get(f"/review/applicants/{ids['match']}").data
+    response = client.post(
+        f"/review/applicants/{ids['match']}/decisions",
+        data={
+            "decision": "false_positive",
+            "reason": "different date of birth",
+            "hit_key": review.hit_key(sanctions_hit()),
+            "csrf_token": _csrf(page),
+        },
+        follow_redirects=True,
+    )
+    text = response.data.decode()
+    assert "Recorded: False positive" in text
+    assert '<dd id="review-status">decided</dd>' in text and "different date of birth" in text

@@ -133,10 +133,12 @@ class Connector(ABC):
     display_name: ClassVar[str]  # the vendor's spelling: "SmartRecruiters"
     api_base: ClassVar[str]
     event_header: ClassVar[str | None] = None
-    signature_header: ClassVar[str]
+    signature_header: ClassVar[str]  # header name, or the body field when signature_location is "body"
+    signature_location: ClassVar[str] = "header"  # header | body (Lever signs inside the body)
     signature_scheme: ClassVar[str]  # e.g. "hmac-sha256-hex(raw body)"
     success_status: ClassVar[int] = 200
     handshake_kind: ClassVar[str | None] = None  # e.g. "x-hook-secret-echo"
+    handshake_status: ClassVar[int] = 200  # the reply status to a handshake request
     events: ClassVar[Mapping[str, EventKind]]  # vendor event name -> what we do with it
     dedupe_source: ClassVar[str | None] = None  # where the vendor's delivery id comes from
     replay_window: ClassVar[float | None] = None  # seconds a signed timestamp stays acceptable
@@ -148,8 +150,8 @@ class Connector(ABC):
     writeback_kinds: ClassVar[tuple[str, ...]] = ("tag", "note")
     acting_user: ClassVar[ActingUser | None] = None
     default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json"}
-    # (limit, remaining, reset) header names; reset is seconds or a Unix timestamp.
-    rate_limit_headers: ClassVar[tuple[str, str, str] | None] = None
+    # (limit, remaining, reset) header names; reset is seconds or a Unix timestamp, None if not sent.
+    rate_limit_headers: ClassVar[tuple[str, str, str | None] | None] = None
 
     # HTTP behaviour (overridable per platform; tests shrink the waits through `sleep`).
     connect_timeout: ClassVar[float] = 5.0
@@ -352,7 +354,7 @@ class Connector(ABC):
     def _note_rate_limit(self, response: requests.Response) -> None:
         if not self.rate_limit_headers:
             return
-        limit, remaining, reset = (response.headers.get(h) for h in self.rate_limit_headers)
+        limit, remaining, reset = (response.headers.get(h) if h else None for h in self.rate_limit_headers)
         self.rate_limit = RateLimitState(
             limit=_int_or_none(limit), remaining=_int_or_none(remaining), reset_in=_seconds_until(reset)
         )
@@ -360,8 +362,9 @@ class Connector(ABC):
     def _retry_delay(self, response: requests.Response, attempt: int) -> float:
         """Retry-After first, then the platform's reset header, else exponential back-off."""
         delay = _seconds_until(response.headers.get("Retry-After"))
-        if delay is None and response.status_code == 429 and self.rate_limit_headers:
-            delay = _seconds_until(response.headers.get(self.rate_limit_headers[2]))
+        reset_header = self.rate_limit_headers[2] if self.rate_limit_headers else None
+        if delay is None and response.status_code == 429 and reset_header:
+            delay = _seconds_until(response.headers.get(reset_header))
         return delay if delay is not None else self._backoff(attempt)
 
     def _backoff(self, attempt: int) -> float:

@@ -28,9 +28,10 @@ def optional_str(**kw: Any) -> fields.String:
     return fields.String(load_default=None, allow_none=True, **kw)
 
 
-def optional_list(inner: fields.Field | type[Schema]) -> fields.List:
+def optional_list(inner: fields.Field | type[Schema], **kw: Any) -> fields.List:
+    """A list that may be absent (read as []); null is an error, as vendors send [] for none."""
     field = fields.Nested(inner) if isinstance(inner, type) else inner
-    return fields.List(field, load_default=list, allow_none=False)
+    return fields.List(field, load_default=list, **kw)
 
 
 class IdField(fields.Field):

@@ -38,9 +38,11 @@ class PlatformMetadata:
     events: dict[str, str]  # vendor event name -> EventKind value
     event_header: str | None  # header naming the event, when the body does not
     signature_header: str
+    signature_location: str  # header | body
     signature_scheme: str
     replay_window_seconds: float | None
     handshake: str | None  # e.g. "x-hook-secret-echo"
+    handshake_status: int
     success_status: int
     dedupe_source: str | None
     writeback_kinds: tuple[str, ...]
@@ -71,9 +73,11 @@ def metadata_of(connector: type[Connector]) -> PlatformMetadata:
         events={event: str(kind) for event, kind in connector.events.items()},
         event_header=connector.event_header,
         signature_header=connector.signature_header,
+        signature_location=connector.signature_location,
         signature_scheme=connector.signature_scheme,
         replay_window_seconds=connector.replay_window,
         handshake=connector.handshake_kind,
+        handshake_status=connector.handshake_status,
         success_status=connector.success_status,
         dedupe_source=connector.dedupe_source,
         writeback_kinds=tuple(connector.writeback_kinds),

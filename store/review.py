@@ -10,7 +10,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from screening.models import Risk, SanctionsHit, ScreeningResult
+from screening.models import Flag, MatchedOn, Risk, SanctionsHit, ScreeningResult, Severity
 from screening.verdict import decide
 from store import audit
 from store.db import metadata
@@ -156,6 +156,22 @@ def apply_suppressions(result: ScreeningResult, suppressed: set[str]) -> Screeni
         score=verdict.score,
         reasons=[*verdict.reasons, note],
         needs_review=verdict.needs_review,
+    )
+
+
+def result_from_dict(data: dict) -> ScreeningResult:
+    """A stored `ScreeningResult.to_dict()` back as dataclasses (unknown keys ignored)."""
+
+    def build(cls, values: dict, **enums):
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known}, **enums)
+
+    hits = [
+        build(SanctionsHit, {**h, "matched_on": MatchedOn(h["matched_on"])}) for h in data["sanctions_hits"]
+    ]
+    flags = [build(Flag, {**f, "severity": Severity(f["severity"])}) for f in data["flags"]]
+    return build(
+        ScreeningResult, {**data, "risk": Risk(data["risk"]), "sanctions_hits": hits, "flags": flags}
     )
 
 
@@ -426,6 +442,8 @@ def record_decision(
     if decision == Decision.FALSE_POSITIVE:
         for key in decided_keys:
             _suppress(conn, installation_id, applicant_id, key, applicant["fingerprint"], decision_id)
+        if screening is not None:
+            _rescore_without_suppressed(conn, installation_id, applicant_id, screening)
     status = _review_status_after(conn, installation_id, applicant_id, decision, hit_keys)
     conn.execute(
         applicants.update()
@@ -451,6 +469,34 @@ def record_decision(
         "actor": actor,
         "review_status": status,
     }
+
+
+def _rescore_without_suppressed(
+    conn: Connection, installation_id: str, applicant_id: int, screening: dict
+) -> None:
+    """Record the verdict without the suppressed hits at once (trigger "decision"), so the tag
+    written back to the ATS reflects the decision rather than waiting for a re-screen."""
+    before = result_from_dict(screening["result"])
+    after = apply_suppressions(before, suppressed_hits(conn, installation_id, applicant_id))
+    if after is before:
+        return
+    conn.execute(
+        screenings.insert().values(
+            installation_id=installation_id,
+            applicant_id=applicant_id,
+            trigger="decision",
+            risk=after.risk.value,
+            score=after.score,
+            result=json.loads(json.dumps(after.to_dict())),
+            list_versions=screening["list_versions"],
+            ruleset_version=screening["ruleset_version"],
+        )
+    )
+    conn.execute(
+        applicants.update()
+        .where(applicants.c.id == applicant_id)
+        .values(risk=after.risk.value, score=after.score)
+    )
 
 
 def _current_hit_keys(screening: dict | None) -> list[str]:

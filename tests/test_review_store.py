@@ -44,6 +44,14 @@ def test_false_positive_suppresses_hit_until_fingerprint_changes(db_url: str) ->
         )
         assert decision["review_status"] == "decided"
         assert review.suppressed_hits(conn, "acme", ids["match"]) == {key}
+        # The verdict without the suppressed hit is recorded at once, for the ATS write-back.
+        latest = review.latest_screening(conn, "acme", ids["match"])
+        assert (latest["trigger"], latest["risk"], latest["result"]["sanctions_hits"]) == (
+            "decision",
+            "clear",
+            [],
+        )
+        assert review.get_applicant(conn, "acme", ids["match"])["risk"] == "clear"
         assert review.suppressed_hits(conn, "globex", ids["match"]) == set()
         conn.execute(update(applicants).where(applicants.c.id == ids["match"]).values(fingerprint="changed"))
         assert review.suppressed_hits(conn, "acme", ids["match"]) == set()

@@ -19,7 +19,7 @@ from flask import (
 
 from integration.api.backends import record_decision, settings
 from integration.api.errors import ApiError
-from integration.badges import badge_url
+from integration.badges import mint_badge_token
 from integration.review.alignment import align_names
 from integration.review.security import check_csrf, csrf_token, secure_headers
 from screening.models import Risk
@@ -140,7 +140,9 @@ def applicant(applicant_id: int):
         screening=screening,
         hits=hits,
         decision_labels=DECISION_LABELS,
-        badge=badge_url(settings(), g.user.installation_id, applicant_id),
+        badge=url_for(
+            "badges.badge", token=mint_badge_token(settings(), g.user.installation_id, applicant_id)
+        ),
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -13,11 +12,13 @@ import responses
 from click.testing import CliRunner
 
 from integration.cli import main
-from screening.lists.diff import diff_snapshots
+from screening.lists import store as store_module
+from screening.lists.diff import changed_fields, diff_snapshot_sets, diff_snapshots
 from screening.lists.download import download_all
 from screening.lists.errors import ListDownloadError, ListUpdateRefused, NoListsError
 from screening.lists.sources import official_sources
-from screening.lists.store import ListStore
+from screening.lists.store import ListStore, load_lists
+from screening.models import Entity, EntityType, ListedName, ListSnapshot
 
 FIXTURE = Path(__file__).parent / "fixtures" / "lists" / "basic"
 S3 = "https://s3.example-bucket.amazonaws.com/exports"
@@ -214,13 +215,46 @@ def test_diff_finds_changed_entries(shared_data: Path, tmp_path: Path) -> None:
     assert before.native_id == after.native_id == "13109"
 
 
-def test_worker_load_is_fast(tmp_path: Path, shared_data: Path) -> None:
-    store = ListStore(tmp_path / "store")
-    store.import_directory(shared_data)
-    import screening.lists.store as store_module
-
+def test_fresh_worker_loads_the_stored_real_lists(tmp_path: Path, shared_data: Path) -> None:
+    """A worker process starts with an empty cache and unpickles (speed: bench/lists.py)."""
+    ListStore(tmp_path / "store").import_directory(shared_data)
     store_module._CACHE.clear()
-    started = time.perf_counter()
     snapshots = ListStore(tmp_path / "store").current_snapshots()
-    assert time.perf_counter() - started < 3  # generous for slow CI; ~0.4 s measured
-    assert sum(len(s.entities) for s in snapshots) == 14965 + 1003 + len(snapshots[-1].entities)
+    assert [(s.name, len(s.entities)) for s in snapshots[:2]] == [("ofac_sdn", 14965), ("un", 1003)]
+    kim = next(e for e in snapshots[0].entities if e.native_id == "43377")
+    assert kim.primary_name == "KIM, Sang Man" and kim.birth_dates == ["1965-04-25"]
+    assert ListStore(tmp_path / "store").current_snapshots()[0] is snapshots[0]  # cached per process
+
+
+def _entity(native_id: str, name: str) -> Entity:
+    return Entity(list="ofac_sdn", native_id=native_id, type=EntityType.INDIVIDUAL, names=[ListedName(name)])
+
+
+def test_diff_snapshots_added_removed_changed() -> None:
+    old = ListSnapshot(
+        "ofac_sdn", "v1", [_entity("1", "KIM, Chol"), _entity("2", "RI, Su"), _entity("3", "O, Jin")]
+    )
+    new = ListSnapshot(
+        "ofac_sdn", "v2", [_entity("1", "KIM, Chol"), _entity("3", "O, Jin Ho"), _entity("4", "PAK")]
+    )
+    diff = diff_snapshots(old, new)
+    assert [e.native_id for e in diff.added] == ["4"]
+    assert [e.native_id for e in diff.removed] == ["2"]
+    assert [(a.primary_name, b.primary_name) for a, b in diff.changed] == [("O, Jin", "O, Jin Ho")]
+    assert changed_fields(*diff.changed[0]) == ["names"]
+    assert (diff.old_version, diff.new_version) == ("v1", "v2")
+    gone = diff_snapshot_sets([old], [])["ofac_sdn"]
+    assert gone.counts() == {"added": 0, "removed": 3, "changed": 0}
+
+
+def test_load_lists_prefers_directory_then_store_then_demo_only_if_allowed(tmp_path: Path) -> None:
+    assert [s.name for s in load_lists(tmp_path, FIXTURE)] == ["ofac_sdn", "un", "advisories"]
+    with pytest.raises(NoListsError):
+        load_lists(tmp_path / "empty")
+    assert [s.name for s in load_lists(tmp_path / "empty", allow_demo=True)] == ["demo"]
+    ListStore(tmp_path / "store").import_directory(FIXTURE)
+    assert [s.name for s in load_lists(tmp_path / "store", allow_demo=True)] == [
+        "ofac_sdn",
+        "un",
+        "advisories",
+    ]

@@ -41,7 +41,7 @@ def update(from_dir: Path | None) -> None:
     """Download the official OFAC and UN files (or import --from DIR); refuse a broken version."""
     store = _store()
     try:
-        result = store.import_directory(from_dir) if from_dir else store.update()
+        result = store.import_directory(from_dir) if from_dir else store.update(progress=True)
     except ListError as exc:
         raise click.ClickException(str(exc)) from exc
     _echo_update(result)

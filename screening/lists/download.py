@@ -8,11 +8,13 @@ every file has arrived).
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+from tqdm import tqdm
 
 from screening.lists.errors import ListDownloadError
 
@@ -38,11 +40,21 @@ def download_all(
     user_agent: str = DEFAULT_USER_AGENT,
     timeout: float = DEFAULT_TIMEOUT,
     retry_pause: float = 2.0,
+    progress: bool = False,
 ) -> dict[str, Path]:
-    """Download every `relative path -> URL` into `target`; all or nothing (ListDownloadError)."""
-    with requests.Session() as session:
+    """Download every `relative path -> URL` into `target`; all or nothing (ListDownloadError).
+
+    `progress` shows a bar on stderr (one step per file).
+    """
+    fetched = {}
+    bar = tqdm(total=len(urls), desc="downloading lists", unit="file", file=sys.stderr, disable=not progress)
+    with requests.Session() as session, bar:
         session.headers.update({"User-Agent": user_agent, "Accept": "*/*"})
-        return {path: _fetch(session, url, target / path, timeout, retry_pause) for path, url in urls.items()}
+        for path, url in urls.items():
+            bar.set_postfix_str(path)
+            fetched[path] = _fetch(session, url, target / path, timeout, retry_pause)
+            bar.update()
+    return fetched
 
 
 def _fetch(session: requests.Session, url: str, dest: Path, timeout: float, retry_pause: float) -> Path:

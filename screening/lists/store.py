@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from screening.lists.advisories import load_advisories
+from screening.lists.demo import load_demo
 from screening.lists.diff import ListDiff, diff_snapshot_sets
 from screening.lists.directory import file_sha256, files_version, load_directory, source_files
 from screening.lists.errors import ListError, ListUpdateRefused, NoListsError
@@ -171,7 +172,7 @@ class ListStore:
         log.info("lists imported version=%s counts=%s", info.id, info.counts)
         return UpdateResult(info, changed=True, previous=current, diffs=diffs)
 
-    def update(self) -> UpdateResult:
+    def update(self, progress: bool = False) -> UpdateResult:
         """Download every official file into a temporary directory, then import it."""
         from screening.lists.download import DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, download_all
         from screening.lists.sources import resolve_urls
@@ -269,3 +270,20 @@ class ListStore:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def load_lists(
+    store_root: Path, directory: Path | None = None, allow_demo: bool = False
+) -> list[ListSnapshot]:
+    """The lists to screen against: `directory` (laid out like ../shared/data) when given, else the
+    store's current version. With nothing stored, the DEMO list only if `allow_demo` (`make run`
+    on a machine with no lists and no network); otherwise NoListsError saying how to fix it."""
+    if directory is not None:
+        return load_directory(directory)
+    try:
+        return ListStore(store_root).current_snapshots()
+    except NoListsError:
+        if not allow_demo:
+            raise
+        log.warning("no lists stored: screening against the DEMO list (made-up entries) root=%s", store_root)
+        return load_demo()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 import shutil
 from pathlib import Path
 
@@ -258,3 +259,14 @@ def test_load_lists_prefers_directory_then_store_then_demo_only_if_allowed(tmp_p
         "un",
         "advisories",
     ]
+
+
+def test_pickle_from_other_model_fields_is_reparsed(tmp_path: Path, monkeypatch) -> None:
+    store = ListStore(tmp_path / "store")
+    version = store.import_directory(FIXTURE).version.id
+    monkeypatch.setattr(store_module, "SCHEMA", "schema-of-the-running-code")
+    store_module._CACHE.clear()
+    snapshots = ListStore(tmp_path / "store").current_snapshots()
+    assert [len(s.entities) for s in snapshots[:2]] == [15, 5]
+    stored = pickle.loads((tmp_path / "store" / "versions" / version / "snapshots.pickle").read_bytes())
+    assert stored["schema"] == "schema-of-the-running-code"  # rewritten by the code now running

@@ -12,6 +12,7 @@ The pickles are written by this store only; never point `root` at files from els
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -21,7 +22,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from screening.lists.diff import ListDiff, diff_snapshot_sets
 from screening.lists.directory import file_sha256, files_version, load_directory, source_files
 from screening.lists.errors import ListError, ListUpdateRefused, NoListsError
 from screening.lists.ofac import CONSOLIDATED, SDN, load_ofac
-from screening.models import ListSnapshot
+from screening.models import Entity, Identifier, ListedName, ListSnapshot
 
 log = logging.getLogger(__name__)
 MAX_DROP = 0.10  # a list losing more than 10% of its entries in one update looks broken
@@ -43,6 +44,24 @@ NO_LISTS_HELP = (
     "un/consolidated.xml); HireWatch never screens against no list."
 )
 _CACHE: dict[tuple[str, str], list[ListSnapshot]] = {}
+
+
+def _schema() -> str:
+    """Fingerprint of the pickled classes' fields: a pickle from code with other fields is re-parsed."""
+    classes = (ListSnapshot, Entity, ListedName, Identifier)
+    layout = ";".join(f"{c.__name__}:{','.join(f.name for f in fields(c))}" for c in classes)
+    return hashlib.sha256(layout.encode()).hexdigest()[:12]
+
+
+SCHEMA = _schema()
+
+
+def _write_pickle(path: Path, snapshots: list[ListSnapshot]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(
+        pickle.dumps({"schema": SCHEMA, "snapshots": snapshots}, protocol=pickle.HIGHEST_PROTOCOL)
+    )
+    os.replace(tmp, path)
 
 
 @dataclass(slots=True)
@@ -111,8 +130,19 @@ class ListStore:
             if not path.is_file():
                 raise ListError(f"no stored list version {version_id!r} in {self.root}")
             _CACHE.clear()  # a worker needs one version at a time
-            _CACHE[key] = pickle.loads(path.read_bytes())
+            _CACHE[key] = self._unpickle(version_id, path)
         return _CACHE[key]
+
+    def _unpickle(self, version_id: str, path: Path) -> list[ListSnapshot]:
+        """The pickled snapshots, or, when they were written by code with other model fields,
+        the stored source files parsed again (and the pickle rewritten)."""
+        stored = pickle.loads(path.read_bytes())
+        if isinstance(stored, dict) and stored.get("schema") == SCHEMA:
+            return stored["snapshots"]
+        log.info("list pickle outdated, re-parsing version=%s", version_id)
+        snapshots = self._parse(self._version_dir(version_id) / "files")
+        _write_pickle(path, snapshots)
+        return snapshots
 
     def versions(self) -> list[VersionInfo]:
         """Stored versions, newest first."""
@@ -228,7 +258,7 @@ class ListStore:
             target = staging / "files" / path.relative_to(directory)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
-        (staging / "snapshots.pickle").write_bytes(pickle.dumps(snapshots, protocol=pickle.HIGHEST_PROTOCOL))
+        _write_pickle(staging / "snapshots.pickle", snapshots)
         (staging / "manifest.json").write_text(json.dumps(asdict(info), indent=2))
         (self.root / "versions").mkdir(exist_ok=True)
         staging.rename(self._version_dir(info.id))

@@ -270,3 +270,14 @@ def test_pickle_from_other_model_fields_is_reparsed(tmp_path: Path, monkeypatch)
     assert [len(s.entities) for s in snapshots[:2]] == [15, 5]
     stored = pickle.loads((tmp_path / "store" / "versions" / version / "snapshots.pickle").read_bytes())
     assert stored["schema"] == "schema-of-the-running-code"  # rewritten by the code now running
+
+
+@responses.activate
+def test_cli_update_download_failure_exits_non_zero(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HIREWATCH_LISTS_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("HIREWATCH_OFAC_SDN_URL", "https://mirror.example/SDN.CSV")
+    responses.add(responses.GET, "https://mirror.example/SDN.CSV", status=403)
+    result = CliRunner().invoke(main, ["lists", "update"])
+    assert result.exit_code == 1
+    assert "https://mirror.example/SDN.CSV answered HTTP 403" in result.output
+    assert ListStore(tmp_path / "store").current_version() is None

@@ -194,7 +194,7 @@ class ListStore:
                 return UpdateResult(self._manifest(current), changed=False, previous=current, diffs={})
             snapshots = self._parse(directory)
             old = self.snapshots(current) if current else []
-            self._check(old, snapshots, current)
+            self._check(old, snapshots)
             info = self._write_version(directory, files, snapshots, source or str(directory), content)
             self._set_pointer(info.id, current)
             self._prune()
@@ -211,7 +211,11 @@ class ListStore:
         self.root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.root, prefix=".download-") as tmp:
             download_all(
-                urls, Path(tmp), self.user_agent or DEFAULT_USER_AGENT, self.timeout or DEFAULT_TIMEOUT
+                urls,
+                Path(tmp),
+                self.user_agent or DEFAULT_USER_AGENT,
+                self.timeout or DEFAULT_TIMEOUT,
+                progress=progress,
             )
             return self.import_directory(Path(tmp), source=", ".join(sorted(set(urls.values()))))
 
@@ -221,7 +225,7 @@ class ListStore:
         except ListError as exc:
             raise ListUpdateRefused(f"refused: {exc}. {self._stays()}") from exc
 
-    def _check(self, old: list[ListSnapshot], new: list[ListSnapshot], current: str | None) -> None:
+    def _check(self, old: list[ListSnapshot], new: list[ListSnapshot]) -> None:
         new_counts = {s.name: len(s.entities) for s in new}
         problems = [f"{name} has no entries" for name, count in new_counts.items() if count == 0]
         for snapshot in old:

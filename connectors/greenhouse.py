@@ -248,7 +248,7 @@ class Greenhouse(Connector):
         body = {
             "user_id": int(user_id),
             "body": text,
-            "visibility": self.installation.settings.get("note_visibility", "admin_only"),
+            "visibility": self.installation.settings.get("note_visibility", "public"),
         }
         self.request("POST", f"candidates/{candidate_id}/activity_feed/notes", json_body=body, acting=True)
 

@@ -25,6 +25,7 @@ from connectors.base import (
     Connector,
     ConnectorError,
     EventKind,
+    SettingField,
     WebhookEvent,
 )
 from connectors.payload import (
@@ -138,6 +139,15 @@ class Ashby(Connector):
     auth_type = AuthType.BASIC_API_KEY
     required_permissions = ("candidatesRead", "candidatesWrite", "hiringProcessMetadataWrite")
     default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json; version=1"}
+    settings_fields = (
+        SettingField(
+            id="note_private",
+            type="boolean",
+            label="Private notes",
+            default=False,
+            description="Post HireWatch notes as private (needs the API key's private-fields permission).",
+        ),
+    )
     page_size = 100
 
     # ----- webhooks -------------------------------------------------------------------------
@@ -229,7 +239,7 @@ class Ashby(Connector):
             "candidateId": candidate_id,
             "note": {"type": "text/plain", "value": text},
             "sendNotifications": False,
-            "isPrivate": bool(self.installation.settings.get("note_private", False)),
+            "isPrivate": bool(self.setting("note_private")),
         }
         self.call("candidate.createNote", body)
 

@@ -24,6 +24,7 @@ from connectors.base import (
     ConnectorAbort,
     ConnectorError,
     EventKind,
+    SettingField,
     WebhookEvent,
 )
 from connectors.payload import (
@@ -172,6 +173,16 @@ class Greenhouse(Connector):
         required=True,
         description="a Greenhouse user id (numeric) in the On-Behalf-Of header",
     )
+    settings_fields = (
+        SettingField(
+            id="note_visibility",
+            type="select",
+            label="Note visibility",
+            default="public",
+            choices=("public", "private", "admin_only"),
+            description="Who sees HireWatch notes in Greenhouse (admin_only: admins and the acting user).",
+        ),
+    )
     rate_limit_headers = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
     page_size = 100  # per_page may go to 500; 100 keeps one page's work small
 
@@ -248,7 +259,7 @@ class Greenhouse(Connector):
         body = {
             "user_id": int(user_id),
             "body": text,
-            "visibility": self.installation.settings.get("note_visibility", "public"),
+            "visibility": self.setting("note_visibility"),
         }
         self.request("POST", f"candidates/{candidate_id}/activity_feed/notes", json_body=body, acting=True)
 

@@ -26,7 +26,15 @@ from typing import Any, ClassVar
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from connectors.base import ActingUser, AuthType, CandidatePage, Connector, EventKind, WebhookEvent
+from connectors.base import (
+    ActingUser,
+    AuthType,
+    CandidatePage,
+    Connector,
+    EventKind,
+    SettingField,
+    WebhookEvent,
+)
 from connectors.payload import (
     IdField,
     VendorSchema,
@@ -155,6 +163,15 @@ class Lever(Connector):
         required=False,
         description="a Lever user id in the perform_as query parameter (optional)",
     )
+    settings_fields = (
+        SettingField(
+            id="note_secret",
+            type="boolean",
+            label="Secret notes",
+            default=False,
+            description="Post HireWatch notes as secret (visible to sensitive-information users only).",
+        ),
+    )
     page_size = 100
 
     # ----- webhooks -------------------------------------------------------------------------
@@ -245,7 +262,7 @@ class Lever(Connector):
         self._tags("removeTags", candidate_id, tag)
 
     def add_note(self, candidate_id: str, text: str) -> None:
-        body = {"value": text, "secret": bool(self.installation.settings.get("note_secret", False))}
+        body = {"value": text, "secret": bool(self.setting("note_secret"))}
         self.request("POST", f"opportunities/{candidate_id}/notes", json_body=body, acting=True)
 
     def _tags(self, action: str, candidate_id: str, tag: str) -> None:

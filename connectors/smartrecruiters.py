@@ -25,7 +25,15 @@ from typing import Any, ClassVar
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from connectors.base import AuthType, CandidatePage, Connector, EventKind, PayloadError, WebhookEvent
+from connectors.base import (
+    AuthType,
+    CandidatePage,
+    Connector,
+    EventKind,
+    PayloadError,
+    SettingField,
+    WebhookEvent,
+)
 from connectors.payload import (
     IdField,
     VendorSchema,
@@ -115,6 +123,16 @@ class SmartRecruiters(Connector):
     auth_header = "X-SmartToken"
     required_permissions = ("candidates_read", "candidates_manage", "messages_write", "webhooks_manage")
     rate_limit_headers = ("X-RateLimit-Limit", "X-RateLimit-Remaining", None)
+    settings_fields = (
+        SettingField(
+            id="note_share_with",
+            type="json",
+            label="Note sharing",
+            default={"openNote": True},
+            description="The Messages API shareWith object for HireWatch notes "
+            "(users, hiringTeamOf, everyone, openNote).",
+        ),
+    )
     page_size = 100
 
     # ----- webhooks -------------------------------------------------------------------------
@@ -213,7 +231,7 @@ class SmartRecruiters(Connector):
     def add_note(self, candidate_id: str, text: str) -> None:
         body = {
             "content": f"#[CANDIDATE:{candidate_id}] {text}",
-            "shareWith": self.installation.settings.get("note_share_with", {"openNote": True}),
+            "shareWith": self.setting("note_share_with"),
         }
         self.request("POST", "messages/shares", json_body=body)
 

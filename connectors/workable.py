@@ -31,6 +31,7 @@ from connectors.base import (
     Connector,
     ConnectorAbort,
     EventKind,
+    SettingField,
     WebhookEvent,
 )
 from connectors.payload import (
@@ -121,13 +122,28 @@ class Workable(Connector):
         description="a Workable member id (comment author)",
     )
     rate_limit_headers = ("X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset")
+    settings_fields = (
+        SettingField(
+            id="subdomain",
+            type="text",
+            label="Account subdomain",
+            description="The <subdomain> of <subdomain>.workable.com (not needed when an API URL is set).",
+        ),
+        SettingField(
+            id="note_policy",
+            type="json",
+            label="Comment visibility",
+            description='Roles that see HireWatch comments, e.g. ["recruiting_admin", "recruiter"]; '
+            "unset: everyone who sees the candidate.",
+        ),
+    )
     page_size = 100
 
     @property
     def base_url(self) -> str:
         if self.installation.api_base_url:
             return self.installation.api_base_url.rstrip("/")
-        subdomain = self.installation.settings.get("subdomain")
+        subdomain = self.setting("subdomain")
         if not subdomain:
             raise ConnectorAbort(
                 "config", "Workable needs the account subdomain (settings.subdomain) or an API URL"
@@ -202,7 +218,7 @@ class Workable(Connector):
 
     def add_note(self, candidate_id: str, text: str) -> None:
         comment: dict[str, Any] = {"body": text}
-        if policy := self.installation.settings.get("note_policy"):
+        if policy := self.setting("note_policy"):
             comment["policy"] = policy
         body = {"member_id": self.acting_user_id(), "comment": comment}
         self.request("POST", f"candidates/{candidate_id}/comments", json_body=body)

@@ -57,6 +57,11 @@ def test_metadata_drives_routes_and_manifest():
         assert EventKind.APPLICATION_CREATED in block["handled_events"].values()
         assert EventKind.IGNORED not in block["handled_events"].values()
         assert set(block["writeback_kinds"]) == {"tag", "note"}
+        assert all({"id", "type", "label", "description"} <= set(f) for f in block["settings_fields"])
+    assert [f["id"] for f in get_metadata("workable").as_manifest()["settings_fields"]] == [
+        "subdomain",
+        "note_policy",
+    ]
 
 
 # ----- shared HTTP behaviour --------------------------------------------------------------------
@@ -254,6 +259,13 @@ def test_workable_needs_a_subdomain_or_an_api_url():
     with pytest.raises(ConnectorAbort) as caught:
         _ = Workable(Installation(id="i", platform="workable")).base_url
     assert caught.value.reason == "config"
+
+
+def test_installation_settings_override_the_declared_defaults():
+    assert greenhouse().setting("note_visibility") == "public"
+    assert greenhouse(settings={"note_visibility": "admin_only"}).setting("note_visibility") == "admin_only"
+    with pytest.raises(KeyError, match="no setting 'colour'"):
+        greenhouse().setting("colour")
 
 
 def test_workable_tags_are_written_in_the_form_workable_keeps():

@@ -168,18 +168,18 @@ class Ashby(Connector):
 
     @classmethod
     def parse_event(cls, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
-        envelope = load(_Envelope(), decode_json(raw_body))
+        envelope = load(_Envelope, decode_json(raw_body))
         event = WebhookEvent(kind=cls.event_kind(envelope["action"]), event_type=envelope["action"])
         data = envelope["data"]
         if event.kind is EventKind.APPLICATION_CREATED:
-            application = load(_SubmitData(), data, "data")["application"]
+            application = load(_SubmitData, data, "data")["application"]
             event.application_id = application["id"]
             event.candidate_id = application["candidate"]["id"]
             event.applicant = to_applicant(application["candidate"], application)
         elif event.kind is EventKind.CANDIDATE_DELETED:
-            event.candidate_id = load(_DeleteData(), data, "data")["candidate"]["id"]
+            event.candidate_id = load(_DeleteData, data, "data")["candidate"]["id"]
         elif event.kind is EventKind.CANDIDATE_MERGED:
-            merge = load(_MergeData(), data, "data")
+            merge = load(_MergeData, data, "data")
             event.candidate_id = merge["mergedCandidate"]["id"]
             event.merged_from = merge["deletedCandidate"]["id"]
         return event
@@ -214,9 +214,9 @@ class Ashby(Connector):
             body: dict[str, Any] = {"limit": self.page_size}
             if cursor:
                 body["cursor"] = cursor
-            page = load_api(_Page(), self.call("candidate.list", body, idempotent=True), "candidate.list")
+            page = load_api(_Page, self.call("candidate.list", body, idempotent=True), "candidate.list")
             applicants = [
-                to_applicant(load_api(_Candidate(), row, "candidate"), None) for row in page["results"]
+                to_applicant(load_api(_Candidate, row, "candidate"), None) for row in page["results"]
             ]
             cursor = page["nextCursor"] if page["moreDataAvailable"] else None
             yield CandidatePage(applicants=applicants, next_cursor=cursor)
@@ -245,7 +245,7 @@ class Ashby(Connector):
 
     def _candidate(self, candidate_id: str) -> dict:
         results = self.call("candidate.info", {"id": candidate_id}, idempotent=True).get("results")
-        return load_api(_Candidate(), results, "candidate.info")
+        return load_api(_Candidate, results, "candidate.info")
 
 
 def to_applicant(candidate: dict, application: dict | None) -> Applicant:

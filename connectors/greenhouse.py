@@ -205,7 +205,7 @@ class Greenhouse(Connector):
 
     @classmethod
     def parse_event(cls, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
-        envelope = load(_Envelope(), decode_json(raw_body))
+        envelope = load(_Envelope, decode_json(raw_body))
         action = envelope["action"]
         event = WebhookEvent(
             kind=cls.event_kind(action), event_type=action, dedupe_key=header(headers, "Greenhouse-Event-ID")
@@ -216,11 +216,11 @@ class Greenhouse(Connector):
     # ----- API ------------------------------------------------------------------------------
 
     def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
-        candidate = load_api(_Candidate(), self.get_json(f"candidates/{candidate_id}"), "candidate")
+        candidate = load_api(_Candidate, self.get_json(f"candidates/{candidate_id}"), "candidate")
         answers: list[dict] = []
         if application_id:
             application = load_api(
-                _ApplicationOnly(), self.get_json(f"applications/{application_id}"), "application"
+                _ApplicationOnly, self.get_json(f"applications/{application_id}"), "application"
             )
             answers = application["answers"]
         applicant = to_applicant(candidate, application_id=application_id, answers=answers)
@@ -236,7 +236,7 @@ class Greenhouse(Connector):
             rows = response.json()
             if not isinstance(rows, list):
                 raise ConnectorError("bad_response", "Greenhouse candidate list is not a JSON array")
-            applicants = [to_applicant(load_api(_Candidate(), row, "candidate")) for row in rows]
+            applicants = [to_applicant(load_api(_Candidate, row, "candidate")) for row in rows]
             url = response.links.get("next", {}).get("url")
             params = None  # the next URL carries its own query
             yield CandidatePage(applicants=applicants, next_cursor=url)
@@ -274,7 +274,7 @@ class Greenhouse(Connector):
 def _fill_event(event: WebhookEvent, payload: dict) -> None:
     """Read the ids (and the candidate, when sent) the event's kind needs from `payload`."""
     if event.kind is EventKind.APPLICATION_CREATED:
-        application = load(_ApplicationPayload(), payload, "payload")["application"]
+        application = load(_ApplicationPayload, payload, "payload")["application"]
         event.application_id = application["id"]
         event.candidate_id = application["candidate"]["id"]
         event.applicant = to_applicant(
@@ -283,17 +283,17 @@ def _fill_event(event: WebhookEvent, payload: dict) -> None:
             application_fields=application["custom_fields"],
         )
     elif event.kind is EventKind.CANDIDATE_UPDATED:
-        candidate = load(_CandidatePayload(), payload, "payload")["candidate"]
+        candidate = load(_CandidatePayload, payload, "payload")["candidate"]
         event.candidate_id = candidate["id"]
         event.applicant = to_applicant(candidate)
     elif event.kind is EventKind.CANDIDATE_MERGED:
-        person = load(_PersonPayload(), payload, "payload")["person"]
+        person = load(_PersonPayload, payload, "payload")["person"]
         event.merged_from = person["id"]
         event.candidate_id = person["new_candidate_id"]
     elif event.kind is EventKind.CANDIDATE_DELETED and event.event_type == "candidate_anonymized":
-        event.candidate_id = load(_AnonymizedPayload(), payload, "payload")["candidate_id"]
+        event.candidate_id = load(_AnonymizedPayload, payload, "payload")["candidate_id"]
     elif event.kind is EventKind.CANDIDATE_DELETED:
-        event.candidate_id = load(_PersonPayload(), payload, "payload")["person"]["id"]
+        event.candidate_id = load(_PersonPayload, payload, "payload")["person"]["id"]
 
 
 _ATTACHMENT_KINDS = {"resume": "resume", "cover_letter": "cover_letter"}

@@ -217,12 +217,12 @@ class Lever(Connector):
 
     @classmethod
     def parse_event(cls, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
-        envelope = load(_Envelope(), decode_json(raw_body))
+        envelope = load(_Envelope, decode_json(raw_body))
         event = WebhookEvent(
             kind=cls.event_kind(envelope["event"]), event_type=envelope["event"], dedupe_key=envelope["token"]
         )
         if event.kind in (EventKind.APPLICATION_CREATED, EventKind.CANDIDATE_DELETED):
-            ids = load(_EventIds(), envelope["data"], "data")
+            ids = load(_EventIds, envelope["data"], "data")
             event.candidate_id = ids["opportunityId"] or ids["candidateId"]
             event.application_id = ids["applicationId"]
         return event
@@ -231,9 +231,9 @@ class Lever(Connector):
 
     def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
         data = self.get_json(f"opportunities/{candidate_id}", params={"expand": "applications"})
-        opportunity = load_api(_Opportunity(), _data(data), "opportunity")
+        opportunity = load_api(_Opportunity, _data(data), "opportunity")
         resumes = [
-            load_api(_Resume(), r, "resume")
+            load_api(_Resume, r, "resume")
             for r in _data(self.get_json(f"opportunities/{candidate_id}/resumes"))
         ]
         applicant = to_applicant(opportunity, resumes)
@@ -249,7 +249,7 @@ class Lever(Connector):
                 params["offset"] = offset
             page = self.get_json("opportunities", params=params)
             rows = _data(page)
-            applicants = [to_applicant(load_api(_Opportunity(), row, "opportunity"), []) for row in rows]
+            applicants = [to_applicant(load_api(_Opportunity, row, "opportunity"), []) for row in rows]
             offset = page.get("next") if page.get("hasNext") else None
             yield CandidatePage(applicants=applicants, next_cursor=offset)
             if not offset:
@@ -287,7 +287,7 @@ def _data(response: Any) -> Any:
 def to_applicant(opportunity: dict, resumes: list[dict]) -> Applicant:
     """A validated Lever opportunity (with expanded applications, when present) as our Applicant."""
     applications = [a for a in opportunity["applications"] if isinstance(a, dict)]
-    forms = [load_api(_Application(), a, "application") for a in applications]
+    forms = [load_api(_Application, a, "application") for a in applications]
     answers = [
         f"{f['text']}: {f['value']}"
         for application in forms

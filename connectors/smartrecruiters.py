@@ -195,14 +195,14 @@ class SmartRecruiters(Connector):
             EventKind.CANDIDATE_UPDATED,
             EventKind.CANDIDATE_DELETED,
         ):
-            ids = load(_Ids(), body)
+            ids = load(_Ids, body)
             event.candidate_id = ids["candidate_id"] or ids["id"]
         return event
 
     # ----- API ------------------------------------------------------------------------------
 
     def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
-        return to_applicant(load_api(_Candidate(), self.get_json(f"candidates/{candidate_id}"), "candidate"))
+        return to_applicant(load_api(_Candidate, self.get_json(f"candidates/{candidate_id}"), "candidate"))
 
     def list_candidates(self, cursor: str | None = None) -> Iterator[CandidatePage]:
         """Pages of GET /candidates (one request at a time: its concurrency limit is 1)."""
@@ -211,8 +211,8 @@ class SmartRecruiters(Connector):
             params: dict[str, Any] = {"limit": self.page_size}
             if page_id:
                 params["pageId"] = page_id
-            page = load_api(_Page(), self.get_json("candidates", params=params), "candidates")
-            applicants = [to_applicant(load_api(_Candidate(), row, "candidate")) for row in page["content"]]
+            page = load_api(_Page, self.get_json("candidates", params=params), "candidates")
+            applicants = [to_applicant(load_api(_Candidate, row, "candidate")) for row in page["content"]]
             # An empty page ends the walk even if a nextPageId is sent.
             page_id = page["nextPageId"] if page["content"] else None
             yield CandidatePage(applicants=applicants, next_cursor=page_id)
@@ -223,7 +223,7 @@ class SmartRecruiters(Connector):
         self.request("POST", f"candidates/{candidate_id}/tags", json_body={"tags": [tag]}, idempotent=True)
 
     def remove_tag(self, candidate_id: str, tag: str) -> None:
-        current = load_api(_Tags(), self.get_json(f"candidates/{candidate_id}/tags"), "tags")["tags"]
+        current = load_api(_Tags, self.get_json(f"candidates/{candidate_id}/tags"), "tags")["tags"]
         kept = [t for t in current if t.casefold() != tag.casefold()]
         if kept != current:
             self.request("PUT", f"candidates/{candidate_id}/tags", json_body={"tags": kept})

@@ -165,7 +165,7 @@ class Workable(Connector):
     @classmethod
     def parse_event(cls, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         body = decode_json(raw_body)
-        envelope = load(_Envelope(), body)
+        envelope = load(_Envelope, body)
         path, candidate_data = "", body
         if envelope["data"] is not None:
             path, candidate_data = "data", envelope["data"]
@@ -174,7 +174,7 @@ class Workable(Connector):
         event_type = envelope["event_type"] or "candidate_created"
         event = WebhookEvent(kind=cls.event_kind(event_type), event_type=event_type, dedupe_key=None)
         if event.kind is EventKind.APPLICATION_CREATED:
-            candidate = load(_Candidate(), candidate_data, path)
+            candidate = load(_Candidate, candidate_data, path)
             event.candidate_id = candidate["id"]
             event.applicant = to_applicant(candidate)
         return event
@@ -196,10 +196,8 @@ class Workable(Connector):
         url = cursor or self.url("candidates")
         params: dict[str, Any] | None = None if cursor else {"limit": self.page_size}
         while url:
-            page = load_api(_Page(), self.get_json(url, params=params), "candidates")
-            applicants = [
-                to_applicant(load_api(_Candidate(), row, "candidate")) for row in page["candidates"]
-            ]
+            page = load_api(_Page, self.get_json(url, params=params), "candidates")
+            applicants = [to_applicant(load_api(_Candidate, row, "candidate")) for row in page["candidates"]]
             url, params = page["paging"].get("next"), None
             yield CandidatePage(applicants=applicants, next_cursor=url)
 
@@ -226,7 +224,7 @@ class Workable(Connector):
     def _candidate(self, candidate_id: str) -> dict:
         data = self.get_json(f"candidates/{candidate_id}")
         wrapped = data.get("candidate") if isinstance(data, dict) else None
-        return load_api(_Candidate(), wrapped if wrapped is not None else data, "candidate")
+        return load_api(_Candidate, wrapped if wrapped is not None else data, "candidate")
 
     def _put_tags(self, candidate_id: str, tags: list[str]) -> None:
         # Another writer may change the tags between our read and this write; the set we write

@@ -281,3 +281,33 @@ def test_ashby_ping_and_merge():
         EventKind.CANDIDATE_MERGED,
         "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
     )
+
+
+@responses.activate
+def test_ashby_success_false_is_a_connector_error_with_its_reasons():
+    responses.post(
+        "https://ats.test/candidate.info", json={"success": False, "errors": ["candidate_not_found"]}
+    )
+    ashby = get_connector("ashby")(
+        Installation(id="i", platform="ashby", api_key="k", api_base_url="https://ats.test")
+    )
+    with pytest.raises(ConnectorError, match="candidate_not_found") as caught:
+        ashby.fetch_candidate("c1")
+    assert caught.value.reason == "vendor_error"
+
+
+@responses.activate
+def test_a_non_json_api_answer_is_a_bad_response():
+    responses.get(f"{API}/candidates/1", body=b"<html>maintenance</html>")
+    with pytest.raises(ConnectorError) as caught:
+        greenhouse().fetch_candidate("1")
+    assert caught.value.reason == "bad_response"
+
+
+@responses.activate
+def test_an_oversized_attachment_is_not_read():
+    connector = greenhouse()
+    responses.get("https://files.test/huge.pdf", body=b"%PDF-" + b"0" * 300_000)
+    with pytest.raises(ConnectorError) as caught:
+        connector.download("https://files.test/huge.pdf", max_bytes=100_000)
+    assert caught.value.reason == "attachment_too_large"

@@ -393,11 +393,11 @@ class Connector(ABC):
         return ceiling / 2 + random.uniform(0, ceiling / 2)  # jitter spreads workers apart
 
     def get_json(self, path: str, **kw: Any) -> Any:
-        return _json_of(self.request("GET", path, **kw), self.display_name)
+        return response_json(self.request("GET", path, **kw), self.display_name)
 
     def post_json(self, path: str, body: Any, **kw: Any) -> Any:
         response = self.request("POST", path, json_body=body, **kw)
-        return _json_of(response, self.display_name) if response.content else None
+        return response_json(response, self.display_name) if response.content else None
 
     def read_attachments(self, applicant: Applicant, limits: resume.Limits = resume.DEFAULT_LIMITS) -> None:
         """Fill in the text of résumé and cover-letter attachments and the applicant's résumé text.
@@ -452,7 +452,8 @@ def _joined_text(applicant: Applicant, kind: str) -> str:
     return "\n\n".join(a.text for a in applicant.attachments if a.kind == kind and a.text)
 
 
-def _json_of(response: requests.Response, vendor: str) -> Any:
+def response_json(response: requests.Response, vendor: str) -> Any:
+    """The decoded JSON of an API answer; ConnectorError('bad_response') when it is not JSON."""
     try:
         return response.json()
     except ValueError as exc:

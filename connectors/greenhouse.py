@@ -26,6 +26,7 @@ from connectors.base import (
     EventKind,
     SettingField,
     WebhookEvent,
+    response_json,
 )
 from connectors.payload import (
     IdField,
@@ -108,11 +109,23 @@ class _CandidatePayload(VendorSchema):
 
 class _Person(VendorSchema):
     id = IdField(required=True)
-    new_candidate_id = IdField(load_default=None)
 
 
 class _PersonPayload(VendorSchema):
     person = fields.Nested(_Person, required=True)
+
+
+class _MergedPerson(_Person):
+    new_candidate_id = IdField(required=True)  # the surviving candidate
+
+
+class _MergePayload(VendorSchema):
+    person = fields.Nested(_MergedPerson, required=True)
+
+
+class _AppliedTag(VendorSchema):
+    id = IdField(required=True)
+    name = fields.String(required=True)
 
 
 class _AnonymizedPayload(VendorSchema):
@@ -233,7 +246,7 @@ class Greenhouse(Connector):
         params: dict[str, Any] | None = None if cursor else {"per_page": self.page_size, "skip_count": "true"}
         while url:
             response = self.request("GET", url, params=params)
-            rows = response.json()
+            rows = response_json(response, self.display_name)
             if not isinstance(rows, list):
                 raise ConnectorError("bad_response", "Greenhouse candidate list is not a JSON array")
             applicants = [to_applicant(load_api(_Candidate, row, "candidate")) for row in rows]
@@ -248,8 +261,10 @@ class Greenhouse(Connector):
     def remove_tag(self, candidate_id: str, tag: str) -> None:
         """Remove by name if the candidate carries it; a tag that is not there is not an error."""
         applied = self.get_json(f"candidates/{candidate_id}/tags")
-        for existing in applied if isinstance(applied, list) else []:
-            if str(existing.get("name", "")).casefold() == tag.casefold():
+        if not isinstance(applied, list):
+            raise ConnectorError("bad_response", "Greenhouse candidate tags are not a JSON array")
+        for existing in (load_api(_AppliedTag, row, "tag") for row in applied):
+            if existing["name"].casefold() == tag.casefold():
                 self.request("DELETE", f"candidates/{candidate_id}/tags/{existing['id']}", acting=True)
 
     def add_note(self, candidate_id: str, text: str) -> None:
@@ -287,7 +302,7 @@ def _fill_event(event: WebhookEvent, payload: dict) -> None:
         event.candidate_id = candidate["id"]
         event.applicant = to_applicant(candidate)
     elif event.kind is EventKind.CANDIDATE_MERGED:
-        person = load(_PersonPayload, payload, "payload")["person"]
+        person = load(_MergePayload, payload, "payload")["person"]
         event.merged_from = person["id"]
         event.candidate_id = person["new_candidate_id"]
     elif event.kind is EventKind.CANDIDATE_DELETED and event.event_type == "candidate_anonymized":

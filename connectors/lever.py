@@ -125,6 +125,20 @@ class _Resume(VendorSchema):
     parsedData = fields.Nested(_Parsed, load_default=dict)
 
 
+class _OneOpportunity(VendorSchema):
+    data = fields.Nested(_Opportunity, required=True)
+
+
+class _Resumes(VendorSchema):
+    data = fields.List(fields.Nested(_Resume), required=True)
+
+
+class _Many(VendorSchema):
+    data = fields.List(fields.Dict(), required=True)
+    next = optional_str()
+    hasNext = fields.Boolean(load_default=False)
+
+
 class Lever(Connector):
     name = "lever"
     display_name = "Lever"
@@ -230,11 +244,10 @@ class Lever(Connector):
     # ----- API ------------------------------------------------------------------------------
 
     def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
-        data = self.get_json(f"opportunities/{candidate_id}", params={"expand": "applications"})
-        opportunity = load_api(_Opportunity, _data(data), "opportunity")
-        resumes = [
-            load_api(_Resume, r, "resume")
-            for r in _data(self.get_json(f"opportunities/{candidate_id}/resumes"))
+        answer = self.get_json(f"opportunities/{candidate_id}", params={"expand": "applications"})
+        opportunity = load_api(_OneOpportunity, answer, "opportunity")["data"]
+        resumes = load_api(_Resumes, self.get_json(f"opportunities/{candidate_id}/resumes"), "resumes")[
+            "data"
         ]
         applicant = to_applicant(opportunity, resumes)
         self.read_attachments(applicant)
@@ -247,10 +260,11 @@ class Lever(Connector):
             params: dict[str, Any] = {"limit": self.page_size, "expand": "applications"}
             if offset:
                 params["offset"] = offset
-            page = self.get_json("opportunities", params=params)
-            rows = _data(page)
-            applicants = [to_applicant(load_api(_Opportunity, row, "opportunity"), []) for row in rows]
-            offset = page.get("next") if page.get("hasNext") else None
+            page = load_api(_Many, self.get_json("opportunities", params=params), "opportunities")
+            applicants = [
+                to_applicant(load_api(_Opportunity, row, "opportunity"), []) for row in page["data"]
+            ]
+            offset = page["next"] if page["hasNext"] else None
             yield CandidatePage(applicants=applicants, next_cursor=offset)
             if not offset:
                 return
@@ -278,10 +292,6 @@ class Lever(Connector):
 
 def _keys(secret: str) -> list[str]:
     return [key for key in re.split(r"[,\s]+", secret) if key] or [secret]
-
-
-def _data(response: Any) -> Any:
-    return response.get("data") if isinstance(response, dict) else None
 
 
 def to_applicant(opportunity: dict, resumes: list[dict]) -> Applicant:

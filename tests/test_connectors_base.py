@@ -311,3 +311,18 @@ def test_an_oversized_attachment_is_not_read():
     with pytest.raises(ConnectorError) as caught:
         connector.download("https://files.test/huge.pdf", max_bytes=100_000)
     assert caught.value.reason == "attachment_too_large"
+
+
+def test_greenhouse_merge_without_the_surviving_candidate_is_422():
+    body = json.dumps({"action": "merge_candidate", "payload": {"person": {"id": 1}}}).encode()
+    with pytest.raises(PayloadError, match=r"payload\.person\.new_candidate_id"):
+        Greenhouse.parse_event(body, {})
+
+
+@responses.activate
+def test_lever_answer_without_data_is_a_bad_response():
+    responses.get("https://ats.test/v1/opportunities/o1", json={"error": "weird"})
+    lever = Lever(Installation(id="i", platform="lever", api_key="k", api_base_url="https://ats.test/v1"))
+    with pytest.raises(ConnectorError) as caught:
+        lever.fetch_candidate("o1")
+    assert caught.value.reason == "bad_response"

@@ -115,6 +115,22 @@ class _Envelope(VendorSchema):
     data = fields.Dict(load_default=dict)
 
 
+class _FileUrl(VendorSchema):
+    url = fields.String(required=True)
+
+
+class _FileInfo(VendorSchema):
+    results = fields.Nested(_FileUrl, required=True)
+
+
+class _TagCreated(VendorSchema):
+    results = fields.Nested(_Tag, required=True)
+
+
+class _CandidateInfo(VendorSchema):
+    results = fields.Nested(_Candidate, required=True)
+
+
 class _Page(VendorSchema):
     results = fields.List(fields.Dict(), required=True)
     moreDataAvailable = fields.Boolean(load_default=False)
@@ -201,9 +217,8 @@ class Ashby(Connector):
         applicant = to_applicant(candidate, None)
         handle = candidate["resumeFileHandle"]
         if handle:
-            url = self.call("file.info", {"fileHandle": handle["handle"]}, idempotent=True)["results"].get(
-                "url"
-            )
+            answer = self.call("file.info", {"fileHandle": handle["handle"]}, idempotent=True)
+            url = load_api(_FileInfo, answer, "file.info")["results"]["url"]
             applicant.attachments.append(Attachment(filename=handle["name"] or "resume", url=url))
             self.read_attachments(applicant)
         return applicant
@@ -225,7 +240,8 @@ class Ashby(Connector):
 
     def add_tag(self, candidate_id: str, tag: str) -> None:
         # candidateTag.create is get-or-create by title; candidate.addTag is idempotent.
-        tag_id = self.call("candidateTag.create", {"title": tag}, idempotent=True)["results"]["id"]
+        answer = self.call("candidateTag.create", {"title": tag}, idempotent=True)
+        tag_id = load_api(_TagCreated, answer, "candidateTag.create")["results"]["id"]
         self.call("candidate.addTag", {"candidateId": candidate_id, "tagId": tag_id}, idempotent=True)
 
     def remove_tag(self, candidate_id: str, tag: str) -> None:
@@ -244,13 +260,13 @@ class Ashby(Connector):
         self.call("candidate.createNote", body)
 
     def _candidate(self, candidate_id: str) -> dict:
-        results = self.call("candidate.info", {"id": candidate_id}, idempotent=True).get("results")
-        return load_api(_Candidate, results, "candidate.info")
+        answer = self.call("candidate.info", {"id": candidate_id}, idempotent=True)
+        return load_api(_CandidateInfo, answer, "candidate.info")["results"]
 
 
 def to_applicant(candidate: dict, application: dict | None) -> Applicant:
     """A validated Ashby candidate (full, or the webhook's summary) as our Applicant."""
-    custom = [*candidate["customFields"], *(application or {}).get("customFields", [])]
+    custom = [*candidate["customFields"], *(application["customFields"] if application else [])]
     source = {"platform": "ashby", "candidate_id": candidate["id"]}
     if application:
         source["application_id"] = application["id"]

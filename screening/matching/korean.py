@@ -69,6 +69,28 @@ INITIALS_MR = (
     "p",
     "h",
 )
+# DPRK 1992 standard as OFAC and the UN print it: j/ch for ㅈ/ㅊ, no apostrophes.
+INITIALS_DPRK = (
+    "k",
+    "kk",
+    "n",
+    "t",
+    "tt",
+    "r",
+    "m",
+    "p",
+    "pp",
+    "s",
+    "ss",
+    "",
+    "j",
+    "jj",
+    "ch",
+    "k",
+    "t",
+    "p",
+    "h",
+)
 VOWELS_RR = (
     "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae",
     "oe", "yo", "u", "wo", "we", "wi", "yu", "eu", "ui", "i",
@@ -183,3 +205,19 @@ def _fold_consonants(chunk: str) -> str:
     for spelling, folded in _CONSONANT_FOLD:
         chunk = chunk.replace(spelling, folded)
     return chunk
+
+
+@lru_cache(maxsize=1)
+def hangul_by_spelling() -> dict[str, str]:
+    """Romanised syllable (DPRK, McCune-Reischauer or Revised) -> the most likely Hangul syllable.
+
+    Built from the jamo tables; earlier spellings win (DPRK first: OFAC's "jong" is 정).
+    """
+    table: dict[str, str] = {}
+    for initials, vowels in ((INITIALS_DPRK, VOWELS_MR), (INITIALS_MR, VOWELS_MR), (INITIALS_RR, VOWELS_RR)):
+        for code in range(_HANGUL_LAST - _HANGUL_FIRST + 1):
+            initial, rest = divmod(code, 21 * 28)
+            vowel, final = divmod(rest, 28)
+            spelling = initials[initial] + vowels[vowel] + FINALS_RR[final]
+            table.setdefault(spelling, chr(_HANGUL_FIRST + code))
+    return table

@@ -19,7 +19,7 @@ from screening.matching.korean import korean_key, looks_korean
 from screening.matching.text import ocr_key, phonetic_key, skeleton
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
-JOINED_ACCEPT = 0.9
+JOINED_ACCEPT = 0.93  # exact or Korean romanisation; not a loose sound-alike
 COMMON_PART_WEIGHT = 0.35
 PARTICLE_WEIGHT = 0.1
 INITIAL_WEIGHT_FACTOR = 0.35  # an initial proves less than the name it abbreviates
@@ -28,6 +28,8 @@ DISTINCTIVE_WEIGHT = 0.5
 CAP_TOO_FEW_PARTS = 60.0  # one agreeing part of a longer name is never a match
 CAP_ONLY_COMMON_PARTS = 70.0  # only common parts agree and not the whole name
 CAP_SINGLE_PART_NAME = 75.0  # one-word list names (nicknames, weak aliases)
+MIN_IDENTIFYING_WEIGHT = 1.0  # e.g. three common parts, or a rare part and a common one
+CAP_COMMON_NAME = 75.0  # below the default threshold: a common full name needs a date of birth too
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,7 @@ def _special_matches(a: str, b: str, unvowelled: bool, korean: bool):
     if ocr_key(a) == ocr_key(b):
         yield TokenMatch(0.92, "letters confused (OCR)")
     skel_a, skel_b = skeleton(a), skeleton(b)
-    if skel_a == skel_b and (unvowelled or (len(skel_a) >= 3 and a == skel_a)):
+    if skel_a == skel_b and (unvowelled or (len(skel_a) >= 3 and skeleton(a[1:]) == a[1:])):
         yield TokenMatch(0.9, "same consonants (vowels left out)")
     if len(a) >= 4 and b.startswith(a) and len(a) >= len(b) / 2:
         yield TokenMatch(0.88, "truncated")
@@ -192,6 +194,9 @@ def _cap(score: float, pairs: list[Pair], listed, listed_weights, missing: list[
     whole_name = not missing and all(p.match.similarity >= 0.9 for p in pairs)
     if not distinctive and not whole_name:
         return min(score, CAP_ONLY_COMMON_PARTS)
+    identifying = sum(listed_weights[j] for p in aligned for j in p.listed)
+    if identifying < MIN_IDENTIFYING_WEIGHT:
+        return min(score, CAP_COMMON_NAME)  # "Wei Zhang", "Sergei Ivanov": many people, one name
     return score
 
 

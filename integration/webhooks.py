@@ -1,0 +1,118 @@
+"""`POST /webhooks/<platform>/<installation_id>`: verify, persist, enqueue, reply.
+
+The reply never waits on screening: the delivery is committed to the inbox, its id is sent to
+the live queue (failing fast when Redis is down), and the platform hears its success status.
+Replies are JSON; a failed signature check says nothing more than "invalid signature".
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from connectors.base import Connector, EventKind, PayloadError
+from connectors.registry import get_connector
+from integration.config import Settings
+from integration.enqueue import InboxEnqueuer
+from store.inbox import accept_delivery, body_dedupe_key, mark_queued
+from store.installations import find_installation
+from store.secretbox import SecretBox
+
+log = logging.getLogger(__name__)
+
+HANDSHAKE_STATUS = 200  # SmartRecruiters: answer the X-Hook-Secret activation with 200 + the echo
+
+webhooks = Blueprint("webhooks", __name__)
+
+
+def _error(status: int, reason: str) -> tuple[Response, int]:
+    return jsonify(error=reason), status
+
+
+@webhooks.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> tuple[Response, int]:
+    # Werkzeug's own errors (413 from MAX_CONTENT_LENGTH, 405...) as JSON like ours.
+    reason = "body too large" if exc.code == 413 else (exc.name or "error").lower()
+    return _error(exc.code or 500, reason)
+
+
+def _connector_class(platform: str) -> type[Connector] | None:
+    try:
+        return get_connector(platform)
+    except LookupError:
+        return None
+
+
+@webhooks.post("/webhooks/<platform>/<installation_id>")
+def receive(platform: str, installation_id: str) -> tuple[Response, int]:
+    extensions = current_app.extensions
+    connector = _connector_class(platform)
+    if connector is None:
+        return _error(404, "unknown platform")
+    raw_body = request.get_data(cache=False)  # 413 past MAX_CONTENT_LENGTH, chunked or not
+    engine = extensions["hirewatch.engine"]
+    with engine.connect() as conn:
+        installation = find_installation(conn, extensions["hirewatch.secret_box"], installation_id)
+    if installation is None or installation.platform != platform:
+        return _error(404, "unknown installation")
+    fields = f"platform={platform} installation={installation_id}"
+
+    echo = connector.handshake(request.headers)
+    if echo is not None:
+        log.info("webhook.handshake %s", fields)
+        response = jsonify(status="ok")
+        response.headers.update(echo)
+        return response, HANDSHAKE_STATUS
+
+    secret = installation.webhook_secret
+    if not secret or not connector.verify(secret, raw_body, request.headers):
+        log.warning("webhook.rejected %s reason=signature", fields)
+        return _error(401, "invalid signature")
+
+    try:
+        event = connector.parse_event(raw_body, request.headers)
+    except PayloadError as exc:
+        log.warning("webhook.rejected %s reason=payload status=%s detail=%s", fields, exc.status, exc.reason)
+        return _error(exc.status, exc.reason)
+
+    success = connector.success_status
+    if event.kind in (EventKind.PING, EventKind.IGNORED):
+        log.info("webhook.%s %s event=%s", event.kind.value, fields, event.event_type)
+        return jsonify(status=event.kind.value), success
+
+    accepted = accept_delivery(
+        engine,
+        installation_id=installation_id,
+        platform=platform,
+        dedupe_key=event.dedupe_key or body_dedupe_key(raw_body),
+        event_type=event.event_type,
+        event_kind=event.kind.value,
+        raw_body=raw_body,
+        headers=dict(request.headers),
+    )
+    if accepted.duplicate:
+        log.info("webhook.duplicate %s event=%s inbox_id=%s", fields, event.event_type, accepted.inbox_id)
+        return jsonify(status="duplicate", inbox_id=accepted.inbox_id), success
+
+    enqueued = extensions["hirewatch.enqueuer"].enqueue(accepted.inbox_id)
+    if enqueued:
+        with engine.begin() as conn:
+            mark_queued(conn, accepted.inbox_id)
+    log.info(
+        "webhook.accepted %s event=%s kind=%s inbox_id=%s enqueued=%s",
+        fields,
+        event.event_type,
+        event.kind.value,
+        accepted.inbox_id,
+        enqueued,
+    )
+    return jsonify(status="accepted", inbox_id=accepted.inbox_id), success
+
+
+def init_webhooks(app: Flask, settings: Settings, box: SecretBox) -> None:
+    """Register the receiver on an app: the blueprint, the secret box, the enqueuer."""
+    app.extensions["hirewatch.secret_box"] = box
+    app.extensions["hirewatch.enqueuer"] = InboxEnqueuer(settings)
+    app.register_blueprint(webhooks)

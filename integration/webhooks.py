@@ -22,8 +22,6 @@ from store.secretbox import SecretBox
 
 log = logging.getLogger(__name__)
 
-HANDSHAKE_STATUS = 200  # SmartRecruiters: answer the X-Hook-Secret activation with 200 + the echo
-
 webhooks = Blueprint("webhooks", __name__)
 
 
@@ -64,7 +62,7 @@ def receive(platform: str, installation_id: str) -> tuple[Response, int]:
         log.info("webhook.handshake %s", fields)
         response = jsonify(status="ok")
         response.headers.update(echo)
-        return response, HANDSHAKE_STATUS
+        return response, connector.handshake_status
 
     secret = installation.webhook_secret
     if not secret or not connector.verify(secret, raw_body, request.headers):

@@ -11,8 +11,10 @@ import logging
 from celery import Celery
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
+from sqlalchemy import Engine
 
 from integration.config import Settings
+from store.inbox import mark_queued
 from tasks.app import LIVE_QUEUE, make_celery
 
 log = logging.getLogger(__name__)
@@ -35,12 +37,16 @@ def fast_failing_celery(settings: Settings) -> Celery:
 
 
 class InboxEnqueuer:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, engine: Engine):
         self._settings = settings
+        self._engine = engine
         self._celery: Celery | None = None  # built on first use: gunicorn forks after import
 
     def enqueue(self, inbox_id: int) -> bool:
-        """Send the live-queue task for this row; False (logged) when the broker is unreachable."""
+        """Send the live-queue task for a committed row and mark it queued.
+
+        False (logged) when the broker is unreachable: the row stays `received`.
+        """
         if self._celery is None:
             self._celery = fast_failing_celery(self._settings)
         try:
@@ -53,4 +59,7 @@ class InboxEnqueuer:
                 exc.__class__.__name__,
             )
             return False
+        with self._engine.begin() as conn:
+            mark_queued(conn, inbox_id)
+        log.info("inbox.enqueued inbox_id=%s queue=%s", inbox_id, LIVE_QUEUE)
         return True

@@ -1,7 +1,8 @@
 """`POST /webhooks/<platform>/<installation_id>`: verify, persist, enqueue, reply.
 
-The reply never waits on screening: the delivery is committed to the inbox, its id is sent to
-the live queue (failing fast when Redis is down), and the platform hears its success status.
+The reply never waits on screening nor on Redis: the delivery is committed to the inbox, the
+platform hears its success status, then the row's id is sent to the live queue (failing fast
+when Redis is down; the pipeline's sweeper enqueues what is left `received`).
 Replies are JSON; a failed signature check says nothing more than "invalid signature".
 """
 
@@ -16,8 +17,8 @@ from connectors.base import Connector, EventKind, PayloadError
 from connectors.registry import get_connector
 from integration.config import Settings
 from integration.enqueue import InboxEnqueuer
-from store.inbox import accept_delivery, body_dedupe_key, mark_queued
-from store.installations import find_installation
+from store.inbox import accept_delivery, body_dedupe_key
+from store.installations import find_webhook_secret
 from store.secretbox import SecretBox
 
 log = logging.getLogger(__name__)
@@ -52,9 +53,10 @@ def receive(platform: str, installation_id: str) -> tuple[Response, int]:
     raw_body = request.get_data(cache=False)  # 413 past MAX_CONTENT_LENGTH, chunked or not
     engine = extensions["hirewatch.engine"]
     with engine.connect() as conn:
-        installation = find_installation(conn, extensions["hirewatch.secret_box"], installation_id)
-    if installation is None or installation.platform != platform:
+        found = find_webhook_secret(conn, extensions["hirewatch.secret_box"], installation_id)
+    if found is None or found[0] != platform:
         return _error(404, "unknown installation")
+    secret = found[1]
     fields = f"platform={platform} installation={installation_id}"
 
     echo = connector.handshake(request.headers)
@@ -64,7 +66,6 @@ def receive(platform: str, installation_id: str) -> tuple[Response, int]:
         response.headers.update(echo)
         return response, connector.handshake_status
 
-    secret = installation.webhook_secret
     if not secret or not connector.verify(secret, raw_body, request.headers):
         log.warning("webhook.rejected %s reason=signature", fields)
         return _error(401, "invalid signature")
@@ -94,23 +95,22 @@ def receive(platform: str, installation_id: str) -> tuple[Response, int]:
         log.info("webhook.duplicate %s event=%s inbox_id=%s", fields, event.event_type, accepted.inbox_id)
         return jsonify(status="duplicate", inbox_id=accepted.inbox_id), success
 
-    enqueued = extensions["hirewatch.enqueuer"].enqueue(accepted.inbox_id)
-    if enqueued:
-        with engine.begin() as conn:
-            mark_queued(conn, accepted.inbox_id)
     log.info(
-        "webhook.accepted %s event=%s kind=%s inbox_id=%s enqueued=%s",
+        "webhook.accepted %s event=%s kind=%s inbox_id=%s",
         fields,
         event.event_type,
         event.kind.value,
         accepted.inbox_id,
-        enqueued,
     )
-    return jsonify(status="accepted", inbox_id=accepted.inbox_id), success
+    response = jsonify(status="accepted", inbox_id=accepted.inbox_id)
+    # The row is committed: enqueue once the answer has gone out, so it never waits on Redis.
+    enqueuer: InboxEnqueuer = extensions["hirewatch.enqueuer"]
+    response.call_on_close(lambda: enqueuer.enqueue(accepted.inbox_id))
+    return response, success
 
 
 def init_webhooks(app: Flask, settings: Settings, box: SecretBox) -> None:
     """Register the receiver on an app: the blueprint, the secret box, the enqueuer."""
     app.extensions["hirewatch.secret_box"] = box
-    app.extensions["hirewatch.enqueuer"] = InboxEnqueuer(settings)
+    app.extensions["hirewatch.enqueuer"] = InboxEnqueuer(settings, app.extensions["hirewatch.engine"])
     app.register_blueprint(webhooks)

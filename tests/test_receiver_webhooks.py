@@ -53,7 +53,8 @@ class Receiver:
 
     def post(self, raw_body: bytes, headers: dict[str, str], installation_id: str | None = None):
         url = f"/webhooks/greenhouse/{installation_id or self.installation_id}"
-        return self.client.post(url, data=raw_body, headers=headers)
+        # buffered: the response is closed before returning, so the after-reply enqueue has run.
+        return self.client.post(url, data=raw_body, headers=headers, buffered=True)
 
     def rows(self) -> list:
         with self.engine.connect() as conn:
@@ -89,8 +90,11 @@ def test_signed_delivery_is_stored_then_enqueued_on_the_live_queue(receiver: Rec
     assert response.status_code == 200, response.json
     [row] = receiver.rows()
     assert response.json == {"status": "accepted", "inbox_id": row.id}
-    assert (row.platform, row.event_type, row.event_kind) == ("greenhouse", "new_candidate_application",
-                                                              "application_created")
+    assert (row.platform, row.event_type, row.event_kind) == (
+        "greenhouse",
+        "new_candidate_application",
+        "application_created",
+    )
     assert (row.dedupe_key, row.status, row.body.encode()) == ("evt-1", "queued", raw)
     assert row.enqueued_at is not None and "signature" in row.headers
     assert live_queue_inbox_ids() == [row.id]
@@ -176,3 +180,15 @@ def test_production_without_secret_key_refuses_to_start(tmp_path, db_url) -> Non
 
     with pytest.raises(SecretKeyError):
         create_app(receiver_settings(tmp_path, db_url, env="production", secret_key=None))
+
+
+def test_the_answer_goes_out_before_the_enqueue(receiver: Receiver) -> None:
+    raw, headers = _signed(NEW_APPLICATION)
+    response = receiver.client.post(
+        f"/webhooks/greenhouse/{receiver.installation_id}", data=raw, headers=headers
+    )
+    [row] = receiver.rows()
+    assert (response.status_code, row.status, live_queue_inbox_ids()) == (200, "received", [])
+    response.close()  # what the WSGI server does once the reply is written
+    [row] = receiver.rows()
+    assert (row.status, live_queue_inbox_ids()) == ("queued", [row.id])

@@ -84,6 +84,21 @@ def wait_until_up(base_url: str, server: subprocess.Popen, timeout: float = 30.0
     raise SystemExit(f"hirewatch serve did not answer on {base_url} within {timeout:.0f} s")
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU of the gunicorn master and its workers (Linux /proc; 0 elsewhere)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat_path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_path.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        pid, ppid = int(stat_path.parent.name), int(fields[1])
+        if master_pid in (pid, ppid):
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(fraction * len(sorted_values)))]
 
@@ -199,7 +214,9 @@ def main() -> None:
                 f"({args.workers} gunicorn workers, {args.threads} sender threads)",
                 file=sys.stderr,
             )
+            cpu_before = server_cpu_seconds(server.pid)
             result = run_load(added["webhook_url"], deliveries, args.rate, args.threads)
+            server_cpu = server_cpu_seconds(server.pid) - cpu_before
         finally:
             server.terminate()
             server.wait(timeout=15)
@@ -224,6 +241,7 @@ def main() -> None:
         f"mean {statistics.fmean(latencies) * ms:.1f}"
     )
     print(f"from due time ms: p50 {percentile(lags, 0.5) * ms:.1f}  p99 {percentile(lags, 0.99) * ms:.1f}")
+    print(f"server CPU:      {server_cpu * ms / len(latencies):.2f} ms per request (all gunicorn processes)")
     print(f"inbox rows:      {by_status}")
     target = percentile(latencies, 0.99) * ms < 50 and result["statuses"].get(200) == total
     print(f"target p99 < 50 ms with every delivery accepted: {'met' if target else 'NOT met'}")

@@ -231,16 +231,16 @@ def main() -> None:
 
     latencies, lags = result["latencies"], result["lags"]
     ms = 1000.0
-    print(
-        f"requests:        {len(latencies)} in {result['elapsed']:.2f} s = {len(latencies) / result['elapsed']:.1f} req/s"
-    )
+
+    def spread(values: list[float]) -> str:
+        cuts = "  ".join(f"p{round(q * 100)} {percentile(values, q) * ms:.1f}" for q in (0.5, 0.9, 0.99))
+        return f"{cuts}  max {values[-1] * ms:.1f}  mean {statistics.fmean(values) * ms:.1f}"
+
+    rate = len(latencies) / result["elapsed"]
+    print(f"requests:        {len(latencies)} in {result['elapsed']:.2f} s = {rate:.1f} req/s")
     print(f"statuses:        {dict(result['statuses'])}")
-    print(
-        f"answer time ms:  p50 {percentile(latencies, 0.5) * ms:.1f}  p90 {percentile(latencies, 0.9) * ms:.1f}  "
-        f"p99 {percentile(latencies, 0.99) * ms:.1f}  max {latencies[-1] * ms:.1f}  "
-        f"mean {statistics.fmean(latencies) * ms:.1f}"
-    )
-    print(f"from due time ms: p50 {percentile(lags, 0.5) * ms:.1f}  p99 {percentile(lags, 0.99) * ms:.1f}")
+    print(f"answer time ms:  {spread(latencies)}")
+    print(f"from due time:   {spread(lags)}")
     print(f"server CPU:      {server_cpu * ms / len(latencies):.2f} ms per request (all gunicorn processes)")
     print(f"inbox rows:      {by_status}")
     target = percentile(latencies, 0.99) * ms < 50 and result["statuses"].get(200) == total

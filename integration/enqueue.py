@@ -61,5 +61,5 @@ class InboxEnqueuer:
             return False
         with self._engine.begin() as conn:
             mark_queued(conn, inbox_id)
-        log.info("inbox.enqueued inbox_id=%s queue=%s", inbox_id, LIVE_QUEUE)
+        log.debug("inbox.enqueued inbox_id=%s queue=%s", inbox_id, LIVE_QUEUE)
         return True

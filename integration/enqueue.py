@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import Engine
 
 from integration.config import Settings
-from store.inbox import mark_queued
+from store.inbox import mark_unqueued
 from tasks.app import LIVE_QUEUE, make_celery
 
 log = logging.getLogger(__name__)
@@ -43,15 +43,17 @@ class InboxEnqueuer:
         self._celery: Celery | None = None  # built on first use: gunicorn forks after import
 
     def enqueue(self, inbox_id: int) -> bool:
-        """Send the live-queue task for a committed row and mark it queued.
+        """Send the live-queue task for a committed (`queued`) row.
 
-        False (logged) when the broker is unreachable: the row stays `received`.
+        False (logged) when the broker is unreachable: the row goes back to `received`.
         """
         if self._celery is None:
             self._celery = fast_failing_celery(self._settings)
         try:
             self._celery.send_task(PROCESS_INBOX_TASK, args=[inbox_id], queue=LIVE_QUEUE, retry=False)
         except (KombuError, RedisError, OSError) as exc:
+            with self._engine.begin() as conn:
+                mark_unqueued(conn, inbox_id)
             log.warning(
                 "inbox.enqueue_failed inbox_id=%s error=%s: kept as received; the sweeper will "
                 "enqueue it when Redis is back",
@@ -59,7 +61,5 @@ class InboxEnqueuer:
                 exc.__class__.__name__,
             )
             return False
-        with self._engine.begin() as conn:
-            mark_queued(conn, inbox_id)
         log.debug("inbox.enqueued inbox_id=%s queue=%s", inbox_id, LIVE_QUEUE)
         return True

@@ -1,7 +1,10 @@
 """The durable webhook inbox: every accepted delivery is a row before the sender hears 2xx.
 
-Status: received (committed, maybe not yet queued) -> queued -> done | ignored | failed.
-A delivery whose dedupe key is already present for the installation is a replay: no new row.
+Status: received -> queued -> done | ignored | failed. The receiver commits a new row as
+`queued` (one commit per delivery: the enqueue follows the reply); if the broker then refuses
+the message the row goes back to `received`, and if the process dies in between it is a stuck
+`queued` row: the pipeline's sweeper re-enqueues both. A delivery whose dedupe key is already
+present for the installation is a replay: no new row.
 """
 
 from __future__ import annotations
@@ -58,7 +61,8 @@ def accept_delivery(
                     event_kind=event_kind,
                     body=raw_body.decode("utf-8", errors="replace"),
                     headers=storable_headers(headers),
-                    status="received",
+                    status="queued",
+                    enqueued_at=func.now(),
                 )
                 .returning(inbox.c.id)
             ).scalar_one()
@@ -81,6 +85,16 @@ def mark_queued(conn: Connection, inbox_id: int) -> bool:
         inbox.update()
         .where(inbox.c.id == inbox_id, inbox.c.status == "received")
         .values(status="queued", enqueued_at=func.now())
+    )
+    return result.rowcount > 0
+
+
+def mark_unqueued(conn: Connection, inbox_id: int) -> bool:
+    """queued -> received: the broker refused the message, so the sweeper must send it."""
+    result = conn.execute(
+        inbox.update()
+        .where(inbox.c.id == inbox_id, inbox.c.status == "queued")
+        .values(status="received", enqueued_at=None)
     )
     return result.rowcount > 0
 

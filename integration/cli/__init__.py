@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from integration.cli import admin, lists, screen
+from integration.cli import admin, installations, lists, screen, service
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,5 +14,7 @@ def main() -> None:
 
 main.add_command(lists.lists)
 main.add_command(screen.screen)
+main.add_command(installations.installations)
+main.add_command(service.serve)
 main.add_command(admin.users)
 main.add_command(admin.tokens)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import asdict
+from pathlib import Path
 
 from sqlalchemy import Connection
 
+from screening.lists.store import ListStore
 from screening.models import Flag, MatchedOn, Risk, SanctionsHit, ScreeningResult, Severity
 from store.tables import applicants, installations, screenings
 
@@ -146,6 +149,7 @@ def make_app(database_url: str, data_dir, **overrides):
         "data_dir": data_dir,
         "secret_key": "test-secret-key",
         "public_url": "http://hirewatch.test",
+        "lists_dir": data_dir / "lists",
         # Tasks the tests enqueue go to a Redis database of their own, not the workers' queue.
         "redis_url": "redis://127.0.0.1:6379/13",
     }
@@ -157,3 +161,16 @@ def make_app(database_url: str, data_dir, **overrides):
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+LIST_FIXTURE = Path(__file__).parent / "fixtures" / "lists" / "basic"
+
+
+def two_list_versions(lists_dir: Path, work_dir: Path) -> tuple[str, str]:
+    """Import the small real-row list fixture, then a copy with its first SDN entry removed."""
+    store = ListStore(lists_dir)
+    first = store.import_directory(LIST_FIXTURE).version.id
+    newer = Path(shutil.copytree(LIST_FIXTURE, work_dir / "lists-newer"))
+    sdn = newer / "ofac" / "sdn.csv"
+    sdn.write_bytes(b"\r\n".join(sdn.read_bytes().split(b"\r\n")[1:]))
+    return first, store.import_directory(newer).version.id

@@ -13,17 +13,25 @@ from integration.api.routing import OPERATIONS
 from store import review
 from store.db import make_engine
 from store.tables import applicants, installations
-from tests.review_helpers import bearer, make_app, sanctions_hit, tenant_with_queue
+from tests.review_helpers import bearer, make_app, sanctions_hit, tenant_with_queue, two_list_versions
 
 BODIES = {
     "update_installation": {"name": "Taken over"},
-    "put_settings": {"settings": {"tag_high": "pwned"}},
+    "patch_settings": {"settings": {"note_template": "pwned"}},
+    "create_installation": {"platform": "greenhouse", "name": "Evil twin"},
     "create_decision": {"decision": "false_positive", "reason": "not them", "hit_key": "x"},
 }
 
 
+@pytest.fixture(scope="module")
+def lists_dir(tmp_path_factory):
+    work = tmp_path_factory.mktemp("lists")
+    two_list_versions(work / "store", work)
+    return work / "store"
+
+
 @pytest.fixture
-def world(db_url, tmp_path):
+def world(db_url, tmp_path, lists_dir):
     engine = make_engine(db_url)
     with engine.begin() as conn:
         acme = tenant_with_queue(conn, "acme")
@@ -33,7 +41,7 @@ def world(db_url, tmp_path):
             for tenant in ("acme", "globex")
             for scope in review.Scope
         }
-    app = make_app(db_url, tmp_path)
+    app = make_app(db_url, tmp_path, lists_dir=lists_dir)
     return {"client": app.test_client(), "engine": engine, "acme": acme, "tokens": tokens}
 
 
@@ -73,15 +81,20 @@ def test_reviewer_token_on_admin_endpoint_is_403(world, op) -> None:
 def test_other_tenant_never_sees_or_changes_data(world, op) -> None:
     engine = world["engine"]
     with engine.connect() as conn:
-        before = conn.execute(select(installations.c.name, installations.c.settings)).all()
+        before = conn.execute(select(installations.c.name, installations.c.settings).order_by("id")).all()
         decisions_before = conn.execute(select(func.count()).select_from(review.decisions)).scalar_one()
     response = _call(
         world["client"], op, _url(op, world["acme"]), world["tokens"][("globex", review.Scope.ADMIN)]
     )
-    assert response.status_code in (200, 404), response.data
+    # Endpoints without ids in the path act on the caller's own tenant; the others must not find acme's.
+    assert response.status_code == (op.status if "<" not in op.rule else 404), response.data
     assert b"acme" not in response.data  # every acme id, external id and name of installation
     with engine.connect() as conn:
-        assert conn.execute(select(installations.c.name, installations.c.settings)).all() == before
+        if op.endpoint != "create_installation":  # creating a tenant is allowed; it is not acme's
+            assert (
+                conn.execute(select(installations.c.name, installations.c.settings).order_by("id")).all()
+                == before
+            )
         assert (
             conn.execute(select(func.count()).select_from(review.decisions)).scalar_one() == decisions_before
         )

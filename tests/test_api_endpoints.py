@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -12,8 +13,8 @@ from sqlalchemy import select
 from integration.api.routing import OPERATIONS
 from store import review
 from store.db import make_engine
-from store.tables import audit_log
-from tests.review_helpers import bearer, make_app, sanctions_hit, tenant_with_queue
+from store.tables import audit_log, installations
+from tests.review_helpers import bearer, make_app, sanctions_hit, tenant_with_queue, two_list_versions
 
 
 @pytest.fixture
@@ -104,24 +105,64 @@ def test_non_json_body_is_400(api) -> None:
     assert response.status_code == 400 and "JSON" in response.json["reason"]
 
 
-def test_settings_round_trip_and_update(api) -> None:
+def test_settings_merge_over_defaults_and_update(api) -> None:
     client, auth = api["client"], api["admin"]
-    assert (
-        client.put(
-            "/api/v1/installations/acme/settings",
-            headers=auth,
-            json={"settings": {"tag_high": "HireWatch: high risk"}},
-        ).status_code
-        == 200
+    defaults = client.get("/api/v1/installations/acme/settings", headers=auth).json["settings"]
+    assert defaults["tags"]["high"] == "HireWatch: high risk"
+    changed = client.patch(
+        "/api/v1/installations/acme/settings", headers=auth, json={"settings": {"tags": {"high": "HW high"}}}
     )
-    assert client.get("/api/v1/installations/acme/settings", headers=auth).json == {
-        "settings": {"tag_high": "HireWatch: high risk"}
-    }
+    assert changed.status_code == 200 and changed.json["settings"]["tags"]["high"] == "HW high"
     updated = client.patch("/api/v1/installations/acme", headers=auth, json={"name": "Acme Corp"}).json
-    assert updated["name"] == "Acme Corp"
+    assert updated["name"] == "Acme Corp" and "api_key_enc" not in updated
+    refused = client.patch("/api/v1/installations/acme", headers=auth, json={"api_base_url": "ftp://x"})
+    assert refused.status_code == 422
+
+
+def test_create_installation_and_rotate_secret(api) -> None:
+    client = api["client"]
+    created = client.post(
+        "/api/v1/installations",
+        headers=api["admin"],
+        json={"platform": "lever", "name": "Initech", "api_key": "k1"},
+    )
+    assert created.status_code == 201, created.json
+    new = created.json
+    assert new["webhook_url"] == f"http://hirewatch.test/webhooks/lever/{new['id']}" and new["webhook_secret"]
+    with api["engine"].connect() as conn:
+        stored = conn.execute(
+            select(installations.c.webhook_secret_enc).where(installations.c.id == new["id"])
+        )
+        assert new["webhook_secret"].encode() not in stored.scalar_one()  # encrypted at rest
+    new_auth = bearer(new["admin_token"])
+    assert [i["id"] for i in client.get("/api/v1/installations", headers=new_auth).json] == [new["id"]]
+    rotated = client.post(f"/api/v1/installations/{new['id']}/rotate-secret", headers=new_auth).json
+    assert rotated["webhook_secret"] != new["webhook_secret"]
+    assert client.post(
+        "/api/v1/installations", headers=api["admin"], json={"platform": "taleo", "name": "x"}
+    ).json["fields"] == {"platform": ["Must be one of: greenhouse, lever, ashby, workable, smartrecruiters."]}
+
+
+def test_lists_status_versions_and_diff(api, tmp_path) -> None:
+    client, auth = api["client"], api["reviewer"]
+    assert client.get("/api/v1/lists", headers=auth).json == {
+        "current": None,
+        "previous": None,
+        "versions": 0,
+    }
+    first, second = two_list_versions(tmp_path / "lists", tmp_path)
+    status = client.get("/api/v1/lists", headers=auth).json
+    assert (status["current"]["id"], status["previous"]["id"]) == (second, first)
+    assert status["current"]["counts"]["ofac_sdn"] == 14
+    versions = client.get("/api/v1/lists/versions", headers=auth).json
+    assert [(v["id"], v["current"]) for v in versions] == [(second, True), (first, False)]
+    diff = {d["list"]: d for d in client.get("/api/v1/lists/diff", headers=auth).json}
+    assert diff["ofac_sdn"]["counts"] == {"added": 0, "removed": 1, "changed": 0}
+    assert diff["ofac_sdn"]["removed"][0]["entity_id"]
+    assert client.get("/api/v1/lists/diff?old=/etc", headers=auth).status_code == 422  # never a path
     assert (
-        client.patch("/api/v1/installations/acme", headers=auth, json={"api_base_url": "ftp://x"}).status_code
-        == 422
+        client.get("/api/v1/lists/diff?old=20200101T000000000000Z-abcdefabcdef", headers=auth).status_code
+        == 404
     )
 
 
@@ -148,9 +189,7 @@ def test_openapi_document_describes_every_operation(api) -> None:
     assert doc["openapi"].startswith("3.")
     operations = {(method.upper(), path) for path, item in doc["paths"].items() for method in item}
     for op in OPERATIONS:
-        path = op.rule.replace("<int:applicant_id>", "{applicant_id}").replace(
-            "<installation_id>", "{installation_id}"
-        )
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", op.rule)
         assert (op.method, path) in operations
     decision_body = doc["paths"]["/applicants/{applicant_id}/decisions"]["post"]["requestBody"]
     assert decision_body["content"]["application/json"]["schema"]["$ref"].endswith("DecisionCreate")

@@ -6,7 +6,7 @@ import pytest
 
 from store import review
 from store.db import make_engine
-from tests.review_helpers import make_app, sanctions_hit, tenant_with_queue
+from tests.review_helpers import make_app, sanctions_hit, tenant_with_queue, two_list_versions
 
 PASSWORD = "correct horse battery staple"
 
@@ -17,18 +17,25 @@ def site(sqlite_url, tmp_path):
         ids = tenant_with_queue(conn, "acme")
         other = tenant_with_queue(conn, "globex")
         review.add_user(conn, "acme", "reviewer@acme.test", PASSWORD, review.Scope.REVIEWER)
-    return {"client": make_app(sqlite_url, tmp_path).test_client(), "ids": ids, "other": other}
+        review.add_user(conn, "acme", "admin@acme.test", PASSWORD, review.Scope.ADMIN)
+    client = make_app(sqlite_url, tmp_path).test_client()
+    return {
+        "client": client,
+        "ids": ids,
+        "other": other,
+        "tmp": tmp_path,
+        "engine": make_engine(sqlite_url),
+    }
 
 
 def _csrf(page: bytes) -> str:
     return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
 
 
-def _login(client, password: str = PASSWORD, next_url: str = ""):
+def _login(client, password: str = PASSWORD, next_url: str = "", email: str = "reviewer@acme.test"):
     token = _csrf(client.get("/review/login").data)
     return client.post(
-        f"/review/login{next_url}",
-        data={"email": "reviewer@acme.test", "password": password, "csrf_token": token},
+        f"/review/login{next_url}", data={"email": email, "password": password, "csrf_token": token}
     )
 
 
@@ -106,3 +113,13 @@ def test_false_positive_from_the_page(site) -> None:
     text = response.data.decode()
     assert "Recorded: False positive" in text
     assert '<dd id="review-status">decided</dd>' in text and "different date of birth" in text
+
+
+def test_lists_page_shows_versions_and_last_diff(site) -> None:
+    client = site["client"]
+    _login(client)
+    assert "No lists imported yet" in client.get("/review/lists").data.decode()
+    first, second = two_list_versions(site["tmp"] / "lists", site["tmp"])
+    page = client.get("/review/lists").data.decode()
+    assert first in page and second in page
+    assert "ofac_sdn: 0 added, 1 removed, 0 changed" in page

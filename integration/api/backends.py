@@ -7,6 +7,7 @@ Each raises `errors.Unavailable` with a reason when its piece is missing or down
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
 from flask import current_app
@@ -14,27 +15,37 @@ from sqlalchemy import Connection
 
 from integration.api.errors import ApiError, Unavailable, not_found
 from integration.config import Settings
+from integration.secrets import secret_box as make_secret_box
+from screening.lists.diff import changed_fields, diff_snapshot_sets
+from screening.lists.errors import ListError
+from screening.lists.store import ListStore
 from store import audit, review
+from store.secretbox import SecretBox
+from tasks.app import LIVE_QUEUE, make_celery
 
 log = logging.getLogger(__name__)
 
 WRITEBACK_TASK = "tasks.write_back_decision"  # pipeline: update the ATS tag and add a note
-RESCREEN_TASK = "tasks.rescreen_installation"
 
 
 def settings() -> Settings:
     return current_app.config["HIREWATCH"]
 
 
+def secret_box() -> SecretBox:
+    """The receiver's box for installation credentials (one per app)."""
+    if "hirewatch.secret_box" not in current_app.extensions:
+        current_app.extensions["hirewatch.secret_box"] = make_secret_box(settings())
+    return current_app.extensions["hirewatch.secret_box"]
+
+
 def _celery():
     if "hirewatch.celery" not in current_app.extensions:
-        from tasks.app import make_celery
-
         current_app.extensions["hirewatch.celery"] = make_celery(settings())
     return current_app.extensions["hirewatch.celery"]
 
 
-def send_task(name: str, kwargs: dict[str, Any], queue: str = "live") -> str:
+def send_task(name: str, kwargs: dict[str, Any], queue: str = LIVE_QUEUE) -> str:
     try:
         # Bounded retry: a request must not hang on a dead broker; the caller records the failure.
         policy = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
@@ -93,3 +104,62 @@ def record_decision(installation_id: str, applicant_id: int, body: dict, actor: 
             raise ApiError(422, "invalid", str(exc)) from exc
         write_back_decision(conn, installation_id, decision, actor)
     return decision
+
+
+# --- list versions (lists: screening.lists.store.ListStore under HIREWATCH_LISTS_DIR) ---
+
+DIFF_ENTRIES_SHOWN = 200  # per kind and list; the counts always give the full size
+
+
+def _version_dict(info, current: str | None) -> dict:
+    return {**asdict(info), "current": info.id == current}
+
+
+def lists_status() -> dict:
+    store = ListStore(settings().lists_dir)
+    status = store.status()
+    current = status.current.id if status.current else None
+    return {
+        "current": _version_dict(status.current, current) if status.current else None,
+        "previous": _version_dict(status.previous, current) if status.previous else None,
+        "versions": status.versions,
+    }
+
+
+def list_versions() -> list[dict]:
+    store = ListStore(settings().lists_dir)
+    current = store.current_version()
+    return [_version_dict(info, current) for info in store.versions()]
+
+
+def lists_diff(old: str, new: str) -> list[dict]:
+    """Added, removed and changed entries per list between two stored versions."""
+    store = ListStore(settings().lists_dir)
+    try:
+        diffs = diff_snapshot_sets(store.resolve(old), store.resolve(new))
+    except ListError as exc:
+        raise ApiError(404, "not_found", f"{exc}; see GET /lists/versions") from exc
+    return [
+        {
+            "list": name,
+            "old_version": diff.old_version,
+            "new_version": diff.new_version,
+            "counts": diff.counts(),
+            "added": [_entry(e) for e in diff.added[:DIFF_ENTRIES_SHOWN]],
+            "removed": [_entry(e) for e in diff.removed[:DIFF_ENTRIES_SHOWN]],
+            "changed": [
+                {**_entry(after), "fields": changed_fields(before, after)}
+                for before, after in diff.changed[:DIFF_ENTRIES_SHOWN]
+            ],
+        }
+        for name, diff in sorted(diffs.items())
+    ]
+
+
+def _entry(entity) -> dict:
+    return {
+        "entity_id": entity.native_id,
+        "name": entity.primary_name,
+        "type": str(entity.type),
+        "programs": list(entity.programs),
+    }

@@ -32,7 +32,9 @@ def _text(max_length: int, min_length: int = 0, **kwargs) -> CleanString:
 class ErrorSchema(Schema):
     error = fields.String(required=True, metadata={"description": "machine-readable error kind"})
     reason = fields.String(required=True, metadata={"description": "what went wrong and what to do"})
-    fields_ = fields.Dict(data_key="fields", metadata={"description": "per-field validation messages"})
+    fields_ = fields.Dict(
+        attribute="fields", data_key="fields", metadata={"description": "per-field validation messages"}
+    )
 
 
 # --- installations ---
@@ -68,6 +70,7 @@ class InstallationCreatedSchema(InstallationSchema):
 
 class InstallationUpdateSchema(Schema):
     name = _text(200, 1)
+    api_key = _text(500, 1, load_only=True)
     api_base_url = fields.URL(
         schemes={"http", "https"}, require_tld=False, allow_none=True, validate=validate.Length(max=500)
     )
@@ -186,45 +189,73 @@ class DecisionCreateSchema(Schema):
 
 
 class JobSchema(Schema):
-    id = fields.String(required=True)
+    id = fields.Integer(required=True)
     installation_id = fields.String()
-    status = fields.String()
-    total = fields.Integer(allow_none=True)
+    kind = fields.String()
+    status = fields.String(metadata={"description": "running | done | cancelled | failed"})
+    total = fields.Integer(metadata={"description": "candidates found so far"})
     done = fields.Integer()
     failed = fields.Integer()
+    paging_done = fields.Boolean(metadata={"description": "true once total is final"})
     eta_seconds = fields.Float(allow_none=True)
-    started_at = fields.DateTime(allow_none=True)
-    finished_at = fields.DateTime(allow_none=True)
+    error = fields.String(allow_none=True)
+    started_at = fields.String()
+    updated_at = fields.String()
 
 
 class ListVersionSchema(Schema):
-    list = fields.String()
-    version = fields.String()
-    sha256 = fields.String()
-    fetched_at = fields.String(allow_none=True)
-    entries = fields.Integer(allow_none=True)
+    id = fields.String(required=True)
+    created_at = fields.String()
+    source = fields.String()
+    files = fields.Dict(
+        keys=fields.String(), values=fields.String(), metadata={"description": "path -> sha256"}
+    )
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    list_versions = fields.Dict(keys=fields.String(), values=fields.String())
+    warnings = fields.List(fields.String())
     current = fields.Boolean()
 
 
 class ListStatusSchema(Schema):
-    list = fields.String()
-    version = fields.String(allow_none=True)
-    fetched_at = fields.String(allow_none=True)
-    entries = fields.Integer(allow_none=True)
+    current = fields.Nested(ListVersionSchema, allow_none=True)
+    previous = fields.Nested(ListVersionSchema, allow_none=True)
+    versions = fields.Integer()
+
+
+VERSION_REF = r"^(current|previous|\d{8}T\d{12}Z-[0-9a-f]{12})$"  # never a path: resolve() also reads dirs
 
 
 class ListDiffQuerySchema(Schema):
-    old = _text(100, metadata={"description": "version; default: the previous one"})
-    new = _text(100, metadata={"description": "version; default: the current one"})
+    old = fields.String(
+        load_default="previous",
+        validate=validate.Regexp(VERSION_REF),
+        metadata={"description": "version id, current or previous"},
+    )
+    new = fields.String(
+        load_default="current",
+        validate=validate.Regexp(VERSION_REF),
+        metadata={"description": "version id, current or previous"},
+    )
+
+
+class DiffEntrySchema(Schema):
+    entity_id = fields.String()
+    name = fields.String()
+    type = fields.String()
+    programs = fields.List(fields.String())
+    fields_ = fields.List(
+        fields.String(), attribute="fields", data_key="fields", metadata={"description": "changed fields"}
+    )
 
 
 class ListDiffSchema(Schema):
     list = fields.String()
-    old = fields.String()
-    new = fields.String()
-    added = fields.List(fields.Dict())
-    removed = fields.List(fields.Dict())
-    changed = fields.List(fields.Dict())
+    old_version = fields.String()
+    new_version = fields.String()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    added = fields.List(fields.Nested(DiffEntrySchema))
+    removed = fields.List(fields.Nested(DiffEntrySchema))
+    changed = fields.List(fields.Nested(DiffEntrySchema))
 
 
 # --- audit ---

@@ -9,13 +9,15 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from flask import Response, current_app, jsonify
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from integration.api import backends, schemas
 from integration.api.errors import ApiError, not_found
 from integration.api.routing import bp, openapi_document, operation
 from integration.badges import badge_url
+from integration.cli.installations import webhook_url
 from store import audit, review
+from store import installations as stored
 from store.review import Scope
 from store.tables import installations
 
@@ -41,7 +43,8 @@ def _own_installation(conn, token: review.ApiToken, installation_id: str) -> dic
     row = conn.execute(select(installations).where(installations.c.id == installation_id)).mappings().first()
     if row is None:
         raise not_found("installation")
-    return dict(row)
+    public = {k: v for k, v in row.items() if not k.endswith("_enc")}
+    return {**public, "settings": stored.effective_settings(row["settings"])}
 
 
 @operation(
@@ -55,6 +58,38 @@ def _own_installation(conn, token: review.ApiToken, installation_id: str) -> dic
 def list_installations(token, query, body):
     with _engine().connect() as conn:
         return [_own_installation(conn, token, token.installation_id)]
+
+
+@operation(
+    "/installations",
+    "POST",
+    summary="Register a new tenant: returns its webhook URL and secret and a first admin token (shown once)",
+    scope=Scope.ADMIN,
+    tag="installations",
+    body=schemas.InstallationCreateSchema,
+    response=schemas.InstallationCreatedSchema(),
+    status=201,
+)
+def create_installation(token, query, body):
+    secret = body.pop("webhook_secret", None) or stored.generate_webhook_secret()
+    with _engine().begin() as conn:
+        created = stored.create_installation(conn, backends.secret_box(), webhook_secret=secret, **body)
+        new_token, plain = review.create_token(conn, created.id, Scope.ADMIN, "created by API", token.actor)
+        audit.record(
+            conn,
+            action="installation.create",
+            actor=token.actor,
+            installation_id=created.id,
+            subject=created.id,
+            details={"platform": created.platform, "by_tenant": token.installation_id},
+        )
+        result = _own_installation(conn, new_token, created.id)
+    return {
+        **result,
+        "webhook_url": webhook_url(backends.settings(), result["platform"], result["id"]),
+        "webhook_secret": secret,
+        "admin_token": plain,
+    }
 
 
 @operation(
@@ -73,7 +108,7 @@ def get_installation(token, query, body, installation_id):
 @operation(
     INSTALLATION,
     "PATCH",
-    summary="Update name, API base URL or acting user",
+    summary="Update name, API key, API base URL, acting user or status",
     scope=Scope.ADMIN,
     tag="installations",
     body=schemas.InstallationUpdateSchema,
@@ -83,7 +118,7 @@ def update_installation(token, query, body, installation_id):
     with _engine().begin() as conn:
         _own_installation(conn, token, installation_id)
         if body:
-            conn.execute(update(installations).where(installations.c.id == installation_id).values(**body))
+            stored.update_installation(conn, backends.secret_box(), installation_id, **body)
             audit.record(
                 conn,
                 action="installation.update",
@@ -113,41 +148,37 @@ def delete_installation(token, query, body, installation_id):
             installation_id=installation_id,
             subject=installation_id,
         )
-        conn.execute(installations.delete().where(installations.c.id == installation_id))
+        stored.delete_installation(conn, installation_id)
     return Response(status=204)
 
 
 @operation(
     INSTALLATION + "/settings",
     "GET",
-    summary="Read settings (tag names, note text, ...)",
+    summary="Settings in effect (tag names, note text, ...)",
     scope=Scope.ADMIN,
     tag="installations",
     response=schemas.SettingsSchema(),
 )
 def get_settings(token, query, body, installation_id):
     with _engine().connect() as conn:
-        return {"settings": _own_installation(conn, token, installation_id)["settings"] or {}}
+        return {"settings": _own_installation(conn, token, installation_id)["settings"]}
 
 
 @operation(
     INSTALLATION + "/settings",
-    "PUT",
-    summary="Replace settings",
+    "PATCH",
+    summary="Change settings: keys given are merged in, a key set to null goes back to its default",
     scope=Scope.ADMIN,
     tag="installations",
     body=schemas.SettingsSchema,
     response=schemas.SettingsSchema(),
 )
-def put_settings(token, query, body, installation_id):
+def patch_settings(token, query, body, installation_id):
     _check_json_values(body["settings"])
     with _engine().begin() as conn:
         _own_installation(conn, token, installation_id)
-        conn.execute(
-            update(installations)
-            .where(installations.c.id == installation_id)
-            .values(settings=body["settings"])
-        )
+        stored.update_installation(conn, backends.secret_box(), installation_id, settings=body["settings"])
         audit.record(
             conn,
             action="installation.settings",
@@ -156,7 +187,33 @@ def put_settings(token, query, body, installation_id):
             subject=installation_id,
             details={"keys": sorted(body["settings"])},
         )
-    return body
+        return {"settings": _own_installation(conn, token, installation_id)["settings"]}
+
+
+@operation(
+    INSTALLATION + "/rotate-secret",
+    "POST",
+    summary="Replace the webhook secret; the new one is shown once, paste it into the ATS",
+    scope=Scope.ADMIN,
+    tag="installations",
+    response=schemas.SecretRotatedSchema(),
+)
+def rotate_secret(token, query, body, installation_id):
+    with _engine().begin() as conn:
+        installation = _own_installation(conn, token, installation_id)
+        secret = stored.rotate_webhook_secret(conn, backends.secret_box(), installation_id)
+        audit.record(
+            conn,
+            action="installation.rotate_secret",
+            actor=token.actor,
+            installation_id=installation_id,
+            subject=installation_id,
+        )
+    return {
+        "id": installation_id,
+        "webhook_secret": secret,
+        "webhook_url": webhook_url(backends.settings(), installation["platform"], installation_id),
+    }
 
 
 def _check_json_values(settings: dict) -> None:
@@ -256,6 +313,46 @@ def list_decisions(token, query, body, applicant_id):
 )
 def create_decision(token, query, body, applicant_id):
     return backends.record_decision(token.installation_id, applicant_id, body, token.actor)
+
+
+# --- sanctions lists (shared by every tenant; reviewer) ---
+
+
+@operation(
+    "/lists",
+    "GET",
+    summary="The current and previous list versions",
+    scope=Scope.REVIEWER,
+    tag="lists",
+    response=schemas.ListStatusSchema(),
+)
+def lists_status(token, query, body):
+    return backends.lists_status()
+
+
+@operation(
+    "/lists/versions",
+    "GET",
+    summary="Every stored list version, newest first",
+    scope=Scope.REVIEWER,
+    tag="lists",
+    response=schemas.ListVersionSchema(many=True),
+)
+def list_versions(token, query, body):
+    return backends.list_versions()
+
+
+@operation(
+    "/lists/diff",
+    "GET",
+    summary="Entries added, removed and changed between two versions, per list",
+    scope=Scope.REVIEWER,
+    tag="lists",
+    query=schemas.ListDiffQuerySchema,
+    response=schemas.ListDiffSchema(many=True),
+)
+def lists_diff(token, query, body):
+    return backends.lists_diff(query["old"], query["new"])
 
 
 # --- audit log ---

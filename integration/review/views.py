@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 
+from integration.api import backends
 from integration.api.backends import record_decision, settings
 from integration.api.errors import ApiError
 from integration.badges import mint_badge_token
@@ -163,3 +164,11 @@ def decide(applicant_id: int):
         except ApiError as exc:
             flash(f"Not recorded: {exc.reason}.", "error")
     return redirect(url_for("review.applicant", applicant_id=applicant_id))
+
+
+@bp.get("/lists")
+@login_required
+def lists():
+    status = backends.lists_status()
+    diff = backends.lists_diff("previous", "current") if status["previous"] else []
+    return render_template("review/lists.html", status=status, versions=backends.list_versions(), diff=diff)

@@ -123,3 +123,24 @@ def test_lists_page_shows_versions_and_last_diff(site) -> None:
     page = client.get("/review/lists").data.decode()
     assert first in page and second in page
     assert "ofac_sdn: 0 added, 1 removed, 0 changed" in page
+
+
+def test_detail_shows_the_list_entrys_identifiers_and_dates(site) -> None:
+    from screening.models import Risk
+    from tests.review_helpers import add_screened_applicant
+
+    two_list_versions(site["tmp"] / "lists", site["tmp"])
+    with site["engine"].begin() as conn:
+        kim = add_screened_applicant(
+            conn,
+            "acme",
+            "acme-c9",
+            "Kim Sang-man",
+            Risk.MEDIUM,
+            hits=[sanctions_hit("43377", "KIM, Sang Man")],
+        )
+    client = site["client"]
+    _login(client)
+    page = client.get(f"/review/applicants/{kim}").data.decode()
+    assert "passport: 109420132" in page and "1965-04-25" in page
+    assert "(applicant: not given)" in page

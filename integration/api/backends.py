@@ -163,3 +163,23 @@ def _entry(entity) -> dict:
         "type": str(entity.type),
         "programs": list(entity.programs),
     }
+
+
+_ENTRY_INDEX: dict[str, dict[tuple[str, str], Any]] = {}  # list version -> (list, native id) -> Entity
+
+
+def list_entry(list_name: str, entity_id: str):
+    """The current list entry a hit points to (for its identifiers and dates), or None when the
+    lists are not stored here or the entry left the list. Indexed once per version per process."""
+    store = ListStore(settings().lists_dir)
+    version = store.current_version()
+    if version is None:
+        return None
+    if version not in _ENTRY_INDEX:
+        _ENTRY_INDEX.clear()
+        _ENTRY_INDEX[version] = {
+            (entity.list, entity.native_id): entity
+            for snapshot in store.current_snapshots()
+            for entity in snapshot.entities
+        }
+    return _ENTRY_INDEX[version].get((list_name, str(entity_id)))

@@ -123,18 +123,7 @@ def applicant(applicant_id: int):
     if detail is None:
         return render_template("review/not_found.html"), 404
     screening = detail["latest_screening"] or {"sanctions_hits": [], "flags": [], "reasons": []}
-    hits = [
-        {
-            **hit,
-            "alignment": align_names(
-                hit.get("applicant_value") or detail["name"], hit.get("matched_name", "")
-            ),
-            "source_url": (hit.get("details") or {}).get("source_url")
-            or SOURCE_LINKS.get(hit.get("list", ""), "").format(entity_id=hit.get("entity_id", "")),
-            "identifiers": (hit.get("details") or {}).get("identifiers", []),
-        }
-        for hit in screening["sanctions_hits"]
-    ]
+    hits = [_hit_view(hit, detail["name"]) for hit in screening["sanctions_hits"]]
     return render_template(
         "review/applicant.html",
         applicant=detail,
@@ -145,6 +134,21 @@ def applicant(applicant_id: int):
             "badges.badge", token=mint_badge_token(settings(), g.user.installation_id, applicant_id)
         ),
     )
+
+
+def _hit_view(hit: dict, applicant_name: str) -> dict:
+    """A hit with what the reviewer compares: name parts side by side, the entry's identifiers
+    and dates of birth from the current list, and a link to the official source."""
+    entry = backends.list_entry(hit.get("list", ""), hit.get("entity_id", ""))
+    return {
+        **hit,
+        "alignment": align_names(hit.get("applicant_value") or applicant_name, hit.get("matched_name", "")),
+        "source_url": (hit.get("details") or {}).get("source_url")
+        or SOURCE_LINKS.get(hit.get("list", ""), "").format(entity_id=hit.get("entity_id", "")),
+        "identifiers": [(i.kind, i.value) for i in entry.identifiers] if entry else [],
+        "birth_dates": list(entry.birth_dates) if entry else [],
+        "aliases": [n.value for n in entry.names if n.value != entry.primary_name] if entry else [],
+    }
 
 
 @bp.post("/applicants/<int:applicant_id>/decisions")

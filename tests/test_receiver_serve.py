@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from connectors.registry import get_connector
-from tests.receiver_support import TEST_REDIS_URL, TEST_SECRET_KEY, clear_live_queue, live_queue_inbox_ids
+from tests.receiver_support import TEST_SECRET_KEY, clear_live_queue, live_queue_inbox_ids, private_redis_url
 
 HIREWATCH = str(Path(sys.executable).with_name("hirewatch"))
 
@@ -34,7 +34,7 @@ def _env(tmp_path: Path, port: int, **overrides: str) -> dict[str, str]:
         "HIREWATCH_SECRET_KEY": TEST_SECRET_KEY,
         "HIREWATCH_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "HIREWATCH_ENV": "development",
-        "REDIS_URL": TEST_REDIS_URL,
+        "REDIS_URL": private_redis_url(),
         **overrides,
     }
 

@@ -161,7 +161,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="duration (at most 60)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=32, help="sender threads")
+    parser.add_argument("--worker-threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--senders", type=int, default=32, help="sender threads")
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument("--redis-url", default=BENCH_REDIS_URL, help=f"broker (default {BENCH_REDIS_URL})")
     args = parser.parse_args()
@@ -211,11 +212,11 @@ def main() -> None:
             wait_until_up(f"http://127.0.0.1:{port}", server)
             print(
                 f"sending {total} signed webhooks at {args.rate:.0f}/s to {added['webhook_url']} "
-                f"({args.workers} gunicorn workers, {args.threads} sender threads)",
+                f"({args.workers} gunicorn workers, {args.senders} sender threads)",
                 file=sys.stderr,
             )
             cpu_before = server_cpu_seconds(server.pid)
-            result = run_load(added["webhook_url"], deliveries, args.rate, args.threads)
+            result = run_load(added["webhook_url"], deliveries, args.rate, args.senders)
             server_cpu = server_cpu_seconds(server.pid) - cpu_before
         finally:
             server.terminate()

@@ -44,13 +44,22 @@ def _connector_class(platform: str) -> type[Connector] | None:
         return None
 
 
+def _read_body() -> bytes:
+    """The raw body; 413 past MAX_CONTENT_LENGTH whether Content-Length says so or not."""
+    raw_body = request.get_data(cache=False)
+    if request.content_length is None and len(raw_body) >= (request.max_content_length or len(raw_body) + 1):
+        # Werkzeug stops a chunked body quietly at the limit; one more byte read raises the 413.
+        request.stream.read(1)
+    return raw_body
+
+
 @webhooks.post("/webhooks/<platform>/<installation_id>")
 def receive(platform: str, installation_id: str) -> tuple[Response, int]:
     extensions = current_app.extensions
     connector = _connector_class(platform)
     if connector is None:
         return _error(404, "unknown platform")
-    raw_body = request.get_data(cache=False)  # 413 past MAX_CONTENT_LENGTH, chunked or not
+    raw_body = _read_body()
     engine = extensions["hirewatch.engine"]
     with engine.connect() as conn:
         found = find_webhook_secret(conn, extensions["hirewatch.secret_box"], installation_id)

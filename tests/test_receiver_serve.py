@@ -89,6 +89,10 @@ def test_serve_runs_gunicorn_that_accepts_a_signed_webhook(tmp_path: Path) -> No
         while live_queue_inbox_ids() != [response.json()["inbox_id"]] and time.monotonic() < deadline:
             time.sleep(0.05)
         assert live_queue_inbox_ids() == [response.json()["inbox_id"]]
+        # Chunked (no Content-Length): the 1 MiB limit still holds while streaming.
+        chunks = (b"x" * 65536 for _ in range(32))
+        oversized = requests.post(details["webhook_url"], data=chunks, headers=headers, timeout=10)
+        assert (oversized.status_code, oversized.json()) == (413, {"error": "body too large"})
     finally:
         server.send_signal(signal.SIGTERM)
         _, stderr = server.communicate(timeout=20)

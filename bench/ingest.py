@@ -215,9 +215,11 @@ def main() -> None:
                 f"({args.workers} gunicorn workers, {args.senders} sender threads)",
                 file=sys.stderr,
             )
+            load_before = os.getloadavg()[0]
             cpu_before = server_cpu_seconds(server.pid)
             result = run_load(added["webhook_url"], deliveries, args.rate, args.senders)
             server_cpu = server_cpu_seconds(server.pid) - cpu_before
+            load_after = os.getloadavg()[0]
         finally:
             server.terminate()
             server.wait(timeout=15)
@@ -242,6 +244,8 @@ def main() -> None:
     print(f"statuses:        {dict(result['statuses'])}")
     print(f"answer time ms:  {spread(latencies)}")
     print(f"from due time:   {spread(lags)}")
+    load = f"{load_before:.1f} before, {load_after:.1f} after"
+    print(f"machine load:    {load} (1-min load average, {os.cpu_count()} CPUs)")
     print(f"server CPU:      {server_cpu * ms / len(latencies):.2f} ms per request (all gunicorn processes)")
     print(f"inbox rows:      {by_status}")
     target = percentile(latencies, 0.99) * ms < 50 and result["statuses"].get(200) == total

@@ -220,6 +220,7 @@ def _operation_doc(op: Operation) -> dict:
         "403": "token scope too narrow",
         "404": "not found in this installation",
         "422": "request did not validate",
+        "503": "a service this request needs (the task queue) is down: retry later",
     }
     responses = {str(op.status): success}
     responses.update(

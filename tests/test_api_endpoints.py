@@ -199,3 +199,24 @@ def test_openapi_document_describes_every_operation(api) -> None:
 def test_unknown_route_and_method_are_json(api) -> None:
     assert api["client"].get("/api/v1/nothing-here").json["error"] == "not_found"
     assert api["client"].put("/api/v1/applicants", headers=api["reviewer"]).status_code == 405
+
+
+def test_decision_is_kept_and_audited_when_the_queue_is_down(sqlite_url, tmp_path) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        ids = tenant_with_queue(conn, "acme")
+        _, token = review.create_token(conn, "acme", review.Scope.REVIEWER)
+    client = make_app(
+        sqlite_url, tmp_path, redis_url="redis://127.0.0.1:1/0"
+    ).test_client()  # nothing listens
+    response = client.post(
+        f"/api/v1/applicants/{ids['match']}/decisions",
+        headers=bearer(token),
+        json={"decision": "escalate", "reason": "needs the legal team"},
+    )
+    assert response.status_code == 201
+    with engine.connect() as conn:
+        failed = conn.execute(
+            select(audit_log.c.details).where(audit_log.c.action == "writeback.enqueue_failed")
+        )
+        assert failed.scalar_one()["decision_id"] == response.json["id"]

@@ -31,7 +31,9 @@ class Screener:
     def threshold(self) -> float:
         return self.index.threshold
 
-    def screen(self, applicant: Applicant, extra_flags: list[Flag] | tuple[Flag, ...] = ()) -> ScreeningResult:
+    def screen(
+        self, applicant: Applicant, extra_flags: tuple[Flag, ...] | list[Flag] = ()
+    ) -> ScreeningResult:
         hits = self.index.match(applicant)
         flags = list(extra_flags)
         verdict = decide(hits, flags)

@@ -31,6 +31,7 @@ from screening.matching.names import (
 from screening.matching.text import PARTICLES, NameForm, deletions, ocr_key, phonetic_key, skeleton
 
 MIN_PREFIX = 4
+UNVOWELLED_SCRIPTS = ("arabic", "hebrew")
 MAX_WEIGHT_DF = 5  # tokens on at most this many names weigh fully
 _QUERY_CACHE_LIMIT = 100_000
 
@@ -96,7 +97,8 @@ class NameIndex:
     def build(self, entries: list[tuple[int, str, str]], frequencies: TokenFrequencies | None = None) -> None:
         """entries: (owner, name, kind). frequencies: reuse another index's (for small delta indexes)."""
         forms = [(owner, value, kind, self._normalise(value)) for owner, value, kind in entries]
-        forms = [f for f in forms if f[3].tokens]
+        # Unvowelled scripts lose too much to compare; those entries carry Latin names too.
+        forms = [f for f in forms if f[3].tokens and f[3].script not in UNVOWELLED_SCRIPTS]
         if frequencies is None:
             counts = Counter(t for *_, form in forms for t in set(form.tokens))
             frequencies = TokenFrequencies(counts, len(forms))
@@ -126,7 +128,7 @@ class NameIndex:
     def search(self, form: NameForm, floor: float) -> list[Candidate]:
         """Listed names scoring at least `floor` against this name, best per owner."""
         tokens = form.tokens
-        unvowelled = form.script in ("arabic", "hebrew")
+        unvowelled = form.script in UNVOWELLED_SCRIPTS
         hits, distinctive = self._count_hits(tokens, unvowelled)
         applicant_weights = tuple(self.frequencies.weight(t) for t in tokens)
         korean = is_korean_name(tokens)
@@ -140,7 +142,13 @@ class NameIndex:
             if count < min(2, size) or (name_id not in distinctive and count < size):
                 continue
             comparison = compare(
-                tokens, name.form.tokens, name.weights, applicant_weights, unvowelled, korean and name.korean
+                tokens,
+                name.form.tokens,
+                name.weights,
+                applicant_weights,
+                unvowelled,
+                korean and name.korean,
+                name.form.family,
             )
             if comparison.score < floor:
                 continue

@@ -130,6 +130,8 @@ def _name_form(raw: str, drop: set[str]) -> NameForm:
     family_part, _, given_part = text.partition(",") if "," in text else ("", "", text)
     family = _tokens(family_part, drop, script)
     given = _tokens(given_part, drop, script)
+    if script in ("arabic", "hebrew"):
+        family, given = _split_article(family), _split_article(given)
     tokens = family + given
     return NameForm(raw, tuple(tokens), frozenset(range(len(family))), script)
 
@@ -144,6 +146,19 @@ def _tokens(text: str, drop: set[str], script: str) -> list[str]:
             cleaned = _clean(part)
             if cleaned and cleaned not in drop:
                 out.append(cleaned)
+    return out
+
+
+def _split_article(tokens: list[str]) -> list[str]:
+    """Unvowelled Arabic "ال" comes out as a bare "l", alone or glued to the next word: "al"."""
+    out: list[str] = []
+    for token in tokens:
+        if token in ("l", "al"):
+            out.append("al")
+        elif token.startswith("l") and len(token) > 3:
+            out.extend(("al", token[1:]))
+        else:
+            out.append(token)
     return out
 
 
@@ -170,14 +185,19 @@ _PHONETIC_RULES = (
 
 
 @lru_cache(maxsize=200_000)
-def phonetic_key(token: str) -> str:
-    """A coarse sound-alike key for respellings across languages (Mohammed/Muhamad/Mokhammed)."""
+def respelled(token: str) -> str:
+    """Spelling conventions across languages folded (dzh/j, kh/h, ph/f, w/v, oo/u, doubled letters)."""
     key = token.replace("kh", "h") if len(token) > 3 else token
     for spelling, folded in _PHONETIC_RULES:
         key = key.replace(spelling, folded)
-    key = re.sub(r"(.)\1+", r"\1", key)
-    head, tail = key[:1], key[1:]
-    return head + re.sub(r"[aeiou]+", "a", tail)
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+@lru_cache(maxsize=200_000)
+def phonetic_key(token: str) -> str:
+    """A coarse sound-alike key for respellings across languages (Mohammed/Muhamad/Mokhammed)."""
+    key = respelled(token)
+    return key[:1] + re.sub(r"[aeiou]+", "a", key[1:])
 
 
 @lru_cache(maxsize=200_000)

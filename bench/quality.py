@@ -384,9 +384,18 @@ def _pinyin_split(token: str) -> list[str] | None:
     return None
 
 
+CHINESE_SURNAMES = set("wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng "
+                       "liang xie song tang han feng deng cao peng zeng xiao tian dong pan yuan cai jiang yu du ye "
+                       "cheng wei su lu ding shen jia xue yan qian fu shi zou xiong jin hao kong bai cui kang mao "
+                       "qiu qin gu hou shao meng long wan duan lei qian tang yin li".split())  # fmt: skip
+
+
 def _is_pinyin_name(value: str) -> bool:
     family, given = _split_name(value)
-    return len(family) == 1 and all(_pinyin_split(t) for t in family + given)
+    if len(family) != 1 or family[0].lower() not in CHINESE_SURNAMES or not 1 <= len(given) <= 2:
+        return False
+    syllables = [_pinyin_split(t) for t in given]
+    return all(s and all(len(part) >= 2 for part in s) for s in syllables)
 
 
 def _han(value):

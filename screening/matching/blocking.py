@@ -32,6 +32,7 @@ from screening.matching.text import PARTICLES, NameForm, deletions, ocr_key, pho
 
 MIN_PREFIX = 4
 UNVOWELLED_SCRIPTS = ("arabic", "hebrew")
+MAX_CANDIDATES = 60  # most names share two tokens with far fewer listed names; this bounds the worst case
 MAX_WEIGHT_DF = 5  # tokens on at most this many names weigh fully
 _QUERY_CACHE_LIMIT = 100_000
 
@@ -106,8 +107,9 @@ class NameIndex:
         for owner, value, kind, form in forms:
             weights = tuple(frequencies.weight(t) for t in form.tokens)
             self._add(IndexedName(owner, value, kind, form, weights, is_korean_name(form.tokens)))
-        for entry in self._postings:
-            self._file_keys(entry)
+        singles = {t for name in self.names for t in name.form.tokens}
+        for entry in self._span:
+            self._file_keys(entry, joined=entry not in singles)
             self._rare[entry] = frequencies.weight(entry) >= DISTINCTIVE_WEIGHT
 
     def _add(self, name: IndexedName) -> None:
@@ -121,8 +123,10 @@ class NameIndex:
                 postings.append(name_id)
             self._span[entry] = max(self._span.get(entry, 1), span)
 
-    def _file_keys(self, entry: str) -> None:
-        for key in _lookup_keys(entry, indexing=True):
+    def _file_keys(self, entry: str, joined: bool) -> None:
+        # Joined pairs ("jongchol") are found by exact or romanisation form only: fewer keys, less memory.
+        keys = _joined_keys(entry) if joined else _lookup_keys(entry, indexing=True)
+        for key in keys:
             self._keys.setdefault(key, []).append(entry)
 
     def search(self, form: NameForm, floor: float) -> list[Candidate]:
@@ -133,7 +137,8 @@ class NameIndex:
         applicant_weights = tuple(self.frequencies.weight(t) for t in tokens)
         korean = is_korean_name(tokens)
         best: dict[int, Candidate] = {}
-        for name_id, count in hits.items():
+        ranked = sorted(hits.items(), key=lambda item: (item[0] not in distinctive, -item[1]))
+        for name_id, count in ranked[:MAX_CANDIDATES]:
             name = self.names[name_id]
             size = len(name.form.tokens)
             if size == 1 and not self._single_part_names:
@@ -161,7 +166,7 @@ class NameIndex:
         """Per listed name: how many applicant tokens found one of its tokens; which found a rare one."""
         hits: Counter = Counter()
         distinctive: set[int] = set()
-        probes = [t for t in tokens if len(t) > 1]
+        probes = [t for t in tokens if len(t) > 1 and t not in PARTICLES]
         probes += [a + b for a, b in itertools.pairwise(tokens)]
         for probe in probes:
             single: set[int] = set()
@@ -197,6 +202,13 @@ class NameIndex:
             self._query_cache.clear()
         self._query_cache[cache_key] = result
         return result
+
+
+def _joined_keys(entry: str) -> set[str]:
+    keys = {"p:" + phonetic_key(entry)}
+    if looks_korean(entry):
+        keys.add("k:" + korean_key(entry))
+    return keys
 
 
 def _lookup_keys(token: str, indexing: bool, unvowelled: bool = False) -> set[str]:

@@ -41,7 +41,7 @@ class TokenMatch:
     reason: str  # "" when identical
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=200_000)
 def token_similarity(
     applicant: str, listed: str, unvowelled: bool = False, korean: bool = False
 ) -> TokenMatch:
@@ -102,8 +102,12 @@ def _special_matches(a: str, b: str, unvowelled: bool, korean: bool):
         yield TokenMatch(0.92, "letters confused (OCR)")
     skel_a, skel_b = skeleton(a), skeleton(b)
     vowelless = not re.search("[aeiou]", a[1:])
-    if skel_a == skel_b and ((unvowelled and len(skel_a) >= 2) or (len(skel_a) >= 3 and vowelless)):
+    if skel_a == skel_b and (
+        (unvowelled and (len(skel_a) >= 2 or len(b) <= 3)) or (len(skel_a) >= 3 and vowelless)
+    ):
         yield TokenMatch(0.9, "same consonants (vowels left out)")
+    elif unvowelled and a.startswith("l") and len(skel_b) >= 3 and skeleton(a[1:]) == skel_b:
+        yield TokenMatch(0.88, "same consonants (article al- attached)")
     if len(a) >= 4 and b.startswith(a) and len(a) >= 0.6 * len(b):
         yield TokenMatch(0.88, "truncated")
 
@@ -134,7 +138,7 @@ def align(applicant: tuple[str, ...], listed: tuple[str, ...], unvowelled: bool,
         for i, a in enumerate(applicant)
         for j, b in enumerate(listed)
     ]
-    if len(applicant) > 1 or len(listed) > 1:
+    if len(applicant) != len(listed):  # joining only helps when one side has more tokens
         scored += _joined_pairs(applicant, listed, unvowelled, korean)
     return _greedy([p for p in scored if p.match.similarity >= ACCEPT], set(), set())
 

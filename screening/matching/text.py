@@ -149,16 +149,14 @@ def _tokens(text: str, drop: set[str], script: str) -> list[str]:
     return out
 
 
+_UNVOWELLED_PARTICLES = {"l": "al", "al": "al", "bn": "bin", "bnt": "bint", "bw": "abu", "bu": "abu"}
+
+
 def _split_article(tokens: list[str]) -> list[str]:
-    """Unvowelled Arabic "ال" comes out as a bare "l", alone or glued to the next word: "al"."""
+    """Unvowelled Arabic particles come out as bare consonants ("l", "bn"): spell them out."""
     out: list[str] = []
     for token in tokens:
-        if token in ("l", "al"):
-            out.append("al")
-        elif token.startswith("l") and len(token) > 3:
-            out.extend(("al", token[1:]))
-        else:
-            out.append(token)
+        out.append(_UNVOWELLED_PARTICLES.get(token, token))
     return out
 
 

@@ -133,11 +133,14 @@ class NameIndex:
         """Listed names scoring at least `floor` against this name, best per owner."""
         tokens = form.tokens
         unvowelled = form.script in UNVOWELLED_SCRIPTS
-        hits, distinctive = self._count_hits(tokens, unvowelled)
+        hits, exact, distinctive = self._count_hits(tokens, unvowelled)
         applicant_weights = tuple(self.frequencies.weight(t) for t in tokens)
         korean = is_korean_name(tokens)
         best: dict[int, Candidate] = {}
-        ranked = sorted(hits.items(), key=lambda item: (item[0] not in distinctive, -item[1]))
+        # Score the likeliest first: most tokens found, exactly spelled ones above look-alikes.
+        ranked = sorted(
+            hits.items(), key=lambda item: (-item[1] - exact[item[0]], item[0] not in distinctive)
+        )
         for name_id, count in ranked[:MAX_CANDIDATES]:
             name = self.names[name_id]
             size = len(name.form.tokens)
@@ -162,9 +165,11 @@ class NameIndex:
                 best[name.owner] = Candidate(name, comparison)
         return sorted(best.values(), key=lambda c: -c.comparison.score)
 
-    def _count_hits(self, tokens: tuple[str, ...], unvowelled: bool) -> tuple[Counter, set[int]]:
-        """Per listed name: how many applicant tokens found one of its tokens; which found a rare one."""
+    def _count_hits(self, tokens: tuple[str, ...], unvowelled: bool) -> tuple[Counter, Counter, set[int]]:
+        """Per listed name: how many applicant tokens found one of its tokens (and how many exactly
+        as spelled); which names had a rare token found."""
         hits: Counter = Counter()
+        exact: Counter = Counter()
         distinctive: set[int] = set()
         probes = [t for t in tokens if len(t) > 1 and t not in PARTICLES]
         probes += [a + b for a, b in itertools.pairwise(tokens)]
@@ -179,7 +184,8 @@ class NameIndex:
             hits.update(single)
             hits.update(joined)
             hits.update(joined)
-        return hits, distinctive
+            exact.update(self._postings.get(probe, ()))
+        return hits, exact, distinctive
 
     def _similar_entries(self, probe: str, unvowelled: bool) -> list[str]:
         cache_key = (probe, unvowelled)

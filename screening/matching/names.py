@@ -21,6 +21,7 @@ from screening.matching.text import ocr_key, phonetic_key, respelled, skeleton
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
 FIRST_LETTER_FACTOR = 0.9  # typos rarely hit the first letter (OFAC's tool even gates on it)
+WHOLE_NAME_SIMILARITY = 0.85  # every listed part found, at worst with one typo each
 JOINED_ACCEPT = 0.93  # exact or Korean romanisation; not a loose sound-alike
 COMMON_PART_WEIGHT = 0.35
 PARTICLE_WEIGHT = 0.1
@@ -69,7 +70,8 @@ def token_similarity(
 def _edit_similarity(a: str, b: str) -> float:
     distance = OSA.distance(a, b)
     plain = 1 - distance / max(len(a), len(b))
-    if distance == 1 and min(len(a), len(b)) >= 4 and _plausible_slip(a, b):
+    shortest = min(len(a), len(b))
+    if distance == 1 and (shortest >= 4 or (shortest == 3 and len(a) != len(b))) and _plausible_slip(a, b):
         return max(plain, 0.86)  # one typo, swap, doubled or dropped letter
     return plain
 
@@ -229,7 +231,7 @@ def _cap(score: float, pairs: list[Pair], listed, listed_weights, missing: list[
     if len(aligned) < 2:
         return min(score, CAP_TOO_FEW_PARTS)
     distinctive = any(listed_weights[j] >= DISTINCTIVE_WEIGHT for p in aligned for j in p.listed)
-    whole_name = not missing and all(p.match.similarity >= 0.9 for p in pairs)
+    whole_name = not missing and all(p.match.similarity >= WHOLE_NAME_SIMILARITY for p in pairs)
     if not distinctive and not whole_name:
         return min(score, CAP_ONLY_COMMON_PARTS)
     identifying = sum(listed_weights[j] for p in aligned for j in p.listed)

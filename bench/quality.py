@@ -35,35 +35,145 @@ from screening.models import Applicant, EntityType
 SEED = 20261124
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 LOCALES = [
-    "en_US", "en_GB", "en_IN", "de_DE", "fr_FR", "es_ES", "es_MX", "es_AR", "it_IT", "pt_BR",
-    "ru_RU", "uk_UA", "pl_PL", "ko_KR", "zh_CN", "zh_TW", "ja_JP", "ar_SA", "ar_EG", "fa_IR",
-    "tr_TR", "vi_VN", "id_ID", "nl_NL", "sv_SE", "hi_IN", "he_IL",
-]  # fmt: skip
-KEYBOARD = "qwertyuiop asdfghjkl zxcvbnm".split()
+    "en_US",
+    "en_GB",
+    "en_IN",
+    "de_DE",
+    "fr_FR",
+    "es_ES",
+    "es_MX",
+    "es_AR",
+    "it_IT",
+    "pt_BR",
+    "ru_RU",
+    "uk_UA",
+    "pl_PL",
+    "ko_KR",
+    "zh_CN",
+    "zh_TW",
+    "ja_JP",
+    "ar_SA",
+    "ar_EG",
+    "fa_IR",
+    "tr_TR",
+    "vi_VN",
+    "id_ID",
+    "nl_NL",
+    "sv_SE",
+    "hi_IN",
+    "he_IL",
+]
+KEYBOARD = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 CYRILLIC = {
-    "shch": "щ", "sh": "ш", "ch": "ч", "zh": "ж", "kh": "х", "ts": "ц", "yu": "ю", "ya": "я", "yo": "ё",
-    "a": "а", "b": "б", "v": "в", "g": "г", "d": "д", "e": "е", "z": "з", "i": "и", "y": "й",
-    "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т",
-    "u": "у", "f": "ф", "h": "х", "c": "к", "j": "дж", "w": "в", "x": "кс", "q": "к",
-}  # fmt: skip
+    "shch": "щ",
+    "sh": "ш",
+    "ch": "ч",
+    "zh": "ж",
+    "kh": "х",
+    "ts": "ц",
+    "yu": "ю",
+    "ya": "я",
+    "yo": "ё",
+    "a": "а",
+    "b": "б",
+    "v": "в",
+    "g": "г",
+    "d": "д",
+    "e": "е",
+    "z": "з",
+    "i": "и",
+    "y": "й",
+    "k": "к",
+    "l": "л",
+    "m": "м",
+    "n": "н",
+    "o": "о",
+    "p": "п",
+    "r": "р",
+    "s": "с",
+    "t": "т",
+    "u": "у",
+    "f": "ф",
+    "h": "х",
+    "c": "к",
+    "j": "дж",
+    "w": "в",
+    "x": "кс",
+    "q": "к",
+}
 ARABIC = {
-    "sh": "ش", "kh": "خ", "th": "ث", "dh": "ذ", "gh": "غ", "b": "ب", "t": "ت", "j": "ج", "h": "ح",
-    "d": "د", "r": "ر", "z": "ز", "s": "س", "f": "ف", "q": "ق", "k": "ك", "l": "ل", "m": "م",
-    "n": "ن", "w": "و", "y": "ي", "a": "ا", "i": "ي", "u": "و", "o": "و", "e": "", "g": "ج",
-    "p": "ب", "v": "ف", "c": "ك", "x": "كس",
-}  # fmt: skip
+    "sh": "ش",
+    "kh": "خ",
+    "th": "ث",
+    "dh": "ذ",
+    "gh": "غ",
+    "b": "ب",
+    "t": "ت",
+    "j": "ج",
+    "h": "ح",
+    "d": "د",
+    "r": "ر",
+    "z": "ز",
+    "s": "س",
+    "f": "ف",
+    "q": "ق",
+    "k": "ك",
+    "l": "ل",
+    "m": "م",
+    "n": "ن",
+    "w": "و",
+    "y": "ي",
+    "a": "ا",
+    "i": "ي",
+    "u": "و",
+    "o": "و",
+    "e": "",
+    "g": "ج",
+    "p": "ب",
+    "v": "ف",
+    "c": "ك",
+    "x": "كس",
+}
 HOMOGLYPHS = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "i": "і"}
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u00ad", "\u2060"]
 OCR = [("m", "rn"), ("o", "0"), ("l", "1"), ("i", "1"), ("d", "cl"), ("s", "5"), ("w", "vv")]
-RESPELL = [("ph", "f"), ("f", "ph"), ("ou", "u"), ("u", "ou"), ("ee", "i"), ("i", "ee"), ("y", "i"),
-           ("k", "c"), ("c", "k"), ("mm", "m"), ("ss", "s"), ("ie", "y")]  # fmt: skip
+RESPELL = [
+    ("ph", "f"),
+    ("f", "ph"),
+    ("ou", "u"),
+    ("u", "ou"),
+    ("ee", "i"),
+    ("i", "ee"),
+    ("y", "i"),
+    ("k", "c"),
+    ("c", "k"),
+    ("mm", "m"),
+    ("ss", "s"),
+    ("ie", "y"),
+]
 TITLES = ["Dr.", "Mr.", "Mrs.", "Prof.", "Ms."]
 SUFFIXES = ["Jr.", "Sr.", "II", "PhD"]
-SURNAME_SPELLINGS = {"ri": ["Lee", "Yi", "Rhee"], "pak": ["Park", "Bak"], "choe": ["Choi", "Chwe"],
-                     "jong": ["Jung", "Chung", "Jeong"], "o": ["Oh"], "rim": ["Lim", "Im"], "ryu": ["Yoo", "Yu"],
-                     "kang": ["Kang", "Gang"], "kim": ["Kim", "Gim"], "yun": ["Yoon"], "so": ["Seo", "Suh"],
-                     "han": ["Han"], "paek": ["Baek", "Paik"], "chon": ["Jeon", "Chun"], "ro": ["Noh", "Roh"],
-                     "hyon": ["Hyun"], "sin": ["Shin"], "jang": ["Jang", "Chang"], "ko": ["Ko", "Go"]}  # fmt: skip
+SURNAME_SPELLINGS = {
+    "ri": ["Lee", "Yi", "Rhee"],
+    "pak": ["Park", "Bak"],
+    "choe": ["Choi", "Chwe"],
+    "jong": ["Jung", "Chung", "Jeong"],
+    "o": ["Oh"],
+    "rim": ["Lim", "Im"],
+    "ryu": ["Yoo", "Yu"],
+    "kang": ["Kang", "Gang"],
+    "kim": ["Kim", "Gim"],
+    "yun": ["Yoon"],
+    "so": ["Seo", "Suh"],
+    "han": ["Han"],
+    "paek": ["Baek", "Paik"],
+    "chon": ["Jeon", "Chun"],
+    "ro": ["Noh", "Roh"],
+    "hyon": ["Hyun"],
+    "sin": ["Shin"],
+    "jang": ["Jang", "Chang"],
+    "ko": ["Ko", "Go"],
+}
 
 
 def main() -> None:
@@ -85,9 +195,11 @@ def main() -> None:
     positives = build_positives(people, rng, args.per_class)
     ordinary = build_ordinary(rng, args.ordinary)
     near = build_near_misses(people, ordinary, rng, args.per_class * 2)
-    print(f"benchmark: {sum(len(v) for v in positives.values())} positives in {len(positives)} classes, "
-          f"{len(ordinary)} ordinary names from {len(LOCALES)} locales, {len(near)} near-misses; "
-          f"threshold {index.threshold}")  # fmt: skip
+    print(
+        f"benchmark: {sum(len(v) for v in positives.values())} positives in {len(positives)} classes, "
+        f"{len(ordinary)} ordinary names from {len(LOCALES)} locales, {len(near)} near-misses; "
+        f"threshold {index.threshold}"
+    )
 
     def hirewatch(name: str, entity_key: str | None) -> bool:
         hits = index.match(Applicant(id="q", name=name))
@@ -148,10 +260,14 @@ def report(label, matcher, positives, ordinary, near, show_misses: int = 0) -> N
         print(f"  recall {split:<22} {100 * ok / max(1, n):6.1f}%  (n={n})")
     false_ordinary = [name for name, _ in ordinary if matcher(name, None)]
     false_near = [name for name, _ in near if matcher(name, None)]
-    print(f"  false alerts, ordinary names {100 * len(false_ordinary) / max(1, len(ordinary)):6.2f}%  "
-          f"(n={len(ordinary)}) e.g. {false_ordinary[:5]}")  # fmt: skip
-    print(f"  false alerts, near-misses    {100 * len(false_near) / max(1, len(near)):6.2f}%  "
-          f"(n={len(near)}) e.g. {false_near[:5]}")  # fmt: skip
+    print(
+        f"  false alerts, ordinary names {100 * len(false_ordinary) / max(1, len(ordinary)):6.2f}%  "
+        f"(n={len(ordinary)}) e.g. {false_ordinary[:5]}"
+    )
+    print(
+        f"  false alerts, near-misses    {100 * len(false_near) / max(1, len(near)):6.2f}%  "
+        f"(n={len(near)}) e.g. {false_near[:5]}"
+    )
 
 
 # ---- positives ----
@@ -212,9 +328,36 @@ def build_positives(people, rng, per_class: int) -> dict[str, list[tuple[str, st
     return {cls: [(name, key) for name, key in rows if name] for cls, rows in out.items()}
 
 
-ARABIC_NAME_PARTS = {"muhammad", "mohammed", "mohammad", "ahmad", "ahmed", "ali", "abd", "abdul", "abdullah",
-                     "hassan", "hasan", "hussein", "husayn", "ibrahim", "khalid", "omar", "umar", "yusuf", "al",
-                     "bin", "abu", "salim", "said", "mahmud", "mustafa", "hamid", "nasser", "aziz"}  # fmt: skip
+ARABIC_NAME_PARTS = {
+    "muhammad",
+    "mohammed",
+    "mohammad",
+    "ahmad",
+    "ahmed",
+    "ali",
+    "abd",
+    "abdul",
+    "abdullah",
+    "hassan",
+    "hasan",
+    "hussein",
+    "husayn",
+    "ibrahim",
+    "khalid",
+    "omar",
+    "umar",
+    "yusuf",
+    "al",
+    "bin",
+    "abu",
+    "salim",
+    "said",
+    "mahmud",
+    "mustafa",
+    "hamid",
+    "nasser",
+    "aziz",
+}
 
 
 def _is_arabic_name(value: str) -> bool:
@@ -284,7 +427,7 @@ def _edit(tokens, r, change, min_len=4):
     if i is None:
         return None
     changed = change(tokens[i], r)
-    return " ".join(tokens[:i] + [changed] + tokens[i + 1 :]) if changed else None
+    return " ".join([*tokens[:i], changed, *tokens[i + 1 :]]) if changed else None
 
 
 def _double_or_drop(tokens, r):
@@ -384,10 +527,86 @@ def _pinyin_split(token: str) -> list[str] | None:
     return None
 
 
-CHINESE_SURNAMES = set("wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng "
-                       "liang xie song tang han feng deng cao peng zeng xiao tian dong pan yuan cai jiang yu du ye "
-                       "cheng wei su lu ding shen jia xue yan qian fu shi zou xiong jin hao kong bai cui kang mao "
-                       "qiu qin gu hou shao meng long wan duan lei qian tang yin li".split())  # fmt: skip
+CHINESE_SURNAMES = set(
+    [
+        "wang",
+        "li",
+        "zhang",
+        "liu",
+        "chen",
+        "yang",
+        "huang",
+        "zhao",
+        "wu",
+        "zhou",
+        "xu",
+        "sun",
+        "ma",
+        "zhu",
+        "hu",
+        "guo",
+        "he",
+        "gao",
+        "lin",
+        "luo",
+        "zheng",
+        "liang",
+        "xie",
+        "song",
+        "tang",
+        "han",
+        "feng",
+        "deng",
+        "cao",
+        "peng",
+        "zeng",
+        "xiao",
+        "tian",
+        "dong",
+        "pan",
+        "yuan",
+        "cai",
+        "jiang",
+        "yu",
+        "du",
+        "ye",
+        "cheng",
+        "wei",
+        "su",
+        "lu",
+        "ding",
+        "shen",
+        "jia",
+        "xue",
+        "yan",
+        "qian",
+        "fu",
+        "shi",
+        "zou",
+        "xiong",
+        "jin",
+        "hao",
+        "kong",
+        "bai",
+        "cui",
+        "kang",
+        "mao",
+        "qiu",
+        "qin",
+        "gu",
+        "hou",
+        "shao",
+        "meng",
+        "long",
+        "wan",
+        "duan",
+        "lei",
+        "qian",
+        "tang",
+        "yin",
+        "li",
+    ]
+)
 
 
 def _is_pinyin_name(value: str) -> bool:

@@ -25,8 +25,26 @@ from screening.models import Applicant
 
 SEED = 7
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-LOCALES = ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "es_MX", "pt_BR", "it_IT", "ru_RU", "pl_PL",
-           "ko_KR", "zh_CN", "ja_JP", "ar_SA", "tr_TR", "vi_VN", "hi_IN", "nl_NL"]  # fmt: skip
+LOCALES = [
+    "en_US",
+    "en_GB",
+    "de_DE",
+    "fr_FR",
+    "es_ES",
+    "es_MX",
+    "pt_BR",
+    "it_IT",
+    "ru_RU",
+    "pl_PL",
+    "ko_KR",
+    "zh_CN",
+    "ja_JP",
+    "ar_SA",
+    "tr_TR",
+    "vi_VN",
+    "hi_IN",
+    "nl_NL",
+]
 
 
 def main() -> None:
@@ -44,8 +62,10 @@ def main() -> None:
     index = SanctionsIndex(snapshots)
     built = time.perf_counter()
     entities = sum(len(s.entities) for s in snapshots)
-    print(f"lists: {', '.join(f'{s.name} ({len(s.entities)})' for s in snapshots)}; {entities} entities, "
-          f"{len(index.people.names)} person names, {len(index.organisations.names)} organisation names")  # fmt: skip
+    print(
+        f"lists: {', '.join(f'{s.name} ({len(s.entities)})' for s in snapshots)}; {entities} entities, "
+        f"{len(index.people.names)} person names, {len(index.organisations.names)} organisation names"
+    )
     print(f"load lists: {loaded - started:.2f} s; build index: {built - loaded:.2f} s")
 
     applicants = make_applicants(args.applicants)
@@ -58,12 +78,14 @@ def main() -> None:
         timings.append(time.perf_counter() - t0)
     elapsed = time.perf_counter() - run_started
     timings.sort()
-    print(f"screened {len(applicants)} applicants (name + {sum(len(a.employers) for a in applicants)} employers) "
-          f"in {elapsed:.2f} s: {len(applicants) / elapsed:,.0f} applicants/s; "
-          f"p50 {1000 * statistics.median(timings):.2f} ms, p99 {1000 * timings[int(0.99 * len(timings))]:.2f} ms; "
-          f"{hits} with a hit")  # fmt: skip
+    employers = sum(len(a.employers) for a in applicants)
+    p50, p99 = 1000 * statistics.median(timings), 1000 * timings[int(0.99 * len(timings))]
+    print(
+        f"screened {len(applicants)} applicants (name + {employers} employers) in {elapsed:.2f} s: "
+        f"{len(applicants) / elapsed:,.0f} applicants/s; p50 {p50:.2f} ms, p99 {p99:.2f} ms; {hits} hit"
+    )
 
-    changed = [s for s in snapshots if s.name == "ofac_sdn"][0]
+    changed = next(s for s in snapshots if s.name == "ofac_sdn")
     delta = type(changed)(changed.name, changed.version, changed.entities[:20])
     t0 = time.perf_counter()
     SanctionsIndex([delta], frequencies=index.frequencies)

@@ -60,7 +60,7 @@ ENTITIES = [
             Identifier("crypto", "0x098B716B8Aaf21512996dC57EB0615e2383E2f96", currency="ETH"),
             Identifier("phone", "+850 2 381 8111"),
         ],
-    ),  # fmt: skip
+    ),
 ] + [_entity(f"filler{i}", [f"KIM, {given}"]) for i, given in enumerate(["Chol", "Song Il", "Yong Su", "Il"])]
 
 

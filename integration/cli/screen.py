@@ -43,14 +43,24 @@ class BadRecord(ValueError):
 
 @click.command()
 @click.argument("input_path", metavar="INPUT")
-@click.option("--lists", "lists_source", metavar="DIR|demo", help="List directory laid out like shared/data, "
-              "or 'demo' for the made-up DEMO list. Default: the stored lists (HIREWATCH_LISTS_DIR).")  # fmt: skip
+@click.option(
+    "--lists",
+    "lists_source",
+    metavar="DIR|demo",
+    help="List directory laid out like shared/data, "
+    "or 'demo' for the made-up DEMO list. Default: the stored lists (HIREWATCH_LISTS_DIR).",
+)
 @click.option(
     "--output", "output_path", type=click.Path(dir_okay=False), help="Write here instead of stdout."
 )
 @click.option("--format", "output_format", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl")
-@click.option("--threshold", type=click.FloatRange(0, 100), default=DEFAULT_THRESHOLD, show_default=True,
-              help="Minimum name-match score (0-100) to report a hit.")  # fmt: skip
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 100),
+    default=DEFAULT_THRESHOLD,
+    show_default=True,
+    help="Minimum name-match score (0-100) to report a hit.",
+)
 def screen(
     input_path: str, lists_source: str | None, output_path: str | None, output_format: str, threshold: float
 ) -> None:
@@ -58,8 +68,9 @@ def screen(
     records = list(read_records(input_path))
     screener = Screener(load_snapshots(lists_source), threshold=threshold)
     results, failures = [], 0
-    rows = tqdm(records, desc="screening", unit="applicant", file=sys.stderr,
-                disable=len(records) < PROGRESS_MIN_ROWS)  # fmt: skip
+    rows = tqdm(
+        records, desc="screening", unit="applicant", file=sys.stderr, disable=len(records) < PROGRESS_MIN_ROWS
+    )
     for line_no, record in rows:
         try:
             applicant = parse_applicant(record, line_no)
@@ -92,8 +103,9 @@ def load_snapshots(source: str | None) -> list[ListSnapshot]:
 
 
 def _stored_snapshots(lists_dir: Path) -> list[ListSnapshot]:
-    from screening.lists import NoListsError
     from screening.lists.store import ListStore
+
+    from screening.lists import NoListsError
 
     snapshots = ListStore(lists_dir).current_snapshots()
     if not snapshots:
@@ -222,16 +234,29 @@ def _csv(records: list[dict]) -> str:
     for r in records:
         top = r["sanctions_hits"][0]["explanation"] if r["sanctions_hits"] else ""
         flags = "; ".join(f["message"] for f in r["flags"])
-        writer.writerow([r["id"], r["name"], r["risk"], r["score"], r["needs_review"], len(r["sanctions_hits"]),
-                         top, flags, json.dumps(r["sanctions_hits"], ensure_ascii=False)])  # fmt: skip
+        writer.writerow(
+            [
+                r["id"],
+                r["name"],
+                r["risk"],
+                r["score"],
+                r["needs_review"],
+                len(r["sanctions_hits"]),
+                top,
+                flags,
+                json.dumps(r["sanctions_hits"], ensure_ascii=False),
+            ]
+        )
     return buffer.getvalue()
 
 
 def _table(records: list[dict]) -> str:
     lines = [f"{'ID':<8} {'NAME':<28} {'RISK':<9} {'SCORE':>5}  WHY"]
     for r in records:
-        reasons = [f"[{h['list']} {h['entity_id']} {h['matched_on']} {h['score']:.0f}] {h['explanation']}"
-                   for h in r["sanctions_hits"]] + [f["message"] for f in r["flags"]]  # fmt: skip
+        reasons = [
+            f"[{h['list']} {h['entity_id']} {h['matched_on']} {h['score']:.0f}] {h['explanation']}"
+            for h in r["sanctions_hits"]
+        ] + [f["message"] for f in r["flags"]]
         first, *rest = reasons or ["-"]
         lines.append(f"{r['id']:<8.8} {r['name']:<28.28} {r['risk']:<9} {r['score']:>5.0f}  {first}")
         lines.extend(f"{'':<53}  {reason}" for reason in rest)

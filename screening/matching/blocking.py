@@ -32,9 +32,9 @@ from screening.matching.text import PARTICLES, NameForm, deletions, ocr_key, pho
 
 MIN_PREFIX = 4
 UNVOWELLED_SCRIPTS = ("arabic", "hebrew")
-MAX_CANDIDATES = 60  # most names share two tokens with far fewer listed names; this bounds the worst case
+MAX_CANDIDATES = 30  # most names share two tokens with far fewer listed names; this bounds the worst case
 MAX_WEIGHT_DF = 5  # tokens on at most this many names weigh fully
-_QUERY_CACHE_LIMIT = 100_000
+_QUERY_CACHE_LIMIT = 20_000
 
 
 def _load_common_parts() -> frozenset[str]:
@@ -201,13 +201,21 @@ class NameIndex:
         result = [
             entry
             for entry in entries
-            if token_similarity(probe, entry, unvowelled, korean_probe and looks_korean(entry)).similarity
+            if _comparable_length(probe, entry, unvowelled)
+            and token_similarity(probe, entry, unvowelled, korean_probe and looks_korean(entry)).similarity
             >= ACCEPT
         ]
         if len(self._query_cache) > _QUERY_CACHE_LIMIT:
             self._query_cache.clear()
         self._query_cache[cache_key] = result
         return result
+
+
+def _comparable_length(probe: str, entry: str, unvowelled: bool) -> bool:
+    """Cheap pre-check: tokens of very different length only match as a truncation or skeleton."""
+    if unvowelled or abs(len(probe) - len(entry)) <= max(2, len(entry) // 3):
+        return True
+    return entry.startswith(probe) or not any(ch in "aeiou" for ch in probe[1:])
 
 
 def _joined_keys(entry: str) -> set[str]:

@@ -42,7 +42,7 @@ class TokenMatch:
     reason: str  # "" when identical
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def token_similarity(
     applicant: str, listed: str, unvowelled: bool = False, korean: bool = False
 ) -> TokenMatch:

@@ -170,6 +170,7 @@ def _clean(part: str) -> str:
 # ---- keys for the blocking index and for token similarity ----
 
 
+@lru_cache(maxsize=100_000)
 def skeleton(token: str) -> str:
     """Consonants only, doubles collapsed: survives dropped vowels and unvowelled Arabic script."""
     return re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouyw]", "", token))
@@ -182,7 +183,7 @@ _PHONETIC_RULES = (
 )  # fmt: skip
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def respelled(token: str) -> str:
     """Spelling conventions across languages folded (dzh/j, kh/h, ph/f, w/v, oo/u, doubled letters)."""
     key = token.replace("kh", "h") if len(token) > 3 else token
@@ -191,14 +192,14 @@ def respelled(token: str) -> str:
     return re.sub(r"(.)\1+", r"\1", key)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def phonetic_key(token: str) -> str:
     """A coarse sound-alike key for respellings across languages (Mohammed/Muhamad/Mokhammed)."""
     key = respelled(token)
     return key[:1] + re.sub(r"[aeiou]+", "a", key[1:])
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def ocr_key(token: str) -> str:
     """Letter groups that scanners and careless typists confuse, folded together."""
     return token.replace("rn", "m").replace("cl", "d").replace("vv", "w").replace("ii", "u").replace("l", "i")

@@ -273,12 +273,15 @@ def report(label, matcher, positives, ordinary, near, show_misses: int = 0) -> N
 # ---- positives ----
 
 
-def _split_name(value: str) -> tuple[list[str], list[str]]:
-    """(family tokens, given tokens) of a listed name: OFAC "LAST, First", UN "First ... Last"."""
+def _split_name(value: str, family_first: bool = False) -> tuple[list[str], list[str]]:
+    """(family tokens, given tokens) of a listed name: OFAC "LAST, First", UN "First ... Last"
+    (UN writes Korean names family name first)."""
     if "," in value:
         family, given = value.split(",", 1)
         return family.split(), given.replace("-", " ").split()
     tokens = value.replace("-", " ").split()
+    if family_first:
+        return tokens[:1], tokens[1:]
     return tokens[-1:], tokens[:-1]
 
 
@@ -480,7 +483,7 @@ def _truncate(tokens, r):
 
 # Korean: OFAC's McCune-Reischauer spellings -> Hangul (via the jamo tables) -> what an applicant types.
 def _korean_rr(value, rng):
-    family, given = _split_name(value)
+    family, given = _split_name(value, family_first=True)
     surname = family[0].lower()
     typed_family = rng.choice(SURNAME_SPELLINGS.get(surname, [_rr(surname).title()]))
     syllables = [_rr(t.lower()) for t in given]
@@ -498,7 +501,7 @@ def _rr(mr_syllable: str) -> str:
 
 
 def _hangul(value):
-    family, given = _split_name(value)
+    family, given = _split_name(value, family_first=True)
     syllables = [hangul_by_spelling().get(t.lower().replace("'", ""), "") for t in family + given]
     return "".join(syllables) if all(syllables) else None
 

@@ -231,7 +231,8 @@ def _lookup_keys(token: str, indexing: bool, unvowelled: bool = False) -> set[st
     if looks_korean(token):
         keys.add("k:" + korean_key(token))
     bones = skeleton(token)
-    if len(bones) >= 3 or ((indexing or unvowelled) and bones):
+    vowelless = len(token) >= 3 and not any(ch in "aeiou" for ch in token[1:])
+    if len(bones) >= 3 or ((indexing or unvowelled) and bones) or (vowelless and len(bones) >= 2):
         keys.add("s:" + bones)
     if len(token) >= 4:
         keys.update("d:" + d for d in deletions(token))

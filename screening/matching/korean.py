@@ -204,6 +204,9 @@ def _fold_consonants(chunk: str) -> str:
     return chunk
 
 
+_COMPOUND_FINALS = {3, 5, 6, 9, 10, 11, 12, 13, 14, 15, 18}
+
+
 @lru_cache(maxsize=1)
 def hangul_by_spelling() -> dict[str, str]:
     """Romanised syllable (DPRK, McCune-Reischauer or Revised) -> the most likely Hangul syllable.
@@ -215,6 +218,8 @@ def hangul_by_spelling() -> dict[str, str]:
         for code in range(_HANGUL_LAST - _HANGUL_FIRST + 1):
             initial, rest = divmod(code, 21 * 28)
             vowel, final = divmod(rest, 28)
+            if final in _COMPOUND_FINALS:
+                continue  # rare in names: 김 (m), not 긺 (lm)
             spelling = initials[initial] + vowels[vowel] + FINALS_RR[final]
             table.setdefault(spelling, chr(_HANGUL_FIRST + code))
     return table

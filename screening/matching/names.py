@@ -94,6 +94,8 @@ def _special_matches(a: str, b: str, unvowelled: bool, korean: bool):
         if korean_key(a) == korean_key(b):
             yield TokenMatch(0.97, "Korean romanisation")
         return  # Korean syllables that only sound alike are different syllables
+    if min(len(a), len(b)) >= 3 and respelled(a) == respelled(b):
+        yield TokenMatch(0.95, "transliteration variant")  # Dzhose/Jose, Kruz/Cruz, Khong/Hong
     if (
         min(len(a), len(b)) >= 5
         and phonetic_key(a) == phonetic_key(b)
@@ -104,8 +106,9 @@ def _special_matches(a: str, b: str, unvowelled: bool, korean: bool):
         yield TokenMatch(0.92, "letters confused (OCR)")
     skel_a, skel_b = skeleton(a), skeleton(b)
     vowelless = not re.search("[aeiou]", a[1:])
+    short_enough = len(skel_a) >= 2 or len(b) <= 3
     if skel_a == skel_b and (
-        (unvowelled and (len(skel_a) >= 2 or len(b) <= 3)) or (len(skel_a) >= 3 and vowelless)
+        (unvowelled and short_enough) or (vowelless and len(a) >= 3 and len(skel_a) >= 2)
     ):
         yield TokenMatch(0.9, "same consonants (vowels left out)")
     elif unvowelled and a.startswith("l") and len(skel_b) >= 3 and skeleton(a[1:]) == skel_b:

@@ -13,8 +13,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# Lists: the stored ones if `hirewatch lists` has any, else ../shared/data, else the labelled DEMO list.
+SHARED_DATA ?= ../shared/data
 run: $(STAMP)
-	$(BIN)/hirewatch screen examples/applicants.jsonl --format table
+	@if $(BIN)/hirewatch lists status >/dev/null 2>&1; then lists=""; \
+	elif [ -f $(SHARED_DATA)/ofac/sdn.csv ]; then lists="--lists $(SHARED_DATA)"; \
+	else lists="--lists demo"; fi; \
+	$(BIN)/hirewatch screen examples/applicants.jsonl --format table $$lists
 
 test: $(STAMP)
 	$(BIN)/ruff check .

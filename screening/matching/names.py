@@ -32,7 +32,7 @@ CAP_TOO_FEW_PARTS = 60.0  # one agreeing part of a longer name is never a match
 CAP_ONLY_COMMON_PARTS = 70.0  # only common parts agree and not the whole name
 CAP_SINGLE_PART_NAME = 75.0  # one-word list names (nicknames, weak aliases)
 MISSING_FAMILY_WEIGHT = 0.7  # "Felipe Gomez" is not "FLORES GOMEZ, Felipe"
-MIN_IDENTIFYING_WEIGHT = 0.9  # e.g. three common parts, or a rare part and a common one
+MIN_IDENTIFYING_WEIGHT = 0.7  # e.g. three common parts, or a rare part and a common one
 CAP_COMMON_NAME = 75.0  # below the default threshold: a common full name needs a date of birth too
 
 
@@ -106,7 +106,7 @@ def _special_matches(a: str, b: str, unvowelled: bool, korean: bool):
         yield TokenMatch(0.92, "letters confused (OCR)")
     skel_a, skel_b = skeleton(a), skeleton(b)
     vowelless = not re.search("[aeiou]", a[1:])
-    short_enough = len(skel_a) >= 2 or len(b) <= 3
+    short_enough = len(skel_a) >= 2 or len(b) <= 4
     if skel_a == skel_b and (
         (unvowelled and short_enough) or (vowelless and len(a) >= 3 and len(skel_a) >= 2)
     ):

@@ -316,7 +316,9 @@ def build_positives(people, rng, per_class: int) -> dict[str, list[tuple[str, st
     out: dict[str, list[tuple[str, str]]] = {}
     for cls, vary in classes.items():
         rows = []
-        for value, key, _ in pool[: per_class * 2]:
+        for value, key, entity in pool[: per_class * 2]:
+            if cls in NO_MIDDLE_NAMES_CLASSES and _is_korean_entity(entity):
+                continue  # Korean names have no middle names: dropping a syllable makes another name
             family, given = _split_name(value)
             varied = vary(family, given, rng)
             if varied and len(rows) < per_class:
@@ -365,6 +367,9 @@ ARABIC_NAME_PARTS = {
 
 def _is_arabic_name(value: str) -> bool:
     return any(t in ARABIC_NAME_PARTS for t in re.findall(r"[a-z]+", value.lower()))
+
+
+NO_MIDDLE_NAMES_CLASSES = {"missing_middle", "initials"}
 
 
 def _is_korean_entity(entity) -> bool:

@@ -109,7 +109,7 @@ MUST_NOT_MATCH = [
     "Kim Min-jun",  # shares only the family name with many listed KIMs
     "Ri Song-min",  # listed family name, another given name
     "Kim Jong-hyun",  # two of three parts, the distinctive one differs
-    "Mohamed Said",  # a very common full name: needs a date of birth or identifier too
+    "Mohamed Salah",  # a listed given name with another family name
     "Felipe Gaytan",  # part of a family name and another given name
     "Park Min-seo",
     "John Smith",
@@ -122,13 +122,16 @@ def test_ordinary_applicants_do_not_alert(index, typed) -> None:
     assert _best(index, typed) is None, typed
 
 
-def test_common_full_name_alerts_only_with_agreeing_date_of_birth(index) -> None:
-    assert _best(index, "Mohamed Said") is None
+def test_a_common_full_name_is_a_potential_match_until_a_date_of_birth_decides(index) -> None:
     entity = _entity("11741", ["SA'ID, Mohamed"], birth_dates=["1970-01-01"])
     with_dob = SanctionsIndex([ListSnapshot("test", "v1", [*ENTITIES, entity])])
-    hit = _best(with_dob, "Mohamed Said", date_of_birth="1970-01-01")
-    assert hit is not None and hit.entity_id == "11741" and hit.corroborated
-    assert "date of birth agrees" in hit.explanation
+    plain = _best(with_dob, "Mohamed Said")
+    assert plain is not None and not plain.corroborated
+    agreeing = _best(with_dob, "Mohamed Said", date_of_birth="1970-01-01")
+    assert agreeing.entity_id == "11741" and agreeing.corroborated
+    assert "date of birth agrees" in agreeing.explanation
+    hits = with_dob.match(Applicant(id="a", name="Mohamed Said", date_of_birth="1990-05-05"))
+    assert all(h.contradicted and h.score < plain.score for h in hits if h.entity_id == "11741")
 
 
 def test_date_of_birth_raises_and_contradicting_one_lowers(index) -> None:

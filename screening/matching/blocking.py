@@ -28,7 +28,15 @@ from screening.matching.names import (
     is_korean_name,
     token_similarity,
 )
-from screening.matching.text import PARTICLES, NameForm, deletions, ocr_key, phonetic_key, skeleton
+from screening.matching.text import (
+    PARTICLES,
+    NameForm,
+    deletions,
+    ocr_key,
+    phonetic_key,
+    respelled,
+    skeleton,
+)
 
 MIN_PREFIX = 4
 UNVOWELLED_SCRIPTS = ("arabic", "hebrew")
@@ -213,7 +221,7 @@ class NameIndex:
 
 def _comparable_length(probe: str, entry: str, unvowelled: bool) -> bool:
     """Cheap pre-check: tokens of very different length only match as a truncation or skeleton."""
-    if unvowelled or abs(len(probe) - len(entry)) <= max(2, len(entry) // 3):
+    if unvowelled or abs(len(respelled(probe)) - len(respelled(entry))) <= max(2, len(entry) // 3):
         return True
     return entry.startswith(probe) or not any(ch in "aeiou" for ch in probe[1:])
 

@@ -90,12 +90,12 @@ def _plausible_slip(a: str, b: str) -> bool:
 
 
 def _special_matches(a: str, b: str, unvowelled: bool, korean: bool):
+    if min(len(a), len(b)) >= 3 and respelled(a) == respelled(b):
+        yield TokenMatch(0.95, "transliteration variant")  # Dzhose/Jose, Kruz/Cruz, Khong/Hong
     if korean:
         if korean_key(a) == korean_key(b):
             yield TokenMatch(0.97, "Korean romanisation")
         return  # Korean syllables that only sound alike are different syllables
-    if min(len(a), len(b)) >= 3 and respelled(a) == respelled(b):
-        yield TokenMatch(0.95, "transliteration variant")  # Dzhose/Jose, Kruz/Cruz, Khong/Hong
     if (
         min(len(a), len(b)) >= 5
         and phonetic_key(a) == phonetic_key(b)

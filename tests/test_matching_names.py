@@ -127,8 +127,9 @@ def test_a_common_full_name_is_a_potential_match_until_a_date_of_birth_decides(i
     with_dob = SanctionsIndex([ListSnapshot("test", "v1", [*ENTITIES, entity])])
     plain = _best(with_dob, "Mohamed Said")
     assert plain is not None and not plain.corroborated
-    agreeing = _best(with_dob, "Mohamed Said", date_of_birth="1970-01-01")
-    assert agreeing.entity_id == "11741" and agreeing.corroborated
+    hits = with_dob.match(Applicant(id="a", name="Mohamed Said", date_of_birth="1970-01-01"))
+    agreeing = next(h for h in hits if h.entity_id == "11741")
+    assert agreeing.corroborated and not any(h.corroborated for h in hits if h.entity_id != "11741")
     assert "date of birth agrees" in agreeing.explanation
     hits = with_dob.match(Applicant(id="a", name="Mohamed Said", date_of_birth="1990-05-05"))
     assert all(h.contradicted and h.score < plain.score for h in hits if h.entity_id == "11741")

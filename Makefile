@@ -13,12 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Lists: the stored ones if `hirewatch lists` has any, else ../shared/data, else the labelled DEMO list.
+# Lists: the stored ones if any, else ../shared/data imported into the store, else the labelled DEMO list.
 SHARED_DATA ?= ../shared/data
 run: $(STAMP)
-	@if $(BIN)/hirewatch lists status >/dev/null 2>&1; then lists=""; \
-	elif [ -f $(SHARED_DATA)/ofac/sdn.csv ]; then lists="--lists $(SHARED_DATA)"; \
-	else lists="--lists demo"; fi; \
+	@if ! $(BIN)/hirewatch lists status >/dev/null 2>&1 && [ -f $(SHARED_DATA)/ofac/sdn.csv ]; then \
+		$(BIN)/hirewatch lists update --from $(SHARED_DATA); fi; \
+	if $(BIN)/hirewatch lists status >/dev/null 2>&1; then lists=""; else lists="--lists demo"; fi; \
 	$(BIN)/hirewatch screen examples/applicants.jsonl --format table $$lists
 
 test: $(STAMP)

@@ -103,14 +103,10 @@ def load_snapshots(source: str | None) -> list[ListSnapshot]:
 
 
 def _stored_snapshots(lists_dir: Path) -> list[ListSnapshot]:
+    """The store's current version; NoListsError (saying how to fix it) when nothing is stored."""
     from screening.lists.store import ListStore
 
-    from screening.lists import NoListsError
-
-    snapshots = ListStore(lists_dir).current_snapshots()
-    if not snapshots:
-        raise NoListsError(f"no lists stored in {lists_dir}: run `hirewatch lists update`")
-    return snapshots
+    return ListStore(lists_dir).current_snapshots()
 
 
 # ---- input ----

@@ -66,7 +66,13 @@ def test_listed_website_and_wallet_make_the_verdict_critical(screener) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["Kim Min-jun", "Wei Zhang", "Sergei Ivanov", "Maria Garcia", "Olena Kovalenko"]
+    "typed", ["Kim Min-jun", "Xiaoling Zhou", "Emily Carter", "Maria Garcia", "Olena Kovalenko"]
 )
 def test_ordinary_names_stay_clear(screener, typed) -> None:
     assert screener.screen(Applicant(id="t", name=typed)).risk == Risk.CLEAR
+
+
+def test_an_exact_common_name_is_only_a_potential_match_for_review(screener) -> None:
+    result = screener.screen(Applicant(id="t", name="Wei Zhang"))
+    assert result.risk == Risk.MEDIUM and result.needs_review
+    assert not any(h.corroborated for h in result.sanctions_hits)

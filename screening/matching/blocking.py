@@ -31,6 +31,7 @@ from screening.matching.names import (
 from screening.matching.text import (
     PARTICLES,
     NameForm,
+    arabic_skeleton,
     deletions,
     ocr_key,
     phonetic_key,
@@ -242,6 +243,8 @@ def _lookup_keys(token: str, indexing: bool, unvowelled: bool = False) -> set[st
     vowelless = len(token) >= 3 and not any(ch in "aeiou" for ch in token[1:])
     if len(bones) >= 3 or ((indexing or unvowelled) and bones) or (vowelless and len(bones) >= 2):
         keys.add("s:" + bones)
+    if indexing or unvowelled:
+        keys.add("a:" + arabic_skeleton(token))
     if len(token) >= 4:
         keys.update("d:" + d for d in deletions(token))
     if indexing:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from screening.matching.korean import korean_key, looks_korean
-from screening.matching.text import ocr_key, phonetic_key, respelled, skeleton
+from screening.matching.text import arabic_skeleton, ocr_key, phonetic_key, respelled, skeleton
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
 FIRST_LETTER_FACTOR = 0.9  # typos rarely hit the first letter (OFAC's tool even gates on it)
@@ -111,6 +111,8 @@ def _special_matches(a: str, b: str, unvowelled: bool, korean: bool):
         (unvowelled and short_enough) or (vowelless and len(a) >= 3 and len(skel_a) >= 2)
     ):
         yield TokenMatch(0.9, "same consonants (vowels left out)")
+    elif unvowelled and len(skel_b) >= 3 and arabic_skeleton(a) == arabic_skeleton(b):
+        yield TokenMatch(0.88, "same consonants in Arabic script")
     elif unvowelled and a.startswith("l") and len(skel_b) >= 3 and skeleton(a[1:]) == skel_b:
         yield TokenMatch(0.88, "same consonants (article al- attached)")
     if len(a) >= 4 and b.startswith(a) and len(a) >= 0.6 * len(b):

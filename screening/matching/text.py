@@ -176,6 +176,16 @@ def skeleton(token: str) -> str:
     return re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouyw]", "", token))
 
 
+# Letters Arabic script does not have, as an Arabic writer renders them (p->b, v->f, g->j, ...).
+_ARABIC_LETTERS = str.maketrans("pvgcqe", "bfjkk ")
+
+
+@lru_cache(maxsize=100_000)
+def arabic_skeleton(token: str) -> str:
+    """The consonants an Arabic-script spelling keeps, so "PAREDES" and "brds" agree."""
+    return skeleton(token.replace("ch", "sh").translate(_ARABIC_LETTERS).replace(" ", ""))
+
+
 _PHONETIC_RULES = (
     ("dzh", "j"), ("zh", "j"), ("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("ck", "k"),
     ("sch", "sh"), ("tch", "ch"), ("ks", "x"), ("q", "k"), ("w", "v"), ("ou", "u"), ("oo", "u"),

@@ -39,12 +39,12 @@ class LinkWeight:
 # - address: couples, families and roommates share one (X3 notes the FP risk), so two or three
 #   identities stay low; four or more at one address is the laptop-farm pattern: medium, then high.
 DEFAULT_LINK_WEIGHTS = {
-    "phone": LinkWeight(first=45, each_more=15),
-    "email": LinkWeight(first=45, each_more=15),
-    "profile": LinkWeight(first=45, each_more=15),
-    "crypto": LinkWeight(first=50, each_more=15),
-    "text": LinkWeight(first=45, each_more=15),
-    "portfolio": LinkWeight(first=40, each_more=15),
+    "phone": LinkWeight(first=45, each_more=25),
+    "email": LinkWeight(first=45, each_more=25),
+    "profile": LinkWeight(first=45, each_more=25),
+    "crypto": LinkWeight(first=50, each_more=25),
+    "text": LinkWeight(first=45, each_more=25),
+    "portfolio": LinkWeight(first=40, each_more=25),
     "address": LinkWeight(first=10, each_more=15),
 }
 LABELS = {

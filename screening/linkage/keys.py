@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import zlib
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -132,7 +133,7 @@ def _unique(keys: list[LinkKey]) -> list[LinkKey]:
 # --- near-duplicate texts --------------------------------------------------------------------
 
 _EMAIL = re.compile(r"\S+@\S+")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b\S+\.(?:com|net|org|io|dev|app)\S*", re.I)
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|net|org|io|dev|app)\b\S*", re.I)
 _PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 
 
@@ -160,7 +161,12 @@ def strip_personal(text: str, name_parts: set[str]) -> str:
 
 @cache
 def _permutations():
-    return MinHash(num_perm=NUM_PERM, seed=7, scheme="affine32").permutations
+    return MinHash(num_perm=NUM_PERM, seed=7, scheme="affine32", hashfunc=_crc32).permutations
+
+
+def _crc32(shingle: bytes) -> int:
+    """A fast hash that is stable across processes (band keys are persisted): CRC-32."""
+    return zlib.crc32(shingle)
 
 
 def bands(text: str) -> list[str]:
@@ -169,7 +175,9 @@ def bands(text: str) -> list[str]:
     shingles = {" ".join(words[i : i + 3]).encode() for i in range(len(words) - 2)}
     if not shingles:
         return []
-    minhash = MinHash(num_perm=NUM_PERM, seed=7, permutations=_permutations(), scheme="affine32")
+    minhash = MinHash(
+        num_perm=NUM_PERM, seed=7, permutations=_permutations(), scheme="affine32", hashfunc=_crc32
+    )
     minhash.update_batch(list(shingles))
     values = minhash.hashvalues
     return [f"{b}:" + "-".join(str(v) for v in values[b * ROWS : (b + 1) * ROWS]) for b in range(BANDS)]

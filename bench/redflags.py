@@ -40,22 +40,80 @@ from screening.verdict import decide  # noqa: E402
 
 # Faker locale -> (phone region, country as people write it)
 LOCALES = {
-    "en_US": ("US", "USA"), "en_GB": ("GB", "United Kingdom"), "de_DE": ("DE", "Germany"),
-    "fr_FR": ("FR", "France"), "es_ES": ("ES", "Spain"), "it_IT": ("IT", "Italy"), "pt_BR": ("BR", "Brazil"),
-    "ja_JP": ("JP", "Japan"), "ko_KR": ("KR", "South Korea"), "zh_CN": ("CN", "China"),
-    "ru_RU": ("RU", "Russia"), "pl_PL": ("PL", "Poland"), "nl_NL": ("NL", "Netherlands"),
-    "en_IN": ("IN", "India"), "en_CA": ("CA", "Canada"), "tr_TR": ("TR", "Turkey"), "vi_VN": ("VN", "Vietnam"),
-    "uk_UA": ("UA", "Ukraine"), "es_MX": ("MX", "Mexico"), "en_PH": ("PH", "Philippines"),
-}  # fmt: skip
-POPULAR_EMPLOYERS = ["Google", "Amazon", "Microsoft", "Meta", "Apple", "IBM", "Accenture", "Infosys",
-                     "Tata Consultancy Services", "Samsung Electronics", "Alibaba", "Deloitte", "Oracle"]  # fmt: skip
-TEMPLATE_HEAD = ("Professional summary. Results driven professional with a passion for excellence and a proven "
-                 "track record of delivering value. Core competencies: communication, teamwork, leadership, "
-                 "problem solving, time management.")  # fmt: skip
+    "en_US": ("US", "USA"),
+    "en_GB": ("GB", "United Kingdom"),
+    "de_DE": ("DE", "Germany"),
+    "fr_FR": ("FR", "France"),
+    "es_ES": ("ES", "Spain"),
+    "it_IT": ("IT", "Italy"),
+    "pt_BR": ("BR", "Brazil"),
+    "ja_JP": ("JP", "Japan"),
+    "ko_KR": ("KR", "South Korea"),
+    "zh_CN": ("CN", "China"),
+    "ru_RU": ("RU", "Russia"),
+    "pl_PL": ("PL", "Poland"),
+    "nl_NL": ("NL", "Netherlands"),
+    "en_IN": ("IN", "India"),
+    "en_CA": ("CA", "Canada"),
+    "tr_TR": ("TR", "Turkey"),
+    "vi_VN": ("VN", "Vietnam"),
+    "uk_UA": ("UA", "Ukraine"),
+    "es_MX": ("MX", "Mexico"),
+    "en_PH": ("PH", "Philippines"),
+}
+POPULAR_EMPLOYERS = [
+    "Google",
+    "Amazon",
+    "Microsoft",
+    "Meta",
+    "Apple",
+    "IBM",
+    "Accenture",
+    "Infosys",
+    "Tata Consultancy Services",
+    "Samsung Electronics",
+    "Alibaba",
+    "Deloitte",
+    "Oracle",
+]
+TEMPLATE_HEAD = (
+    "Professional summary. Results driven professional with a passion for excellence and a proven "
+    "track record of delivering value. Core competencies: communication, teamwork, leadership, "
+    "problem solving, time management."
+)
 TEMPLATE_TAIL = "References available upon request. Willing to relocate. Open to remote and hybrid work."
-SKILLS = ["Python", "Go", "Rust", "Java", "Kotlin", "Swift", "React", "Vue", "Angular", "Node.js", "Django",
-          "Flask", "Spring", "PostgreSQL", "MySQL", "Redis", "Kafka", "Kubernetes", "Docker", "AWS", "GCP",
-          "Azure", "Terraform", "GraphQL", "Solidity", "TensorFlow", "PyTorch", "Spark", "Airflow", "Figma"]  # fmt: skip
+SKILLS = [
+    "Python",
+    "Go",
+    "Rust",
+    "Java",
+    "Kotlin",
+    "Swift",
+    "React",
+    "Vue",
+    "Angular",
+    "Node.js",
+    "Django",
+    "Flask",
+    "Spring",
+    "PostgreSQL",
+    "MySQL",
+    "Redis",
+    "Kafka",
+    "Kubernetes",
+    "Docker",
+    "AWS",
+    "GCP",
+    "Azure",
+    "Terraform",
+    "GraphQL",
+    "Solidity",
+    "TensorFlow",
+    "PyTorch",
+    "Spark",
+    "Airflow",
+    "Figma",
+]
 
 
 @dataclass(slots=True)
@@ -103,8 +161,8 @@ class Generator:
         name = name or faker.name()
         ascii_name = anyascii(name).lower().replace("'", "")
         parts = [p for p in "".join(c if c.isalpha() else " " for c in ascii_name).split() if p]
-        handle = self.rng.choice([".".join(parts), "".join(parts) + str(self.rng.randint(1, 99)),
-                                  f"{parts[0][0]}{parts[-1]}{self.rng.randint(100, 9999)}" if parts else ""])  # fmt: skip
+        initials = f"{parts[0][0]}{parts[-1]}{self.rng.randint(100, 9999)}" if parts else ""
+        handle = self.rng.choice([".".join(parts), "".join(parts) + str(self.rng.randint(1, 99)), initials])
         handle = handle or f"user{self.rng.randint(100, 999)}"
         domain = self.rng.choice(
             ["gmail.com", "outlook.com", "yahoo.com", "proton.me", "icloud.com", "hotmail.com"]
@@ -143,8 +201,7 @@ def build_pool(gen: Generator, clean: int, advisories) -> list[Case]:
 
     ring("shared phone", 40, (2, 4), lambda b: {"phones": b.phones})
     ring("shared address (laptop farm)", 20, (4, 7), lambda b: {"addresses": b.addresses})
-    ring("shared profile", 20, (2, 3), lambda b: {"urls": [u for u in b.urls if "github" in u] or
-                                                  [f"https://github.com/dev{rng.randint(1, 10**6)}"]})  # fmt: skip
+    ring("shared profile", 20, (2, 3), lambda b: {"urls": [f"https://github.com/dev{rng.randint(1, 10**6)}"]})
     ring("shared portfolio", 15, (2, 3), lambda b: {"urls": [f"https://{b.id}-folio.netlify.app/"]})
     for _ in range(30):  # one résumé re-used under several names, names and employers swapped
         template = gen.person()
@@ -301,7 +358,8 @@ def speed(gen: Generator, index_size: int, screener, sample: int = 2000) -> None
         for applicant in probes[:500]:
             screener.screen(applicant, extra_flags=check_applicant(applicant) + linker.flags(applicant))
         print(
-            f"full screening (lists + red flags + linkage): {500 / (time.perf_counter() - started):.0f} applicants/s"
+            "full screening (lists + red flags + linkage): "
+            f"{500 / (time.perf_counter() - started):.0f} applicants/s"
         )
 
 

@@ -132,6 +132,8 @@ class Generator:
         self.en = self.fakers["en_US"]
         self.sentences = [self.en.sentence(nb_words=12) for _ in range(4000)]
         self.count = 0
+        self.phones_used: set[str] = set()  # two honest people never hold one number or mailbox
+        self.emails_used: set[str] = set()
 
     def next_id(self) -> str:
         self.count += 1
@@ -143,7 +145,9 @@ class Generator:
         for _ in range(50):
             digits = national[:3] + "".join(self.rng.choice("0123456789") for _ in national[3:])
             number = phonenumbers.parse(f"+{example.country_code}{digits}")
-            if phonenumbers.is_valid_number(number):
+            key = f"{example.country_code}{digits}"
+            if phonenumbers.is_valid_number(number) and key not in self.phones_used:
+                self.phones_used.add(key)
                 style = self.rng.choice(
                     [phonenumbers.PhoneNumberFormat.INTERNATIONAL, phonenumbers.PhoneNumberFormat.E164]
                 )
@@ -167,6 +171,9 @@ class Generator:
         domain = self.rng.choice(
             ["gmail.com", "outlook.com", "yahoo.com", "proton.me", "icloud.com", "hotmail.com"]
         )
+        while f"{handle}@{domain}".replace(".", "") in self.emails_used:
+            handle += str(self.rng.randint(0, 9))
+        self.emails_used.add(f"{handle}@{domain}".replace(".", ""))  # dots fold on Gmail
         employers = [self.en.company() for _ in range(self.rng.randint(1, 3))]
         urls = []
         if self.rng.random() < 0.6:

@@ -65,21 +65,30 @@ def tenant_secret(master_key: bytes, tenant: str) -> bytes:
     return hmac.new(master_key, f"linkage-tenant:{tenant}".encode(), hashlib.sha256).digest()
 
 
-def digest(secret: bytes, kind: str, value: str) -> str:
-    return hmac.new(secret, f"{kind}\x00{value}".encode(), hashlib.sha256).hexdigest()
+def digest(secret: bytes | hmac.HMAC, kind: str, value: str) -> str:
+    """HMAC-SHA256 of kind and value, 128 bits in hex (plenty to join on, half the storage).
+    `secret` may be a prepared HMAC (see `_keyed`) to skip re-keying for every value."""
+    keyed = secret.copy() if isinstance(secret, hmac.HMAC) else _keyed(secret)
+    keyed.update(f"{kind}\x00{value}".encode())
+    return keyed.hexdigest()[:32]
+
+
+def _keyed(secret: bytes) -> hmac.HMAC:
+    return hmac.new(secret, digestmod=hashlib.sha256)
 
 
 def link_record(applicant: Applicant, secret: bytes) -> LinkRecord:
+    keyed = _keyed(secret)
     documents = documents_of(applicant)
-    keys = exact_keys(applicant, secret) + [
-        LinkKey("text_band", digest(secret, "text_band", band))
+    keys = exact_keys(applicant, keyed) + [
+        LinkKey("text_band", digest(keyed, "text_band", band))
         for doc in documents
         for band in bands(doc.text)
     ]
     return LinkRecord(applicant.id, applicant.full_name, _unique(keys), documents)
 
 
-def exact_keys(applicant: Applicant, secret: bytes) -> list[LinkKey]:
+def exact_keys(applicant: Applicant, secret: bytes | hmac.HMAC) -> list[LinkKey]:
     region = region_for_location(applicant.location)
     keys = []
     for raw in applicant.phones:
@@ -132,9 +141,8 @@ def _unique(keys: list[LinkKey]) -> list[LinkKey]:
 
 # --- near-duplicate texts --------------------------------------------------------------------
 
-_EMAIL = re.compile(r"\S+@\S+")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|net|org|io|dev|app)\b\S*", re.I)
-_PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+_DOMAIN = re.compile(r"^\W*[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b")  # "jane.dev", "(github.com/jd)"
+_NOT_A_WORD = re.compile(r"[\W\d_]+")  # digits go too: phone numbers, dates, years
 
 
 def documents_of(applicant: Applicant) -> list[Document]:
@@ -154,8 +162,8 @@ def strip_personal(text: str, name_parts: set[str]) -> str:
     """Lower-case words without the applicant's name, e-mails, URLs, phones or numbers: so that a
     résumé copied under another name still compares equal, and contact details don't leak into
     the stored text."""
-    text = _PHONE.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", text)))
-    words = re.sub(r"[^\w]+|\d+|_", " ", text.lower()).split()
+    tokens = [t for t in text.lower().split() if "@" not in t and "://" not in t and not _DOMAIN.match(t)]
+    words = _NOT_A_WORD.sub(" ", " ".join(tokens)).split()
     return " ".join(w for w in words if w not in name_parts)
 
 

@@ -7,8 +7,10 @@ Documented in README.md ("Configuration"); code asks `Settings.from_env()` for n
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from screening.lists.sources import official_sources
 
 
 def _env(name: str, default: str) -> str:
@@ -26,6 +28,10 @@ class Settings:
     secret_key: str | None
     public_url: str
     max_body_bytes: int
+    # Official list URLs overridden by env var (HIREWATCH_OFAC_SDN_URL, ...): env var name -> URL.
+    list_urls: dict[str, str] = field(default_factory=dict)
+    lists_user_agent: str | None = None  # HIREWATCH_LISTS_USER_AGENT (default: a browser-like one)
+    lists_timeout: float = 60.0  # HIREWATCH_LISTS_TIMEOUT, seconds
 
     @property
     def production(self) -> bool:
@@ -43,4 +49,7 @@ class Settings:
             secret_key=os.environ.get("HIREWATCH_SECRET_KEY") or None,
             public_url=_env("HIREWATCH_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             max_body_bytes=int(_env("HIREWATCH_MAX_BODY_BYTES", str(1024 * 1024))),
+            list_urls={s.env_var: _env(s.env_var, "") for s in official_sources() if _env(s.env_var, "")},
+            lists_user_agent=os.environ.get("HIREWATCH_LISTS_USER_AGENT") or None,
+            lists_timeout=float(_env("HIREWATCH_LISTS_TIMEOUT", "60")),
         )

@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Iterator
 
 from sqlalchemy import JSON, Column, Engine, Index, String, Table, Text, delete, func, insert, select
 
+from screening.linkage import Linker, tenant_secret
 from screening.linkage.keys import Document, LinkRecord
 from store.db import metadata
 
@@ -120,3 +121,9 @@ class SqlLinkageStore:
         )
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
+
+
+def linker_for(engine: Engine, tenant: str, master_key: bytes) -> Linker:
+    """The Linker of one tenant (an installation id) on this database: pass it to the Screener,
+    and call `forget(applicant_id)` when the ATS deletes or anonymises a candidate."""
+    return Linker(SqlLinkageStore(engine, tenant), tenant_secret(master_key, tenant))

@@ -101,16 +101,15 @@ def screen(
 def make_linker(db_url: str | None, tenant: str) -> Linker:
     """The tenant's linkage index: in memory, or in the database at `db_url` (kept across runs)."""
     settings = Settings.from_env()
-    secret = tenant_secret(settings.linkage_master_key, tenant)
     if not db_url:
-        return Linker(MemoryLinkageStore(), secret)
+        return Linker(MemoryLinkageStore(), tenant_secret(settings.linkage_master_key, tenant))
     from sqlalchemy.exc import SQLAlchemyError
 
     from store.db import engine_for
-    from store.linkage import SqlLinkageStore
+    from store.linkage import linker_for
 
     try:
-        return Linker(SqlLinkageStore(engine_for(db_url), tenant), secret)
+        return linker_for(engine_for(db_url), tenant, settings.linkage_master_key)
     except (SQLAlchemyError, ValueError) as exc:
         raise click.ClickException(f"cannot open the linkage database {db_url}: {exc}") from exc
 

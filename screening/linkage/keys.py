@@ -31,8 +31,8 @@ from screening.identifiers import (
 from screening.models import Applicant
 from screening.redflags.names import name_tokens
 
-NUM_PERM = 64
-BANDS, ROWS = 16, 4  # 16 bands of 4 rows: candidates from ~50% shingle overlap; rapidfuzz confirms
+NUM_PERM = 128
+BANDS, ROWS = 32, 4  # candidates from ~40% shingle overlap (99% found at 60%); rapidfuzz confirms
 MIN_WORDS = 30  # shorter texts ("Yes", "I am available now") are stock answers, not fingerprints
 MAX_TEXT = 20_000  # characters kept per text: enough to compare, bounded storage
 
@@ -187,5 +187,6 @@ def bands(text: str) -> list[str]:
         num_perm=NUM_PERM, seed=7, permutations=_permutations(), scheme="affine32", hashfunc=_crc32
     )
     minhash.update_batch(list(shingles))
-    values = minhash.hashvalues
-    return [f"{b}:" + "-".join(str(v) for v in values[b * ROWS : (b + 1) * ROWS]) for b in range(BANDS)]
+    values = minhash.hashvalues.astype("<u4").tobytes()
+    width = ROWS * 4
+    return [f"{b}:{values[b * width : (b + 1) * width].hex()}" for b in range(BANDS)]

@@ -85,12 +85,12 @@ def screen(
         except BadRecord as exc:
             failures += 1
             click.echo(f"{input_path}: line {line_no}: {exc}", err=True)
+    screener = Screener(load_snapshots(lists_source), threshold=threshold)
     linker = make_linker(db_url, tenant)
     linker.index_many(applicants)  # the whole batch first: each applicant links to all the others
-    screener = Screener(load_snapshots(lists_source), threshold=threshold, linker=linker)
     rows = tqdm(applicants, desc="screening", unit="applicant", file=sys.stderr,
                 disable=len(applicants) < PROGRESS_MIN_ROWS)  # fmt: skip
-    results = [(applicant, screener.screen(applicant)) for applicant in rows]
+    results = [(a, screener.screen(a, extra_flags=linker.flags(a))) for a in rows]
     with click.open_file(output_path or "-", "w", encoding="utf-8") as out:
         out.write(render(results, output_format))
     if failures:

@@ -304,38 +304,51 @@ def load_screener():
     return Screener(snapshots), snapshots[0]
 
 
-def screen_all(cases: list[Case], linker: Linker, screener) -> dict[str, tuple[Risk, list[str]]]:
-    verdicts = {}
+@dataclass(slots=True)
+class Outcome:
+    risk: Risk  # the full verdict (lists + red flags)
+    flags_risk: Risk  # red flags and links alone, without list hits
+    reasons: list[str]
+
+
+def screen_all(cases: list[Case], linker: Linker, screener) -> dict[str, Outcome]:
+    outcomes = {}
     for case in tqdm(cases, desc="screening", file=sys.stderr, mininterval=2):
         applicant = case.applicant
-        links = linker.flags(applicant)
-        if screener is not None:  # the Screener runs the contact checks itself
-            result = screener.screen(applicant, extra_flags=links)
-            verdicts[applicant.id] = (result.risk, result.reasons)
+        flags = check_applicant(applicant) + linker.flags(applicant)
+        flags_only = decide([], flags)
+        if screener is not None:  # the Screener runs the contact checks itself: pass the links only
+            result = screener.screen(
+                applicant, extra_flags=[f for f in flags if f.code.startswith(LINK_CODES)]
+            )
+            outcomes[applicant.id] = Outcome(result.risk, flags_only.risk, result.reasons)
         else:
-            verdict = decide([], check_applicant(applicant) + links)
-            verdicts[applicant.id] = (verdict.risk, verdict.reasons)
-    return verdicts
+            outcomes[applicant.id] = Outcome(flags_only.risk, flags_only.risk, flags_only.reasons)
+    return outcomes
 
 
-def report(cases: list[Case], verdicts) -> None:
-    totals, flagged, examples = Counter(), Counter(), defaultdict(list)
+LINK_CODES = ("shared_", "similar_")
+
+
+def report(cases: list[Case], outcomes: dict[str, Outcome]) -> None:
+    totals, flagged, by_flags, examples = Counter(), Counter(), Counter(), defaultdict(list)
     for case in cases:
         key = (case.group, case.kind)
         totals[key] += 1
-        risk, reasons = verdicts[case.applicant.id]
-        if risk.rank >= Risk.MEDIUM.rank:
+        outcome = outcomes[case.applicant.id]
+        by_flags[key] += outcome.flags_risk.rank >= Risk.MEDIUM.rank
+        if outcome.risk.rank >= Risk.MEDIUM.rank:
             flagged[key] += 1
             if case.group != "planted" and len(examples[key]) < 2:
-                examples[key].append(f"{case.applicant.id}: {reasons[0] if reasons else ''}")
-    print(f"\n{'group':<10} {'case':<30} {'n':>6} {'>= medium':>10}")
+                examples[key].append(f"{case.applicant.id}: {outcome.reasons[0] if outcome.reasons else ''}")
+    print(f"\n{'group':<10} {'case':<30} {'n':>6} {'>= medium':>10} {'by red flags alone':>19}")
     for group in ("planted", "clean", "lookalike"):
         keys = sorted(k for k in totals if k[0] == group)
-        for key in keys:
-            print(f"{group:<10} {key[1]:<30} {totals[key]:>6} {flagged[key] / totals[key]:>10.1%}")
-        n = sum(totals[k] for k in keys)
-        hit = sum(flagged[k] for k in keys)
-        print(f"{group:<10} {'ALL':<30} {n:>6} {hit / max(n, 1):>10.1%}")
+        for key in [*keys, (group, "ALL")]:
+            members = keys if key[1] == "ALL" else [key]
+            n = sum(totals[k] for k in members)
+            share, alone = (sum(c[k] for k in members) / max(n, 1) for c in (flagged, by_flags))
+            print(f"{group:<10} {key[1]:<30} {n:>6} {share:>10.1%} {alone:>19.1%}")
     for key, lines in examples.items():
         for line in lines:
             print(f"  false flag ({key[1]}): {line}")
@@ -383,7 +396,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--clean", type=int, default=3000, help="clean applicants in the detection pool")
-    parser.add_argument("--index", type=int, default=100_000, help="index size for the speed run")
+    parser.add_argument("--index", type=int, default=100_000, help="index size for the speed run (0: skip)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
@@ -395,11 +408,12 @@ def main() -> None:
     linker = Linker(MemoryLinkageStore(), b"bench-tenant-secret")
     linker.index_many([case.applicant for case in cases])
     started = time.perf_counter()
-    verdicts = screen_all(cases, linker, screener)
+    outcomes = screen_all(cases, linker, screener)
     seconds = time.perf_counter() - started
     print(f"pool: {len(cases)} applicants, seed {args.seed}, screened in {seconds:.1f} s")
-    report(cases, verdicts)
-    speed(gen, args.index, screener)
+    report(cases, outcomes)
+    if args.index:
+        speed(gen, args.index, screener)
 
 
 if __name__ == "__main__":

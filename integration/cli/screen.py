@@ -111,7 +111,10 @@ def make_linker(db_url: str | None, tenant: str) -> Linker:
     try:
         return linker_for(engine_for(db_url), tenant, settings.linkage_master_key)
     except (SQLAlchemyError, ValueError) as exc:
-        raise click.ClickException(f"cannot open the linkage database {db_url}: {exc}") from exc
+        raise click.ClickException(
+            f"cannot open the linkage database {db_url}: {exc}\n"
+            "Check --db: a SQLAlchemy URL such as sqlite:///var/linkage.db or postgresql://user@host/db."
+        ) from exc
 
 
 def load_snapshots(source: str | None) -> list[ListSnapshot]:

@@ -165,3 +165,13 @@ def test_sql_store_keeps_hashes_not_contact_details(db_url):
         == "shares phone +1 415… with 1 applicant under another name: a0107"
     )
     engine.dispose()
+
+
+def test_filler_in_required_fields_links_nobody():
+    linker = Linker(MemoryLinkageStore(), b"k")
+    filler = [
+        Applicant(id=f"f{i}", name=name, phones=["+1 555 555 5555"], emails=["none@example.com"])
+        for i, name in enumerate(["Ann Lee", "Bo Diaz", "Cy Ward"])
+    ]
+    linker.index_many(filler)
+    assert linker.flags(filler[0]) == []

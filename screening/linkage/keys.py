@@ -16,6 +16,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import cache
 
+import phonenumbers
 from datasketch import MinHash
 
 from screening.identifiers import (
@@ -25,7 +26,7 @@ from screening.identifiers import (
     mask_phone,
     normalize_address,
     normalize_email,
-    normalize_phone,
+    parse_phone,
     region_for_location,
 )
 from screening.models import Applicant
@@ -92,10 +93,11 @@ def exact_keys(applicant: Applicant, secret: bytes | hmac.HMAC) -> list[LinkKey]
     region = region_for_location(applicant.location)
     keys = []
     for raw in applicant.phones:
-        if phone := normalize_phone(raw, region):
+        if (number := parse_phone(raw, region)) and phonenumbers.is_valid_number(number):
+            phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             keys.append(LinkKey("phone", digest(secret, "phone", phone), mask_phone(phone)))
     for raw in applicant.emails:
-        if email := normalize_email(raw):
+        if (email := normalize_email(raw)) and not _placeholder(email):
             keys.append(LinkKey("email", digest(secret, "email", email), mask_email(email)))
     for raw in applicant.addresses:
         if address := normalize_address(raw):
@@ -109,6 +111,17 @@ def exact_keys(applicant: Applicant, secret: bytes | hmac.HMAC) -> list[LinkKey]
             LinkKey("crypto", digest(secret, "crypto", address), f"{currency} {address[:6]}…{address[-4:]}")
         )
     return keys
+
+
+# Filler typed into required fields ("555-555-5555", "none@example.com") is shared by honest
+# applicants who have nothing in common: invalid numbers and reserved domains make no key.
+PLACEHOLDER_DOMAINS = {"example.com", "example.org", "example.net"}
+PLACEHOLDER_SUFFIXES = (".example", ".invalid", ".test", ".localhost")
+
+
+def _placeholder(email: str) -> bool:
+    domain = email.rsplit("@", 1)[1]
+    return domain in PLACEHOLDER_DOMAINS or domain.endswith(PLACEHOLDER_SUFFIXES)
 
 
 def _crypto_addresses(applicant: Applicant) -> list[tuple[str, str]]:

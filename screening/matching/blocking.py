@@ -47,7 +47,7 @@ _QUERY_CACHE_LIMIT = 20_000
 
 
 def _load_common_parts() -> frozenset[str]:
-    text = resources.files("screening.matching").joinpath("data/common_name_parts.txt").read_text("utf-8")
+    text = resources.files("screening.matching").joinpath("common_name_parts.txt").read_text("utf-8")
     return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
 
 

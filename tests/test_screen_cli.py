@@ -51,7 +51,7 @@ def test_jsonl_results_have_the_documented_schema(tmp_path) -> None:
     assert by_id["a1"]["sanctions_hits"][0]["entity_id"] == "DEMO-1"
     assert by_id["a2"]["sanctions_hits"][0]["matched_on"] == "employer"
     assert by_id["a3"]["sanctions_hits"][0]["matched_on"] == "crypto_address"
-    assert by_id["a3"]["risk"] == "critical"
+    assert by_id["a3"]["risk"] == "high"  # DEMO is a watchlist, not a legal sanctions list: never critical
     assert by_id["a4"]["risk"] == "clear" and by_id["a4"]["sanctions_hits"] == []
 
 
@@ -80,7 +80,7 @@ def test_csv_input_with_semicolon_lists_and_csv_output(tmp_path) -> None:
     rows = result.stdout.splitlines()
     assert rows[0].startswith("id,name,risk,score")
     assert rows[1].startswith("c1,Ivan Demidov,") and "DEMO-4" in rows[1] and "DEMO-3" in rows[1]
-    assert rows[2].startswith("c2,Anna Smith,critical")
+    assert rows[2].startswith("c2,Anna Smith,high")
 
 
 def test_stdin_and_table_output() -> None:

@@ -6,6 +6,11 @@ Rules, most important first:
   an identifier or the date of birth corroborates and nothing contradicts.
 - A name-only sanctions match is a *potential* match: at least `medium` and marked for review,
   never more on its own (OFAC FAQ 5: partial-name matches are not valid without more data).
+  Several name-only matches do not add up: a common name that resembles two listed people is
+  no likelier to be either of them, so only the best one counts toward the score.
+- A past employer that is a listed entity (on any list) is `high`: strong evidence of the scheme
+  (front companies employ the workers), but the applicant is not the listed party, so not
+  critical.
 - The advisories list is a watchlist of people, front companies and domains named in
   Treasury/DOJ/FBI releases, not a legal sanctions list: an exact identifier or a front company
   as employer is `high` (strong evidence of the scheme, but no legal blocking duty, so not
@@ -74,13 +79,16 @@ class _Assessed:
     score: float
     floor: Risk  # the least risk this item alone implies
     reason: str
+    potential: bool = False  # a name-only potential match: these do not add up
 
 
 def decide(hits: list[SanctionsHit], flags: list[Flag], config: VerdictConfig = DEFAULT_CONFIG) -> Verdict:
     assessed = [_assess_hit(hit, config) for hit in hits]
     contact = [f for f in flags if f.code in CONTACT_CODES]
     others = [f for f in flags if f.code not in CONTACT_CODES]
-    score = sum(a.score for a in assessed) + sum(f.score for f in others)
+    potential = [a.score for a in assessed if a.potential]
+    score = sum(a.score for a in assessed if not a.potential) + max(potential, default=0.0)
+    score += sum(f.score for f in others)
     score += min(config.contact_cap, sum(f.score for f in contact))
     score = round(min(100.0, score), 1)
     risk = max([_band(score, config), *(a.floor for a in assessed)], key=lambda r: r.rank)
@@ -109,6 +117,10 @@ def _assess_hit(hit: SanctionsHit, config: VerdictConfig) -> _Assessed:
     source = f"{hit.list}: {hit.entity_name}"
     if hit.programs:
         source += f" [{', '.join(hit.programs)}]"
+    if hit.matched_on == MatchedOn.EMPLOYER:
+        return _Assessed(
+            config.watchlist_strong_score, Risk.HIGH, f"past employer is listed ({source}): {hit.explanation}"
+        )
     if hit.list in config.sanctions_lists:
         if exact_identifier or corroborated_name:
             return _Assessed(
@@ -119,10 +131,14 @@ def _assess_hit(hit: SanctionsHit, config: VerdictConfig) -> _Assessed:
             config.potential_match_score,
             Risk.MEDIUM,
             f"potential match: review ({source}){caveat}: {hit.explanation}",
+            potential=True,
         )
     watchlist = f"watchlist, not a sanctions list ({source})"
-    if exact_identifier or hit.matched_on == MatchedOn.EMPLOYER or corroborated_name:
+    if exact_identifier or corroborated_name:
         return _Assessed(config.watchlist_strong_score, Risk.HIGH, f"{watchlist}: {hit.explanation}")
     return _Assessed(
-        config.potential_match_score, Risk.MEDIUM, f"potential match: review ({watchlist}): {hit.explanation}"
+        config.potential_match_score,
+        Risk.MEDIUM,
+        f"potential match: review ({watchlist}): {hit.explanation}",
+        potential=True,
     )

@@ -48,7 +48,15 @@ def flag(code: str, score: float) -> Flag:
         ([hit(matched_on=MatchedOn.CRYPTO_ADDRESS)], [], Risk.CRITICAL, 100.0,
          "sanctions match (ofac_sdn: KIM, Sang Man [DPRK4]): name 'Kim Sangman' ~ 'KIM, Sang Man'"),
         ([hit("advisories", MatchedOn.EMPLOYER)], [], Risk.HIGH, 75.0,
-         "watchlist, not a sanctions list (advisories: KIM, Sang Man [DPRK4]): " + EXPLANATION),
+         "past employer is listed (advisories: KIM, Sang Man [DPRK4]): " + EXPLANATION),
+        # a listed front company as past employer is high on a legal list too, never critical
+        ([hit("ofac_sdn", MatchedOn.EMPLOYER)], [], Risk.HIGH, 75.0,
+         "past employer is listed (ofac_sdn: KIM, Sang Man [DPRK4]): " + EXPLANATION),
+        # two namesakes are no likelier than one: name-only matches do not add up
+        ([hit(), hit("un")], [], Risk.MEDIUM, 45.0,
+         "potential match: review (ofac_sdn: KIM, Sang Man [DPRK4]): " + EXPLANATION),
+        ([hit()], [flag("shared_phone", 45)], Risk.HIGH, 90.0,
+         "potential match: review (ofac_sdn: KIM, Sang Man [DPRK4]): " + EXPLANATION),
         ([hit("advisories")], [], Risk.MEDIUM, 45.0,
          "potential match: review (watchlist, not a sanctions list (advisories: KIM, Sang Man [DPRK4])): "
          "name 'Kim Sangman' ~ 'KIM, Sang Man'"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from integration.cli import lists, screen
+from integration.cli import lists, pipeline, screen
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,3 +14,4 @@ def main() -> None:
 
 main.add_command(lists.lists)
 main.add_command(screen.screen)
+main.add_command(pipeline.sandbox)

@@ -1,0 +1,149 @@
+"""Applicants we have seen, their identity fingerprint, and every screening of them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, delete, select, update
+
+from screening.models import Applicant, Attachment, ScreeningResult
+from store.tables import applicants, screenings
+
+# The fields a screening reads. A change in any of them means the verdict may change; a change
+# elsewhere (stage, tags, attachment URLs that expire weekly) does not trigger a re-screen.
+IDENTITY_FIELDS = (
+    "name", "first_name", "last_name", "emails", "phones", "addresses", "location", "urls",
+    "employers", "education", "resume_text", "cover_letter", "answers", "date_of_birth",
+)  # fmt: skip
+
+
+def identity_fingerprint(applicant: Applicant) -> str:
+    identity = {field: getattr(applicant, field) for field in IDENTITY_FIELDS}
+    identity["name"] = applicant.full_name
+    encoded = json.dumps(identity, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def applicant_from_data(data: dict) -> Applicant:
+    fields = dict(data)
+    fields["attachments"] = [Attachment(**a) for a in fields.get("attachments", [])]
+    return Applicant(**fields)
+
+
+@dataclass(frozen=True, slots=True)
+class Upserted:
+    row_id: int
+    created: bool
+    identity_changed: bool  # new, or any identity field differs from what we stored
+
+
+def upsert_applicant(conn: Connection, installation_id: str, applicant: Applicant) -> Upserted:
+    fingerprint = identity_fingerprint(applicant)
+    values = {
+        "application_id": applicant.source.get("application_id"),
+        "name": applicant.full_name[:500],
+        "data": asdict(applicant),
+        "fingerprint": fingerprint,
+        "updated_at": datetime.now(UTC),
+    }
+    existing = conn.execute(
+        select(applicants.c.id, applicants.c.fingerprint).where(
+            applicants.c.installation_id == installation_id, applicants.c.external_id == applicant.id
+        )
+    ).first()
+    if existing is None:
+        row_id = conn.execute(
+            applicants.insert().values(installation_id=installation_id, external_id=applicant.id, **values)
+        ).inserted_primary_key[0]
+        return Upserted(row_id, created=True, identity_changed=True)
+    conn.execute(update(applicants).where(applicants.c.id == existing.id).values(**values))
+    return Upserted(existing.id, created=False, identity_changed=existing.fingerprint != fingerprint)
+
+
+def get_applicant(conn: Connection, row_id: int) -> tuple[str, Applicant] | None:
+    """(installation id, applicant) for our row id."""
+    row = conn.execute(
+        select(applicants.c.installation_id, applicants.c.data).where(applicants.c.id == row_id)
+    ).first()
+    return (row.installation_id, applicant_from_data(row.data)) if row else None
+
+
+def find_row_id(conn: Connection, installation_id: str, external_id: str) -> int | None:
+    return conn.execute(
+        select(applicants.c.id).where(
+            applicants.c.installation_id == installation_id, applicants.c.external_id == external_id
+        )
+    ).scalar()
+
+
+def delete_applicant(conn: Connection, installation_id: str, external_id: str) -> bool:
+    """Drop our copy and its screenings (deleted or anonymised in the ATS)."""
+    deleted = conn.execute(
+        delete(applicants).where(
+            applicants.c.installation_id == installation_id, applicants.c.external_id == external_id
+        )
+    )
+    return deleted.rowcount > 0
+
+
+def record_screening(
+    conn: Connection, row_id: int, installation_id: str, result: ScreeningResult, trigger: str
+) -> int:
+    """Store one screening and make it the applicant's latest verdict."""
+    screening_id = conn.execute(
+        screenings.insert().values(
+            installation_id=installation_id,
+            applicant_id=row_id,
+            trigger=trigger[:32],
+            risk=str(result.risk),
+            score=result.score,
+            result=json.loads(json.dumps(result.to_dict(), default=str)),
+            list_versions=result.lists,
+            ruleset_version=result.ruleset_version,
+        )
+    ).inserted_primary_key[0]
+    review = {"review_status": "pending"} if result.needs_review else {}
+    conn.execute(
+        update(applicants)
+        .where(applicants.c.id == row_id)
+        .values(risk=str(result.risk), score=result.score, updated_at=datetime.now(UTC), **review)
+    )
+    return screening_id
+
+
+def latest_screening(conn: Connection, row_id: int) -> dict | None:
+    row = conn.execute(
+        select(screenings.c.id, screenings.c.trigger, screenings.c.risk, screenings.c.result)
+        .where(screenings.c.applicant_id == row_id)
+        .order_by(screenings.c.id.desc())
+        .limit(1)
+    ).first()
+    return row._asdict() if row else None
+
+
+def screened_by(conn: Connection, row_ids: list[int], trigger: str) -> set[int]:
+    """Which of these applicants already have a screening with this trigger (resumed jobs skip them)."""
+    if not row_ids:
+        return set()
+    return set(
+        conn.execute(
+            select(screenings.c.applicant_id).where(
+                screenings.c.applicant_id.in_(row_ids), screenings.c.trigger == trigger
+            )
+        ).scalars()
+    )
+
+
+def iter_applicants(
+    conn: Connection, installation_id: str | None = None
+) -> Iterator[tuple[int, str, Applicant]]:
+    """(row id, installation id, applicant) for every stored applicant, streamed in id order."""
+    query = select(applicants.c.id, applicants.c.installation_id, applicants.c.data).order_by(applicants.c.id)
+    if installation_id is not None:
+        query = query.where(applicants.c.installation_id == installation_id)
+    for row in conn.execution_options(yield_per=1000).execute(query):
+        yield row.id, row.installation_id, applicant_from_data(row.data)

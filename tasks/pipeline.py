@@ -1,0 +1,86 @@
+"""Screen one applicant and bring the ATS in line: the step webhooks and re-screens share."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine
+
+from connectors.base import Connector, Installation
+from screening.models import Applicant, ScreeningResult
+from store import audit
+from store.applicants import record_screening, upsert_applicant
+from store.review import apply_suppressions, suppressed_hits
+from tasks import runtime
+from tasks.writeback import write_back
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    row_id: int
+    result: ScreeningResult | None  # None: identity unchanged, not re-screened
+    wrote_back: bool = False
+
+
+def review_url(row_id: int) -> str:
+    return f"{runtime.settings().public_url}/review/applicants/{row_id}"
+
+
+def screen_stored(
+    conn: Connection, installation_id: str, row_id: int, applicant: Applicant
+) -> ScreeningResult:
+    """The verdict for an applicant already upserted: lists, red flags, reviewers' suppressions."""
+    result = runtime.screener_cache().get().screen(applicant)
+    return apply_suppressions(result, suppressed_hits(conn, installation_id, row_id))
+
+
+def record(
+    conn: Connection,
+    installation_id: str,
+    row_id: int,
+    applicant: Applicant,
+    result: ScreeningResult,
+    trigger: str,
+) -> None:
+    record_screening(conn, row_id, installation_id, result, trigger)
+    audit.record(
+        conn,
+        action="screening",
+        actor="worker",
+        installation_id=installation_id,
+        subject=applicant.id,
+        details={
+            "trigger": trigger,
+            "risk": str(result.risk),
+            "score": result.score,
+            "lists": result.lists,
+            "hits": len(result.sanctions_hits),
+            "flags": [f.code for f in result.flags],
+        },
+    )
+
+
+def screen_and_write_back(
+    engine: Engine,
+    connector: Connector,
+    installation: Installation,
+    applicant: Applicant,
+    trigger: str,
+    only_if_identity_changed: bool = False,
+) -> Outcome:
+    with engine.begin() as conn:
+        upserted = upsert_applicant(conn, installation.id, applicant)
+        if only_if_identity_changed and not upserted.identity_changed:
+            log.info(
+                "screening.skipped installation=%s candidate=%s reason=identity_unchanged",
+                installation.id,
+                applicant.id,
+            )
+            return Outcome(upserted.row_id, None)
+        result = screen_stored(conn, installation.id, upserted.row_id, applicant)
+        record(conn, installation.id, upserted.row_id, applicant, result, trigger)
+    wrote = write_back(engine, connector, installation, applicant.id, result, review_url(upserted.row_id))
+    return Outcome(upserted.row_id, result, wrote)

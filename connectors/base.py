@@ -9,13 +9,24 @@ platform-specific methods; `connectors.registry` maps the platform name to the c
 
 from __future__ import annotations
 
+import email.utils
+import json
+import logging
+import random
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
+import requests
+
+from connectors import resume
 from screening.models import Applicant
+
+log = logging.getLogger(__name__)
 
 
 class EventKind(StrEnum):
@@ -25,6 +36,22 @@ class EventKind(StrEnum):
     CANDIDATE_DELETED = "candidate_deleted"  # deleted or anonymised: drop our copy and its keys
     PING = "ping"  # the platform checking the endpoint
     IGNORED = "ignored"  # a known event type we do not act on
+
+
+class AuthType(StrEnum):
+    BASIC_API_KEY = "basic_api_key"  # HTTP Basic, API key as user name, empty password
+    BEARER = "bearer"  # Authorization: Bearer <token>
+    TOKEN_HEADER = "token_header"  # the key in a vendor header (SmartRecruiters X-SmartToken)
+
+
+@dataclass(frozen=True, slots=True)
+class ActingUser:
+    """Where a platform wants the user a write is made on behalf of."""
+
+    location: str  # header | query | body
+    name: str  # header, query parameter or body field name
+    required: bool
+    description: str
 
 
 @dataclass(slots=True)
@@ -79,21 +106,93 @@ class PayloadError(Exception):
         self.reason = reason
 
 
+@dataclass(slots=True)
+class RateLimitState:
+    """What the platform's rate-limit headers said on the last response (None: not sent)."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_in: float | None = None  # seconds until the window resets
+
+
+class _Retryable(Exception):
+    """One attempt failed in a way another attempt may fix."""
+
+    def __init__(self, reason: str, message: str, delay: float):
+        super().__init__(message)
+        self.reason, self.message, self.delay = reason, message, delay
+
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+_EPOCH_THRESHOLD = 1_000_000_000  # a reset value above this is a Unix timestamp, not a delay
+
+
 class Connector(ABC):
+    # Identity and webhook metadata (the registry turns these into routes and manifest.json).
     name: ClassVar[str]  # registry key, lower case: "smartrecruiters"
     display_name: ClassVar[str]  # the vendor's spelling: "SmartRecruiters"
     api_base: ClassVar[str]
     event_header: ClassVar[str | None] = None
-    signature_header: ClassVar[str]
+    signature_header: ClassVar[str]  # header name, or the body field when signature_location is "body"
+    signature_location: ClassVar[str] = "header"  # header | body (Lever signs inside the body)
+    signature_scheme: ClassVar[str]  # e.g. "hmac-sha256-hex(raw body)"
     success_status: ClassVar[int] = 200
+    handshake_kind: ClassVar[str | None] = None  # e.g. "x-hook-secret-echo"
+    handshake_status: ClassVar[int] = 200  # the reply status to a handshake request
+    events: ClassVar[Mapping[str, EventKind]]  # vendor event name -> what we do with it
+    dedupe_source: ClassVar[str | None] = None  # where the vendor's delivery id comes from
+    replay_window: ClassVar[float | None] = None  # seconds a signed timestamp stays acceptable
 
-    def __init__(self, installation: Installation):
+    # API metadata.
+    auth_type: ClassVar[AuthType]
+    auth_header: ClassVar[str | None] = None  # for AuthType.TOKEN_HEADER
+    required_permissions: ClassVar[tuple[str, ...]] = ()
+    writeback_kinds: ClassVar[tuple[str, ...]] = ("tag", "note")
+    acting_user: ClassVar[ActingUser | None] = None
+    default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json"}
+    # (limit, remaining, reset) header names; reset is seconds or a Unix timestamp, None if not sent.
+    rate_limit_headers: ClassVar[tuple[str, str, str | None] | None] = None
+
+    # HTTP behaviour (overridable per platform; tests shrink the waits through `sleep`).
+    connect_timeout: ClassVar[float] = 5.0
+    read_timeout: ClassVar[float] = 30.0
+    max_attempts: ClassVar[int] = 4
+    max_total_wait: ClassVar[float] = 60.0  # beyond this, hand the wait to the caller (Celery)
+    backoff_base: ClassVar[float] = 1.0
+    backoff_cap: ClassVar[float] = 30.0
+
+    def __init__(
+        self,
+        installation: Installation,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.installation = installation
+        self.session = session or requests.Session()
+        self.session.headers.update(self.default_headers)
+        self._sleep = sleep
+        self.rate_limit = RateLimitState()
+        self._authenticate()
+
+    # ----- webhooks -------------------------------------------------------------------------
 
     @classmethod
     @abstractmethod
     def verify(cls, secret: str, raw_body: bytes, headers: Mapping[str, str]) -> bool:
         """True when the signature over the raw body bytes is valid (compared in constant time)."""
+
+    @classmethod
+    @abstractmethod
+    def sign(cls, secret: str, raw_body: bytes, **kw: Any) -> dict[str, str]:
+        """The headers the vendor would send with `raw_body` (tests, sandbox ATS, benchmarks)."""
+
+    @classmethod
+    def signed_delivery(
+        cls, secret: str, payload: Mapping[str, Any], **kw: Any
+    ) -> tuple[bytes, dict[str, str]]:
+        """A complete delivery: body bytes as the vendor sends them and their headers."""
+        raw_body = json.dumps(payload).encode()
+        return raw_body, cls.sign(secret, raw_body, **kw)
 
     @classmethod
     def handshake(cls, headers: Mapping[str, str]) -> dict[str, str] | None:
@@ -104,6 +203,12 @@ class Connector(ABC):
     @abstractmethod
     def parse_event(cls, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         """The event in our terms; raises PayloadError naming what is wrong."""
+
+    @classmethod
+    def event_kind(cls, vendor_event: str) -> EventKind:
+        return cls.events.get(vendor_event, EventKind.IGNORED)
+
+    # ----- API ------------------------------------------------------------------------------
 
     @abstractmethod
     def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
@@ -121,3 +226,238 @@ class Connector(ABC):
 
     @abstractmethod
     def add_note(self, candidate_id: str, text: str) -> None: ...
+
+    # ----- HTTP (shared by every connector) ---------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The installation's API base (EU data centre, sandbox, tests) or the vendor default."""
+        return (self.installation.api_base_url or self.api_base).rstrip("/")
+
+    def _authenticate(self) -> None:
+        key = self.installation.api_key
+        if not key:
+            return  # requests then fail with 401 -> ConnectorAbort, which names the fix
+        if self.auth_type is AuthType.BASIC_API_KEY:
+            self.session.auth = (key, "")
+        elif self.auth_type is AuthType.BEARER:
+            self.session.headers["Authorization"] = f"Bearer {key}"
+        else:
+            self.session.headers[self.auth_header or "Authorization"] = key
+
+    def acting_user_id(self) -> str | None:
+        """The configured acting user; ConnectorAbort when the platform requires one and it is unset."""
+        spec = self.acting_user
+        value = self.installation.on_behalf_of
+        if spec and spec.required and not value:
+            raise ConnectorAbort(
+                "acting_user_missing",
+                f"{self.display_name} needs {spec.description} for write-backs: "
+                "set the installation's on-behalf-of user",
+            )
+        return value
+
+    def url(self, path: str) -> str:
+        return path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        acting: bool = False,
+        idempotent: bool | None = None,
+    ) -> requests.Response:
+        """One API call with retries; returns a 2xx/3xx response or raises a connector error.
+
+        429 is always retried (the request was not processed). 5xx and network errors are retried
+        only for idempotent calls, so a note is never written twice by a retry.
+        """
+        method = method.upper()
+        retry_server_errors = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        params = dict(params or {})
+        headers: dict[str, str] = {}
+        if acting:
+            self._apply_acting_user(headers, params)
+        url = self.url(path)
+        waited = 0.0
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                return self._attempt(method, url, params, json_body, headers, attempt)
+            except _Retryable as failure:
+                if failure.reason != "rate_limited" and not retry_server_errors:
+                    raise ConnectorError(failure.reason, failure.message) from None
+                if attempt == self.max_attempts or waited + failure.delay > self.max_total_wait:
+                    raise ConnectorError(
+                        failure.reason,
+                        f"{failure.message}; gave up after {attempt} attempts",
+                        retry_after=failure.delay,
+                    ) from None
+                log.info(
+                    "connector.retry platform=%s reason=%s attempt=%d delay=%.2f",
+                    self.name,
+                    failure.reason,
+                    attempt,
+                    failure.delay,
+                )
+                self._sleep(failure.delay)
+                waited += failure.delay
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def _attempt(
+        self, method: str, url: str, params: dict, json_body: Any, headers: dict, attempt: int
+    ) -> requests.Response:
+        """Send once: the response, a connector error, or _Retryable when worth another go."""
+        where = f"{self.display_name} {method} {urlsplit(url).path}"
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params or None,
+                json=json_body,
+                headers=headers,
+                timeout=(self.connect_timeout, self.read_timeout),
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise _Retryable("network", f"{where}: {exc.__class__.__name__}", self._backoff(attempt)) from exc
+        self._note_rate_limit(response)
+        status = response.status_code
+        if status < 400:
+            return response
+        if status in (401, 403):
+            raise ConnectorAbort(
+                "unauthorized" if status == 401 else "forbidden",
+                f"{where} answered {status}: check the installation's API key and its permissions",
+            )
+        if status == 429:
+            raise _Retryable("rate_limited", f"{where} answered 429", self._retry_delay(response, attempt))
+        if status >= 500:
+            raise _Retryable(
+                "server_error", f"{where} answered {status}", self._retry_delay(response, attempt)
+            )
+        reason = "not_found" if status == 404 else "client_error"
+        raise ConnectorError(reason, f"{where} answered {status}: {response.text[:200]}")
+
+    def _apply_acting_user(self, headers: dict[str, str], params: dict[str, Any]) -> None:
+        user = self.acting_user_id()
+        spec = self.acting_user
+        if not (spec and user):
+            return
+        if spec.location == "header":
+            headers[spec.name] = user
+        elif spec.location == "query":
+            params[spec.name] = user
+        # location "body": the connector puts it into the body it builds
+
+    def _note_rate_limit(self, response: requests.Response) -> None:
+        if not self.rate_limit_headers:
+            return
+        limit, remaining, reset = (response.headers.get(h) if h else None for h in self.rate_limit_headers)
+        self.rate_limit = RateLimitState(
+            limit=_int_or_none(limit), remaining=_int_or_none(remaining), reset_in=_seconds_until(reset)
+        )
+
+    def _retry_delay(self, response: requests.Response, attempt: int) -> float:
+        """Retry-After first, then the platform's reset header, else exponential back-off."""
+        delay = _seconds_until(response.headers.get("Retry-After"))
+        reset_header = self.rate_limit_headers[2] if self.rate_limit_headers else None
+        if delay is None and response.status_code == 429 and reset_header:
+            delay = _seconds_until(response.headers.get(reset_header))
+        return delay if delay is not None else self._backoff(attempt)
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)  # jitter spreads workers apart
+
+    def get_json(self, path: str, **kw: Any) -> Any:
+        return _json_of(self.request("GET", path, **kw), self.display_name)
+
+    def post_json(self, path: str, body: Any, **kw: Any) -> Any:
+        response = self.request("POST", path, json_body=body, **kw)
+        return _json_of(response, self.display_name) if response.content else None
+
+    def read_attachments(self, applicant: Applicant, limits: resume.Limits = resume.DEFAULT_LIMITS) -> None:
+        """Fill in the text of résumé and cover-letter attachments and the applicant's résumé text.
+
+        A file we cannot fetch or read (expired link, scanned image) leaves that attachment's text
+        empty and is logged with its reason; it never stops the screening of the rest.
+        """
+        for attachment in applicant.attachments:
+            if attachment.kind not in ("resume", "cover_letter") or not attachment.url:
+                continue
+            try:
+                data = self.download(attachment.url, limits.max_bytes)
+                attachment.text = resume.extract_text(
+                    data, attachment.filename, attachment.content_type, limits
+                )
+            except (ConnectorError, resume.ResumeError) as exc:
+                log.warning(
+                    "connector.attachment_unread platform=%s applicant=%s file=%s reason=%s",
+                    self.name,
+                    applicant.id,
+                    attachment.filename,
+                    getattr(exc, "reason", str(exc)),
+                )
+        applicant.resume_text = applicant.resume_text or _joined_text(applicant, "resume")
+        applicant.cover_letter = applicant.cover_letter or _joined_text(applicant, "cover_letter")
+
+    def download(self, url: str, max_bytes: int) -> bytes:
+        """An attachment's bytes, at most `max_bytes` (ConnectorError beyond).
+
+        Credentials go only to the API's own host: attachment URLs are often pre-signed storage
+        links (Greenhouse's S3 URLs) that must not receive our API key.
+        """
+        same_host = urlsplit(url).netloc == urlsplit(self.base_url).netloc
+        getter = self.session.get if same_host else requests.get
+        try:
+            response = getter(url, stream=True, timeout=(self.connect_timeout, self.read_timeout))
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise ConnectorError("network", f"attachment download failed: {exc.__class__.__name__}") from exc
+        with response:
+            if response.status_code >= 400:
+                raise ConnectorError("attachment_unavailable", f"attachment answered {response.status_code}")
+            chunks, size = [], 0
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ConnectorError("attachment_too_large", f"attachment exceeds {max_bytes} bytes")
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _joined_text(applicant: Applicant, kind: str) -> str:
+    return "\n\n".join(a.text for a in applicant.attachments if a.kind == kind and a.text)
+
+
+def _json_of(response: requests.Response, vendor: str) -> Any:
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise ConnectorError(
+            "bad_response", f"{vendor} answered {response.status_code} with non-JSON"
+        ) from exc
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _seconds_until(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After/reset value: delay seconds, Unix timestamp or HTTP date."""
+    if value is None or not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        try:
+            return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+    if number > _EPOCH_THRESHOLD:
+        return max(0.0, number - time.time())
+    return max(0.0, number)

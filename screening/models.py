@@ -51,7 +51,9 @@ class Entity:
     type: EntityType
     names: list[ListedName]
     programs: list[str] = field(default_factory=list)
-    birth_dates: list[str] = field(default_factory=list)  # ISO-ish: "1983-11-25", "1983-11", "1983"
+    # ISO-ish, EDTF style: "1983-11-25", "1983-11", "1983", "1959~" (circa), "1960/1962" (between);
+    # screening.lists.dates.birth_year_range() turns any of them into (first_year, last_year).
+    birth_dates: list[str] = field(default_factory=list)
     birth_places: list[str] = field(default_factory=list)
     nationalities: list[str] = field(default_factory=list)
     address_countries: list[str] = field(default_factory=list)
@@ -60,6 +62,10 @@ class Entity:
     remarks: str = ""
     source_url: str | None = None
     listed_on: str | None = None
+    citizenships: list[str] = field(default_factory=list)
+    gender: str | None = None
+    positions: list[str] = field(default_factory=list)  # OFAC Title, UN TITLE/DESIGNATION
+    linked_to: list[str] = field(default_factory=list)  # OFAC "Linked To: NAME"
 
     @property
     def primary_name(self) -> str:
@@ -83,6 +89,10 @@ class ListSnapshot:
     fetched_at: str | None = None  # ISO 8601
     source: str | None = None  # URL or directory it came from
     warnings: list[str] = field(default_factory=list)  # e.g. "skipped 12 alt.csv rows for unknown ent_num"
+    # sanctions: a legal list (OFAC, UN); advisory: HireWatch's watchlist of government releases,
+    # not a legal sanctions list; demo: made-up entries for trying HireWatch out, never real.
+    kind: str = "sanctions"
+    label: str = ""  # human-readable name, e.g. "OFAC SDN list"
 
 
 @dataclass(slots=True)

@@ -1,0 +1,261 @@
+"""Ashby: webhooks and the RPC-style API (POST https://api.ashbyhq.com/<category>.<method>).
+
+Sources: developers.ashbyhq.com (Setting up webhooks, Authenticating webhooks, Retries,
+Pagination and incremental sync, Authentication) and the Ashby OpenAPI (mirrored at
+github.com/api-evangelist/ashby): webhook payloads, candidate, candidateTag, file.
+Ashby answers most API errors with HTTP 200 and `{"success": false, "errors": [...]}`.
+
+UNCONFIRMED in Ashby's docs: rate limits (none published: we honour Retry-After when sent and back
+off otherwise); the ping's `data` shape (read nothing from it); `candidate.removeTag`
+(`{candidateId, tagId}`) is seen in third-party clients only; the maximum `limit` of
+`candidate.list` (100 per third parties); application-form answers (no endpoint found, so
+custom fields are our only answers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+from marshmallow import fields
+
+from connectors.base import (
+    AuthType,
+    CandidatePage,
+    Connector,
+    ConnectorError,
+    EventKind,
+    WebhookEvent,
+)
+from connectors.payload import (
+    IdField,
+    VendorSchema,
+    decode_json,
+    header,
+    hmac_sha256_hex,
+    load,
+    load_api,
+    optional_list,
+    optional_str,
+    same_digest,
+    unique,
+)
+from screening.models import Applicant, Attachment
+
+
+class _Contact(VendorSchema):
+    value = fields.String(required=True)
+
+
+class _Social(VendorSchema):
+    url = fields.String(required=True)
+
+
+class _Tag(VendorSchema):
+    id = IdField(required=True)
+    title = fields.String(required=True)
+
+
+class _CustomField(VendorSchema):
+    title = optional_str()
+    value = fields.Raw(load_default=None, allow_none=True)
+
+
+class _FileHandle(VendorSchema):
+    name = optional_str()
+    handle = fields.String(required=True)
+
+
+class _Location(VendorSchema):
+    locationSummary = optional_str()
+
+
+class _Candidate(VendorSchema):
+    id = IdField(required=True)
+    name = optional_str()
+    primaryEmailAddress = fields.Nested(_Contact, load_default=None, allow_none=True)
+    emailAddresses = optional_list(_Contact)
+    primaryPhoneNumber = fields.Nested(_Contact, load_default=None, allow_none=True)
+    phoneNumbers = optional_list(_Contact)
+    socialLinks = optional_list(_Social)
+    company = optional_str()
+    school = optional_str()
+    location = fields.Nested(_Location, load_default=None, allow_none=True)
+    customFields = optional_list(_CustomField)
+    resumeFileHandle = fields.Nested(_FileHandle, load_default=None, allow_none=True)
+    tags = optional_list(_Tag)
+
+
+class _Application(VendorSchema):
+    id = IdField(required=True)
+    candidate = fields.Nested(_Candidate, required=True)
+    customFields = optional_list(_CustomField)
+
+
+class _Ref(VendorSchema):
+    id = IdField(required=True)
+
+
+class _SubmitData(VendorSchema):
+    application = fields.Nested(_Application, required=True)
+
+
+class _DeleteData(VendorSchema):
+    candidate = fields.Nested(_Ref, required=True)
+
+
+class _MergeData(VendorSchema):
+    deletedCandidate = fields.Nested(_Ref, required=True)
+    mergedCandidate = fields.Nested(_Ref, required=True)
+
+
+class _Envelope(VendorSchema):
+    action = fields.String(required=True)
+    data = fields.Dict(load_default=dict)
+
+
+class _Page(VendorSchema):
+    results = fields.List(fields.Dict(), required=True)
+    moreDataAvailable = fields.Boolean(load_default=False)
+    nextCursor = optional_str()
+
+
+class Ashby(Connector):
+    name = "ashby"
+    display_name = "Ashby"
+    api_base = "https://api.ashbyhq.com"
+    signature_header = "Ashby-Signature"
+    signature_scheme = "hmac-sha256-hex over the raw body; header 'Ashby-Signature: sha256=<hex>'"
+    events: ClassVar[Mapping[str, EventKind]] = {
+        "applicationSubmit": EventKind.APPLICATION_CREATED,
+        "candidateDelete": EventKind.CANDIDATE_DELETED,
+        "candidateMerge": EventKind.CANDIDATE_MERGED,
+        "ping": EventKind.PING,
+        "applicationUpdate": EventKind.IGNORED,
+        "candidateStageChange": EventKind.IGNORED,
+        "candidateHire": EventKind.IGNORED,
+    }
+    auth_type = AuthType.BASIC_API_KEY
+    required_permissions = ("candidatesRead", "candidatesWrite", "hiringProcessMetadataWrite")
+    default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json; version=1"}
+    page_size = 100
+
+    # ----- webhooks -------------------------------------------------------------------------
+
+    @classmethod
+    def verify(cls, secret: str, raw_body: bytes, headers: Mapping[str, str]) -> bool:
+        algorithm, _, digest = (header(headers, cls.signature_header) or "").strip().partition("=")
+        if algorithm.lower() != "sha256":
+            return False
+        return same_digest(hmac_sha256_hex(secret, raw_body), digest)
+
+    @classmethod
+    def sign(cls, secret: str, raw_body: bytes, **kw: Any) -> dict[str, str]:
+        return {
+            "Content-Type": "application/json",
+            "Ashby-Signature": f"sha256={hmac_sha256_hex(secret, raw_body)}",
+        }
+
+    @classmethod
+    def parse_event(cls, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
+        envelope = load(_Envelope(), decode_json(raw_body))
+        event = WebhookEvent(kind=cls.event_kind(envelope["action"]), event_type=envelope["action"])
+        data = envelope["data"]
+        if event.kind is EventKind.APPLICATION_CREATED:
+            application = load(_SubmitData(), data, "data")["application"]
+            event.application_id = application["id"]
+            event.candidate_id = application["candidate"]["id"]
+            event.applicant = to_applicant(application["candidate"], application)
+        elif event.kind is EventKind.CANDIDATE_DELETED:
+            event.candidate_id = load(_DeleteData(), data, "data")["candidate"]["id"]
+        elif event.kind is EventKind.CANDIDATE_MERGED:
+            merge = load(_MergeData(), data, "data")
+            event.candidate_id = merge["mergedCandidate"]["id"]
+            event.merged_from = merge["deletedCandidate"]["id"]
+        return event
+
+    # ----- API ------------------------------------------------------------------------------
+
+    def call(self, method: str, body: Mapping[str, Any], *, idempotent: bool = False) -> Any:
+        """One RPC call; Ashby's `success: false` becomes a connector error naming its errors."""
+        response = self.post_json(method, dict(body), idempotent=idempotent)
+        if not isinstance(response, dict):
+            raise ConnectorError("bad_response", f"Ashby {method} answered a non-object")
+        if not response.get("success", False):
+            errors = ", ".join(str(e) for e in response.get("errors") or []) or "no reason given"
+            raise ConnectorError("vendor_error", f"Ashby {method} failed: {errors}")
+        return response
+
+    def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
+        candidate = self._candidate(candidate_id)
+        applicant = to_applicant(candidate, None)
+        handle = candidate["resumeFileHandle"]
+        if handle:
+            url = self.call("file.info", {"fileHandle": handle["handle"]}, idempotent=True)["results"].get(
+                "url"
+            )
+            applicant.attachments.append(Attachment(filename=handle["name"] or "resume", url=url))
+            self.read_attachments(applicant)
+        return applicant
+
+    def list_candidates(self, cursor: str | None = None) -> Iterator[CandidatePage]:
+        """Pages of candidate.list; the cursor is Ashby's `nextCursor`."""
+        while True:
+            body: dict[str, Any] = {"limit": self.page_size}
+            if cursor:
+                body["cursor"] = cursor
+            page = load_api(_Page(), self.call("candidate.list", body, idempotent=True), "candidate.list")
+            applicants = [
+                to_applicant(load_api(_Candidate(), row, "candidate"), None) for row in page["results"]
+            ]
+            cursor = page["nextCursor"] if page["moreDataAvailable"] else None
+            yield CandidatePage(applicants=applicants, next_cursor=cursor)
+            if not cursor:
+                return
+
+    def add_tag(self, candidate_id: str, tag: str) -> None:
+        # candidateTag.create is get-or-create by title; candidate.addTag is idempotent.
+        tag_id = self.call("candidateTag.create", {"title": tag}, idempotent=True)["results"]["id"]
+        self.call("candidate.addTag", {"candidateId": candidate_id, "tagId": tag_id}, idempotent=True)
+
+    def remove_tag(self, candidate_id: str, tag: str) -> None:
+        for existing in self._candidate(candidate_id)["tags"]:
+            if existing["title"].casefold() == tag.casefold():
+                body = {"candidateId": candidate_id, "tagId": existing["id"]}
+                self.call("candidate.removeTag", body, idempotent=True)
+
+    def add_note(self, candidate_id: str, text: str) -> None:
+        body = {
+            "candidateId": candidate_id,
+            "note": {"type": "text/plain", "value": text},
+            "sendNotifications": False,
+            "isPrivate": bool(self.installation.settings.get("note_private", False)),
+        }
+        self.call("candidate.createNote", body)
+
+    def _candidate(self, candidate_id: str) -> dict:
+        results = self.call("candidate.info", {"id": candidate_id}, idempotent=True).get("results")
+        return load_api(_Candidate(), results, "candidate.info")
+
+
+def to_applicant(candidate: dict, application: dict | None) -> Applicant:
+    """A validated Ashby candidate (full, or the webhook's summary) as our Applicant."""
+    custom = [*candidate["customFields"], *(application or {}).get("customFields", [])]
+    source = {"platform": "ashby", "candidate_id": candidate["id"]}
+    if application:
+        source["application_id"] = application["id"]
+    location = candidate["location"]
+    return Applicant(
+        id=candidate["id"],
+        name=candidate["name"] or "",
+        emails=unique(
+            c["value"] for c in [candidate["primaryEmailAddress"], *candidate["emailAddresses"]] if c
+        ),
+        phones=unique(c["value"] for c in [candidate["primaryPhoneNumber"], *candidate["phoneNumbers"]] if c),
+        location=location["locationSummary"] if location else None,
+        urls=unique(s["url"] for s in candidate["socialLinks"]),
+        employers=unique([candidate["company"]]),
+        education=unique([candidate["school"]]),
+        answers=unique(f"{f['title']}: {f['value']}" for f in custom if f["value"] not in (None, "", [])),
+        source=source,
+    )

@@ -1,0 +1,306 @@
+"""Lever: webhooks and the Data API (opportunities).
+
+Source: the Lever Data API documentation (hire.lever.co/developer/documentation: Webhooks,
+Opportunities, Notes, Resumes, Rate Limits) and help.lever.co article 20087284427677.
+Lever signs `token` + `triggeredAt`, not the body, so an event carries only ids and the
+candidate is always fetched through the API. Tags and notes live on the opportunity, so our
+applicant id is the opportunity id.
+
+UNCONFIRMED in Lever's docs: the exact `data` fields of `applicationCreated` (we read
+`opportunityId`, falling back to the deprecated alias `candidateId`); whether `addTags` is
+idempotent (string-set semantics suggest so); how long Lever keeps retrying (so the accepted age of
+`triggeredAt` is generous and replays are stopped by the `token` dedupe key); rate-limit headers
+(none documented: we back off exponentially on 429).
+Each Lever webhook has its own signature token: an installation's webhook secret may list several,
+separated by commas or spaces.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+from marshmallow import ValidationError, fields, validates_schema
+
+from connectors.base import ActingUser, AuthType, CandidatePage, Connector, EventKind, WebhookEvent
+from connectors.payload import (
+    IdField,
+    VendorSchema,
+    decode_json,
+    hmac_sha256_hex,
+    load,
+    load_api,
+    optional_list,
+    optional_str,
+    same_digest,
+    unique,
+)
+from screening.models import Applicant, Attachment
+
+
+class _EventIds(VendorSchema):
+    opportunityId = IdField(load_default=None)  # vendor field names are camelCase
+    candidateId = IdField(load_default=None)  # deprecated alias of opportunityId
+    applicationId = IdField(load_default=None)
+
+    @validates_schema
+    def _has_opportunity(self, data: dict, **kwargs: Any) -> None:
+        if not (data["opportunityId"] or data["candidateId"]):
+            raise ValidationError("missing: the event names no opportunity", "opportunityId")
+
+
+class _Envelope(VendorSchema):
+    event = fields.String(required=True)
+    token = fields.String(required=True)
+    triggeredAt = fields.Integer(required=True, strict=True)
+    signature = fields.String(required=True)
+    data = fields.Dict(load_default=dict)
+
+
+class _Phone(VendorSchema):
+    value = optional_str()
+
+
+class _Field(VendorSchema):
+    text = optional_str()
+    value = fields.Raw(load_default=None, allow_none=True)
+
+
+class _Form(VendorSchema):
+    questions = optional_list(_Field, data_key="fields")
+
+
+class _Application(VendorSchema):
+    id = IdField(required=True)
+    company = optional_str()
+    comments = optional_str()  # the applicant's additional information / cover text
+    customQuestions = optional_list(_Form)
+
+
+class _Opportunity(VendorSchema):
+    id = IdField(required=True)
+    name = optional_str()
+    headline = optional_str()
+    location = optional_str()
+    emails = fields.List(fields.String(), load_default=list)
+    phones = optional_list(_Phone)
+    links = fields.List(fields.String(), load_default=list)
+    applications = fields.List(fields.Raw(), load_default=list)  # ids, or objects with expand
+
+
+class _ResumeFile(VendorSchema):
+    name = optional_str()
+    ext = optional_str()
+    downloadUrl = optional_str()
+
+
+class _Position(VendorSchema):
+    org = optional_str()
+
+
+class _School(VendorSchema):
+    org = optional_str()
+
+
+class _Parsed(VendorSchema):
+    positions = optional_list(_Position)
+    schools = optional_list(_School)
+
+
+class _Resume(VendorSchema):
+    id = IdField(required=True)
+    file = fields.Nested(_ResumeFile, load_default=dict)
+    parsedData = fields.Nested(_Parsed, load_default=dict)
+
+
+class Lever(Connector):
+    name = "lever"
+    display_name = "Lever"
+    api_base = "https://api.lever.co/v1"
+    event_header = None  # the event name is the body's `event`
+    signature_header = "signature"
+    signature_location = "body"
+    signature_scheme = "hmac-sha256-hex over token + triggeredAt (body fields); the body itself is unsigned"
+    dedupe_source = "body field token"
+    replay_window = 3 * 24 * 3600.0  # see the module docstring: retries reuse the original triggeredAt
+    events: ClassVar[Mapping[str, EventKind]] = {
+        "applicationCreated": EventKind.APPLICATION_CREATED,
+        "candidateDeleted": EventKind.CANDIDATE_DELETED,
+        "candidateStageChange": EventKind.IGNORED,
+        "candidateArchiveChange": EventKind.IGNORED,
+        "candidateHired": EventKind.IGNORED,  # also the settings page's "test" request
+        "interviewCreated": EventKind.IGNORED,
+        "interviewUpdated": EventKind.IGNORED,
+        "interviewDeleted": EventKind.IGNORED,
+        # Contact events carry a contact id; identity changes reach us on the next application.
+        "contactCreated": EventKind.IGNORED,
+        "contactUpdated": EventKind.IGNORED,
+    }
+    auth_type = AuthType.BASIC_API_KEY
+    required_permissions = (
+        "opportunities:read:admin",
+        "opportunities:write:admin",
+        "applications:read:admin",
+        "resumes:read:admin",
+        "notes:write:admin",
+        "tags:read:admin",
+    )
+    acting_user = ActingUser(
+        location="query",
+        name="perform_as",
+        required=False,
+        description="a Lever user id in the perform_as query parameter (optional)",
+    )
+    page_size = 100
+
+    # ----- webhooks -------------------------------------------------------------------------
+
+    @classmethod
+    def verify(
+        cls, secret: str, raw_body: bytes, headers: Mapping[str, str], now: float | None = None
+    ) -> bool:
+        try:
+            body = json.loads(raw_body)
+            token, triggered_at, signature = body["token"], body["triggeredAt"], body["signature"]
+        except (ValueError, KeyError, TypeError):
+            return False
+        if not (isinstance(token, str) and isinstance(signature, str) and isinstance(triggered_at, int)):
+            return False
+        age = (now if now is not None else time.time()) - triggered_at / 1000
+        if cls.replay_window is not None and abs(age) > cls.replay_window:
+            return False
+        message = f"{token}{triggered_at}".encode()
+        return any(same_digest(hmac_sha256_hex(key, message), signature) for key in _keys(secret))
+
+    @classmethod
+    def sign(cls, secret: str, raw_body: bytes, **kw: Any) -> dict[str, str]:
+        """Lever's headers; its signature travels inside the body, so build deliveries with
+        `signed_delivery`, which writes token, triggeredAt and signature into the body."""
+        return {"Content-Type": "application/json", "User-Agent": "Lever-Webhooks"}
+
+    @classmethod
+    def signed_delivery(
+        cls,
+        secret: str,
+        payload: Mapping[str, Any],
+        *,
+        token: str | None = None,
+        triggered_at_ms: int | None = None,
+    ) -> tuple[bytes, dict[str, str]]:
+        token = token or secrets.token_hex(24)
+        triggered_at = triggered_at_ms if triggered_at_ms is not None else int(time.time() * 1000)
+        signature = hmac_sha256_hex(_keys(secret)[0], f"{token}{triggered_at}".encode())
+        body = {**payload, "token": token, "triggeredAt": triggered_at, "signature": signature}
+        raw_body = json.dumps(body).encode()
+        return raw_body, cls.sign(secret, raw_body)
+
+    @classmethod
+    def parse_event(cls, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
+        envelope = load(_Envelope(), decode_json(raw_body))
+        event = WebhookEvent(
+            kind=cls.event_kind(envelope["event"]), event_type=envelope["event"], dedupe_key=envelope["token"]
+        )
+        if event.kind in (EventKind.APPLICATION_CREATED, EventKind.CANDIDATE_DELETED):
+            ids = load(_EventIds(), envelope["data"], "data")
+            event.candidate_id = ids["opportunityId"] or ids["candidateId"]
+            event.application_id = ids["applicationId"]
+        return event
+
+    # ----- API ------------------------------------------------------------------------------
+
+    def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
+        data = self.get_json(f"opportunities/{candidate_id}", params={"expand": "applications"})
+        opportunity = load_api(_Opportunity(), _data(data), "opportunity")
+        resumes = [
+            load_api(_Resume(), r, "resume")
+            for r in _data(self.get_json(f"opportunities/{candidate_id}/resumes"))
+        ]
+        applicant = to_applicant(opportunity, resumes)
+        self.read_attachments(applicant)
+        return applicant
+
+    def list_candidates(self, cursor: str | None = None) -> Iterator[CandidatePage]:
+        """Pages of GET /v1/opportunities; the cursor is Lever's opaque `next` offset token."""
+        offset = cursor
+        while True:
+            params: dict[str, Any] = {"limit": self.page_size, "expand": "applications"}
+            if offset:
+                params["offset"] = offset
+            page = self.get_json("opportunities", params=params)
+            rows = _data(page)
+            applicants = [to_applicant(load_api(_Opportunity(), row, "opportunity"), []) for row in rows]
+            offset = page.get("next") if page.get("hasNext") else None
+            yield CandidatePage(applicants=applicants, next_cursor=offset)
+            if not offset:
+                return
+
+    def add_tag(self, candidate_id: str, tag: str) -> None:
+        self._tags("addTags", candidate_id, tag)
+
+    def remove_tag(self, candidate_id: str, tag: str) -> None:
+        self._tags("removeTags", candidate_id, tag)
+
+    def add_note(self, candidate_id: str, text: str) -> None:
+        body = {"value": text, "secret": bool(self.installation.settings.get("note_secret", False))}
+        self.request("POST", f"opportunities/{candidate_id}/notes", json_body=body, acting=True)
+
+    def _tags(self, action: str, candidate_id: str, tag: str) -> None:
+        # Tags are a string set: adding or removing twice leaves the same set, so retrying is safe.
+        self.request(
+            "POST",
+            f"opportunities/{candidate_id}/{action}",
+            json_body={"tags": [tag]},
+            acting=True,
+            idempotent=True,
+        )
+
+
+def _keys(secret: str) -> list[str]:
+    return [key for key in re.split(r"[,\s]+", secret) if key] or [secret]
+
+
+def _data(response: Any) -> Any:
+    return response.get("data") if isinstance(response, dict) else None
+
+
+def to_applicant(opportunity: dict, resumes: list[dict]) -> Applicant:
+    """A validated Lever opportunity (with expanded applications, when present) as our Applicant."""
+    applications = [a for a in opportunity["applications"] if isinstance(a, dict)]
+    forms = [load_api(_Application(), a, "application") for a in applications]
+    answers = [
+        f"{f['text']}: {f['value']}"
+        for application in forms
+        for form in application["customQuestions"]
+        for f in form["questions"]
+        if f["value"] not in (None, "", [])
+    ]
+    parsed = [r["parsedData"] for r in resumes]
+    name = opportunity["name"] or ""
+    return Applicant(
+        id=opportunity["id"],
+        name=name,
+        emails=unique(opportunity["emails"]),
+        phones=unique(p["value"] for p in opportunity["phones"]),
+        location=opportunity["location"],
+        urls=unique(opportunity["links"]),
+        employers=unique(
+            [
+                *(a["company"] for a in forms),
+                *(p["org"] for d in parsed for p in d.get("positions", [])),
+            ]
+        ),
+        education=unique(s["org"] for d in parsed for s in d.get("schools", [])),
+        cover_letter="\n\n".join(a["comments"] for a in forms if a["comments"]),
+        answers=unique(answers),
+        attachments=[
+            Attachment(
+                filename=r["file"].get("name") or f"resume-{r['id']}", url=r["file"].get("downloadUrl")
+            )
+            for r in resumes
+        ],
+        source={"platform": "lever", "opportunity_id": opportunity["id"]},
+    )

@@ -1,0 +1,261 @@
+"""Workable: webhooks and the SPI v3 API (https://<subdomain>.workable.com/spi/v3).
+
+Sources: workable.readme.io reference pages (webhooks, webhook subscriptions, tag candidate,
+comment on candidate, job candidates index, rate limits).
+Workable POSTs the full Candidate object and signs the payload with HMAC-SHA256 in
+`X-Workable-Signature`, keyed by the account token (or OAuth application secret). Tags are
+replaced as a whole (`PUT .../tags` assigns the list as is), so we read, merge and write.
+
+UNCONFIRMED in Workable's docs: the signature's encoding (we accept hex or base64 and send hex);
+whether the candidate arrives bare, as `{"candidate": {...}}` or inside an envelope with
+`data` and an event name (all three are read); which event a delivery is, as no event name is
+documented in the body or headers (every delivery is screened as a new candidate); the retry
+schedule; the tag normalisation (third parties report lower-casing, cutting at whitespace and
+dropping tags of 25+ characters, so we write slug-like tags).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+from marshmallow import fields
+
+from connectors.base import (
+    ActingUser,
+    AuthType,
+    CandidatePage,
+    Connector,
+    ConnectorAbort,
+    EventKind,
+    WebhookEvent,
+)
+from connectors.payload import (
+    IdField,
+    VendorSchema,
+    decode_json,
+    header,
+    hmac_sha256_hex,
+    load,
+    load_api,
+    optional_list,
+    optional_str,
+    same_digest,
+    unique,
+)
+from screening.models import Applicant, Attachment
+
+MAX_TAG_LENGTH = 24
+
+
+class _Education(VendorSchema):
+    school = optional_str()
+
+
+class _Experience(VendorSchema):
+    company = optional_str()
+
+
+class _Social(VendorSchema):
+    url = optional_str()
+
+
+class _Location(VendorSchema):
+    location_str = optional_str()
+
+
+class _Candidate(VendorSchema):
+    id = IdField(required=True)
+    name = optional_str()
+    firstname = optional_str()
+    lastname = optional_str()
+    email = optional_str()
+    phone = optional_str()
+    address = optional_str()
+    cover_letter = optional_str()
+    resume_url = optional_str()
+    profile_url = optional_str()
+    education_entries = optional_list(_Education)
+    experience_entries = optional_list(_Experience)
+    social_profiles = optional_list(_Social)
+    answers = fields.List(fields.Dict(), load_default=list)
+    tags = fields.List(fields.String(), load_default=list)
+    location = fields.Nested(_Location, load_default=None, allow_none=True)
+
+
+class _Envelope(VendorSchema):
+    """The optional wrapper around the candidate (see the module docstring)."""
+
+    id = IdField(load_default=None)
+    event_type = optional_str()
+    data = fields.Dict(load_default=None)
+    candidate = fields.Dict(load_default=None)
+
+
+class _Page(VendorSchema):
+    candidates = fields.List(fields.Dict(), required=True)
+    paging = fields.Dict(load_default=dict)
+
+
+class Workable(Connector):
+    name = "workable"
+    display_name = "Workable"
+    api_base = "https://{subdomain}.workable.com/spi/v3"
+    signature_header = "X-Workable-Signature"
+    signature_scheme = (
+        "hmac-sha256 over the raw body, keyed by the account token; hex (or base64, unconfirmed)"
+    )
+    events: ClassVar[Mapping[str, EventKind]] = {
+        "candidate_created": EventKind.APPLICATION_CREATED,
+        "candidate_moved": EventKind.IGNORED,
+    }
+    auth_type = AuthType.BEARER
+    required_permissions = ("r_candidates", "w_candidates", "w_comments")
+    acting_user = ActingUser(
+        location="body",
+        name="member_id",
+        required=True,
+        description="a Workable member id (comment author)",
+    )
+    rate_limit_headers = ("X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset")
+    page_size = 100
+
+    @property
+    def base_url(self) -> str:
+        if self.installation.api_base_url:
+            return self.installation.api_base_url.rstrip("/")
+        subdomain = self.installation.settings.get("subdomain")
+        if not subdomain:
+            raise ConnectorAbort(
+                "config", "Workable needs the account subdomain (settings.subdomain) or an API URL"
+            )
+        return self.api_base.format(subdomain=subdomain)
+
+    # ----- webhooks -------------------------------------------------------------------------
+
+    @classmethod
+    def verify(cls, secret: str, raw_body: bytes, headers: Mapping[str, str]) -> bool:
+        given = (header(headers, cls.signature_header) or "").strip()
+        expected_hex = hmac_sha256_hex(secret, raw_body)
+        return same_digest(expected_hex, given.lower()) or same_digest(_base64_of_hex(expected_hex), given)
+
+    @classmethod
+    def sign(cls, secret: str, raw_body: bytes, **kw: Any) -> dict[str, str]:
+        return {"Content-Type": "application/json", cls.signature_header: hmac_sha256_hex(secret, raw_body)}
+
+    @classmethod
+    def parse_event(cls, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
+        body = decode_json(raw_body)
+        envelope = load(_Envelope(), body)
+        path, candidate_data = "", body
+        if envelope["data"] is not None:
+            path, candidate_data = "data", envelope["data"]
+        elif envelope["candidate"] is not None:
+            path, candidate_data = "candidate", envelope["candidate"]
+        event_type = envelope["event_type"] or "candidate_created"
+        event = WebhookEvent(kind=cls.event_kind(event_type), event_type=event_type, dedupe_key=None)
+        if event.kind is EventKind.APPLICATION_CREATED:
+            candidate = load(_Candidate(), candidate_data, path)
+            event.candidate_id = candidate["id"]
+            event.applicant = to_applicant(candidate)
+        return event
+
+    # ----- API ------------------------------------------------------------------------------
+
+    @staticmethod
+    def normalise_tag(tag: str) -> str:
+        """The form Workable keeps: lower case, no whitespace, short."""
+        return re.sub(r"[^a-z0-9_-]+", "_", tag.casefold()).strip("_")[:MAX_TAG_LENGTH]
+
+    def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
+        applicant = to_applicant(self._candidate(candidate_id))
+        self.read_attachments(applicant)
+        return applicant
+
+    def list_candidates(self, cursor: str | None = None) -> Iterator[CandidatePage]:
+        """Pages of GET /candidates; the cursor is Workable's `paging.next` URL."""
+        url = cursor or self.url("candidates")
+        params: dict[str, Any] | None = None if cursor else {"limit": self.page_size}
+        while url:
+            page = load_api(_Page(), self.get_json(url, params=params), "candidates")
+            applicants = [
+                to_applicant(load_api(_Candidate(), row, "candidate")) for row in page["candidates"]
+            ]
+            url, params = page["paging"].get("next"), None
+            yield CandidatePage(applicants=applicants, next_cursor=url)
+
+    def add_tag(self, candidate_id: str, tag: str) -> None:
+        wanted = self.normalise_tag(tag)
+        current = self._candidate(candidate_id)["tags"]
+        if wanted not in {t.casefold() for t in current}:
+            self._put_tags(candidate_id, [*current, wanted])
+
+    def remove_tag(self, candidate_id: str, tag: str) -> None:
+        unwanted = self.normalise_tag(tag)
+        current = self._candidate(candidate_id)["tags"]
+        kept = [t for t in current if t.casefold() != unwanted]
+        if kept != current:
+            self._put_tags(candidate_id, kept)
+
+    def add_note(self, candidate_id: str, text: str) -> None:
+        comment: dict[str, Any] = {"body": text}
+        if policy := self.installation.settings.get("note_policy"):
+            comment["policy"] = policy
+        body = {"member_id": self.acting_user_id(), "comment": comment}
+        self.request("POST", f"candidates/{candidate_id}/comments", json_body=body)
+
+    def _candidate(self, candidate_id: str) -> dict:
+        data = self.get_json(f"candidates/{candidate_id}")
+        wrapped = data.get("candidate") if isinstance(data, dict) else None
+        return load_api(_Candidate(), wrapped if wrapped is not None else data, "candidate")
+
+    def _put_tags(self, candidate_id: str, tags: list[str]) -> None:
+        # Another writer may change the tags between our read and this write; the set we write
+        # is the one we read plus or minus ours, so at worst a concurrent change is undone.
+        self.request("PUT", f"candidates/{candidate_id}/tags", json_body={"tags": tags})
+
+
+def _base64_of_hex(hex_digest: str) -> str:
+    try:
+        return base64.b64encode(bytes.fromhex(hex_digest)).decode()
+    except (ValueError, binascii.Error):
+        return ""
+
+
+def _body(part: Any) -> str:
+    """An answer part is `{"body": ...}` (free text) or `{"choices": [...]}`; plain strings pass."""
+    if isinstance(part, dict):
+        return str(part.get("body") or ", ".join(str(c) for c in part.get("choices") or []))
+    return str(part or "")
+
+
+def _answer_text(answer: dict) -> str | None:
+    question, value = _body(answer.get("question")), _body(answer.get("answer"))
+    return f"{question}: {value}" if question and value else None
+
+
+def to_applicant(candidate: dict) -> Applicant:
+    """A validated Workable candidate as our Applicant."""
+    location = candidate["location"]
+    return Applicant(
+        id=candidate["id"],
+        name=candidate["name"] or "",
+        first_name=candidate["firstname"],
+        last_name=candidate["lastname"],
+        emails=unique([candidate["email"]]),
+        phones=unique([candidate["phone"]]),
+        addresses=unique([candidate["address"]]),
+        location=location["location_str"] if location else None,
+        urls=unique(s["url"] for s in candidate["social_profiles"]),
+        employers=unique(e["company"] for e in candidate["experience_entries"]),
+        education=unique(e["school"] for e in candidate["education_entries"]),
+        cover_letter=candidate["cover_letter"] or "",
+        answers=unique(_answer_text(a) for a in candidate["answers"]),
+        attachments=[Attachment(filename="resume", url=candidate["resume_url"])]
+        if candidate["resume_url"]
+        else [],
+        source={"platform": "workable", "candidate_id": candidate["id"]},
+    )

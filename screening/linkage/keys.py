@@ -1,0 +1,175 @@
+"""The linkage keys of one applicant: keyed hashes of normalised identifiers, and stripped texts.
+
+Exact identifiers (phone, e-mail, address, profile URLs, crypto) become HMAC-SHA256 digests under
+the tenant's secret: the store can join on them without holding the values, and a digest from
+one tenant means nothing in another. Free texts (résumé, cover letter, answers) become a
+stripped text (the applicant's name and contact details removed) plus MinHash LSH band keys,
+so near-duplicates are found by the same exact-key lookup and then confirmed with rapidfuzz.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from datasketch import MinHash
+
+from screening.identifiers import (
+    canonical_url,
+    extract_crypto_addresses,
+    mask_email,
+    mask_phone,
+    normalize_address,
+    normalize_email,
+    normalize_phone,
+    region_for_location,
+)
+from screening.models import Applicant
+from screening.redflags.names import name_tokens
+
+NUM_PERM = 64
+BANDS, ROWS = 16, 4  # 16 bands of 4 rows: candidates from ~50% shingle overlap; rapidfuzz confirms
+MIN_WORDS = 30  # shorter texts ("Yes", "I am available now") are stock answers, not fingerprints
+MAX_TEXT = 20_000  # characters kept per text: enough to compare, bounded storage
+
+
+@dataclass(frozen=True, slots=True)
+class LinkKey:
+    kind: str  # phone | email | address | profile | portfolio | crypto | text_band
+    digest: str  # HMAC-SHA256 hex under the tenant secret
+    display: str = ""  # masked form for messages ("+1 415…"); never stored
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    kind: str  # resume | cover_letter | answer
+    text: str  # normalised, with the applicant's name and contact details stripped
+
+
+@dataclass(slots=True)
+class LinkRecord:
+    """What the linkage store keeps of one applicant."""
+
+    applicant_id: str
+    name: str
+    keys: list[LinkKey] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+
+
+def tenant_secret(master_key: bytes, tenant: str) -> bytes:
+    """A per-tenant HMAC key derived from one master key, so no secret sits next to the keys."""
+    return hmac.new(master_key, f"linkage-tenant:{tenant}".encode(), hashlib.sha256).digest()
+
+
+def digest(secret: bytes, kind: str, value: str) -> str:
+    return hmac.new(secret, f"{kind}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def link_record(applicant: Applicant, secret: bytes) -> LinkRecord:
+    documents = documents_of(applicant)
+    keys = exact_keys(applicant, secret) + [
+        LinkKey("text_band", digest(secret, "text_band", band))
+        for doc in documents
+        for band in bands(doc.text)
+    ]
+    return LinkRecord(applicant.id, applicant.full_name, _unique(keys), documents)
+
+
+def exact_keys(applicant: Applicant, secret: bytes) -> list[LinkKey]:
+    region = region_for_location(applicant.location)
+    keys = []
+    for raw in applicant.phones:
+        if phone := normalize_phone(raw, region):
+            keys.append(LinkKey("phone", digest(secret, "phone", phone), mask_phone(phone)))
+    for raw in applicant.emails:
+        if email := normalize_email(raw):
+            keys.append(LinkKey("email", digest(secret, "email", email), mask_email(email)))
+    for raw in applicant.addresses:
+        if address := normalize_address(raw):
+            keys.append(LinkKey("address", digest(secret, "address", address), _mask_address(address)))
+    for raw in applicant.urls:
+        if url := canonical_url(raw):
+            kind = "profile" if url.startswith(("github:", "linkedin:")) else "portfolio"
+            keys.append(LinkKey(kind, digest(secret, kind, url), _show_url(url)))
+    for currency, address in _crypto_addresses(applicant):
+        keys.append(
+            LinkKey("crypto", digest(secret, "crypto", address), f"{currency} {address[:6]}…{address[-4:]}")
+        )
+    return keys
+
+
+def _crypto_addresses(applicant: Applicant) -> list[tuple[str, str]]:
+    texts = [applicant.resume_text, applicant.cover_letter, *applicant.answers, *applicant.urls]
+    return extract_crypto_addresses("\n".join(t for t in texts if t))
+
+
+def _mask_address(address: str) -> str:
+    """House number and street kept, the rest hidden: "1200 n main st…"."""
+    words = address.split()
+    return " ".join(words[:4]) + "…"
+
+
+def _show_url(url: str) -> str:
+    """Profile URLs are public pages the applicant gave us: shown whole, as the recruiter would."""
+    site, _, handle = url.partition(":")
+    if site == "github" and handle:
+        return f"github.com/{handle}"
+    if site == "linkedin" and handle:
+        return f"linkedin.com/in/{handle}"
+    return url
+
+
+def _unique(keys: list[LinkKey]) -> list[LinkKey]:
+    seen: dict[tuple[str, str], LinkKey] = {}
+    for key in keys:
+        seen.setdefault((key.kind, key.digest), key)
+    return list(seen.values())
+
+
+# --- near-duplicate texts --------------------------------------------------------------------
+
+_EMAIL = re.compile(r"\S+@\S+")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b\S+\.(?:com|net|org|io|dev|app)\S*", re.I)
+_PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+
+
+def documents_of(applicant: Applicant) -> list[Document]:
+    raw = [("resume", applicant.resume_text), ("cover_letter", applicant.cover_letter)]
+    raw += [("answer", answer) for answer in applicant.answers]
+    raw += [(a.kind, a.text) for a in applicant.attachments if a.text and a.text != applicant.resume_text]
+    personal = set(name_tokens(applicant.full_name))
+    documents = []
+    for kind, text in raw:
+        stripped = strip_personal(text or "", personal)
+        if len(stripped.split()) >= MIN_WORDS:
+            documents.append(Document(kind, stripped[:MAX_TEXT]))
+    return documents
+
+
+def strip_personal(text: str, name_parts: set[str]) -> str:
+    """Lower-case words without the applicant's name, e-mails, URLs, phones or numbers: so that a
+    résumé copied under another name still compares equal, and contact details don't leak into
+    the stored text."""
+    text = _PHONE.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", text)))
+    words = re.sub(r"[^\w]+|\d+|_", " ", text.lower()).split()
+    return " ".join(w for w in words if w not in name_parts)
+
+
+@cache
+def _permutations():
+    return MinHash(num_perm=NUM_PERM, seed=7, scheme="affine32").permutations
+
+
+def bands(text: str) -> list[str]:
+    """LSH band keys of a text's word 3-gram MinHash: texts sharing a band are candidates."""
+    words = text.split()
+    shingles = {" ".join(words[i : i + 3]).encode() for i in range(len(words) - 2)}
+    if not shingles:
+        return []
+    minhash = MinHash(num_perm=NUM_PERM, seed=7, permutations=_permutations(), scheme="affine32")
+    minhash.update_batch(list(shingles))
+    values = minhash.hashvalues
+    return [f"{b}:" + "-".join(str(v) for v in values[b * ROWS : (b + 1) * ROWS]) for b in range(BANDS)]

@@ -147,3 +147,15 @@ def iter_applicants(
         query = query.where(applicants.c.installation_id == installation_id)
     for row in conn.execution_options(yield_per=1000).execute(query):
         yield row.id, row.installation_id, applicant_from_data(row.data)
+
+
+def hits_of_flagged(conn: Connection) -> Iterator[tuple[int, str, list[dict]]]:
+    """(row id, installation id, sanctions hits of the latest screening) of applicants not clear."""
+    flagged = select(applicants.c.id, applicants.c.installation_id).where(
+        applicants.c.risk.is_not(None), applicants.c.risk != "clear"
+    )
+    for row in conn.execute(flagged).all():
+        latest = latest_screening(conn, row.id)
+        hits = (latest or {}).get("result", {}).get("sanctions_hits", [])
+        if hits:
+            yield row.id, row.installation_id, hits

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 
 from connectors.base import Connector, Installation
 from screening.models import Applicant, ScreeningResult
+from screening.redflags import check_applicant
 from store import audit
 from store.applicants import record_screening, upsert_applicant
 from store.review import apply_suppressions, suppressed_hits
@@ -33,7 +34,8 @@ def screen_stored(
     conn: Connection, installation_id: str, row_id: int, applicant: Applicant
 ) -> ScreeningResult:
     """The verdict for an applicant already upserted: lists, red flags, reviewers' suppressions."""
-    result = runtime.screener_cache().get().screen(applicant)
+    flags = check_applicant(applicant)
+    result = runtime.screener_cache().get().screen(applicant, extra_flags=flags)
     return apply_suppressions(result, suppressed_hits(conn, installation_id, row_id))
 
 

@@ -7,7 +7,6 @@ import logging
 import os
 import time
 from functools import cache
-from pathlib import Path
 
 import redis
 from sqlalchemy import Engine
@@ -57,59 +56,39 @@ def connector_for(installation: Installation) -> Connector:
     return get_connector(installation.platform)(installation, session=ThrottledSession(limiter))
 
 
-class NoListsError(RuntimeError):
-    """Screening against nothing is never done: the task fails visibly with what to run."""
-
-
 class ScreenerCache:
-    """One Screener per process, rebuilt only when the list store holds a new version."""
+    """One Screener per process, rebuilt only when the list store's current version changes.
 
-    def __init__(self, lists_dir: Path):
-        self.lists_dir = lists_dir
+    The check reads the store's small pointer file at most every LIST_CHECK_SECONDS, so a new
+    list version reaches every worker within seconds while a task never rebuilds the index.
+    """
+
+    def __init__(self, store: ListStore):
+        self.store = store
         self._screener: Screener | None = None
-        self._versions: dict[str, str] = {}
-        self._marker: tuple | None = None
+        self._version: str | None = None
         self._checked_at = 0.0
 
-    def _store_marker(self) -> tuple:
-        """Modification times of the store's top level: changes whenever a version lands."""
-        if not self.lists_dir.exists():
-            return ()
-        entries = [self.lists_dir, *self.lists_dir.iterdir()]
-        return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in entries))
-
     def get(self) -> Screener:
+        """The current Screener; raises NoListsError (saying how to fix it) when no list is stored."""
         now = time.monotonic()
         if self._screener is not None and now - self._checked_at < LIST_CHECK_SECONDS:
             return self._screener
         self._checked_at = now
-        marker = self._store_marker()
-        if self._screener is not None and marker == self._marker:
-            return self._screener
-        snapshots = ListStore(self.lists_dir).current_snapshots()
-        if not snapshots:
-            raise NoListsError(
-                f"no sanctions lists in {self.lists_dir}: run `hirewatch lists update` (or --from DIR)"
-            )
-        versions = {snapshot.name: snapshot.version for snapshot in snapshots}
-        if versions != self._versions:
+        version = self.store.current_version()
+        if self._screener is None or version != self._version:
             started = time.perf_counter()
-            self._screener = Screener(snapshots)
+            self._screener = Screener(self.store.current_snapshots())
+            self._version = version
             log.info(
-                "screener.loaded pid=%s versions=%s seconds=%.2f",
+                "screener.loaded pid=%s version=%s seconds=%.2f",
                 os.getpid(),
-                versions,
+                version,
                 time.perf_counter() - started,
             )
-            self._versions = versions
-        self._marker = marker
         return self._screener
-
-    @property
-    def versions(self) -> dict[str, str]:
-        return dict(self._versions)
 
 
 @cache
 def screener_cache() -> ScreenerCache:
-    return ScreenerCache(settings().lists_dir)
+    return ScreenerCache(ListStore(settings().lists_dir))

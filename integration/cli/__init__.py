@@ -14,4 +14,5 @@ def main() -> None:
 
 main.add_command(lists.lists)
 main.add_command(screen.screen)
-main.add_command(pipeline.sandbox)
+for command in (pipeline.sandbox, pipeline.worker, pipeline.beat, pipeline.rescreen):
+    main.add_command(command)

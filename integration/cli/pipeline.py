@@ -3,12 +3,95 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import click
 
+from integration.config import Settings
 from integration.sandbox.state import DEFAULT_RATE_LIMIT
 
 log = logging.getLogger(__name__)
+
+
+@click.command()
+@click.option("--queues", default="live,bulk", show_default=True, help="comma-separated: live, bulk")
+@click.option("--concurrency", type=int, default=None, help="worker processes (default: one per CPU)")
+@click.option("--loglevel", default="info", show_default=True)
+def worker(queues: str, concurrency: int | None, loglevel: str) -> None:
+    """Run a Celery worker (screens webhooks on `live`, re-screens on `bulk`)."""
+    from tasks.app import app
+
+    argv = ["worker", "--queues", queues, "--loglevel", loglevel, "--without-gossip", "--without-mingle"]
+    if concurrency:
+        argv += ["--concurrency", str(concurrency)]
+    app.worker_main(argv)
+
+
+@click.command()
+@click.option("--loglevel", default="info", show_default=True)
+def beat(loglevel: str) -> None:
+    """Run Celery beat: the inbox sweeper and the daily list refresh."""
+    from tasks.app import app
+
+    settings = Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    schedule = settings.data_dir / "celerybeat-schedule"
+    app.start(["beat", "--loglevel", loglevel, "--schedule", str(schedule)])
+
+
+@click.command()
+@click.argument("installation_id", required=False)
+@click.option("--resume", "resume_id", type=int, help="continue job ID after a crash")
+@click.option("--cancel", "cancel_id", type=int, help="cancel job ID")
+@click.option("--no-wait", is_flag=True, help="start the job and return its id")
+def rescreen(
+    installation_id: str | None, resume_id: int | None, cancel_id: int | None, no_wait: bool
+) -> None:
+    """Re-screen every candidate of INSTALLATION_ID (needs a running `hirewatch worker`)."""
+    from tqdm import tqdm
+
+    from tasks.rescreen import cancel_rescreen, resume_job, start_rescreen, wait_for
+
+    if cancel_id is not None:
+        if not cancel_rescreen(cancel_id, requested_by="cli"):
+            raise click.ClickException(f"job {cancel_id} is not running (see the admin API for its state)")
+        click.echo(f"job {cancel_id} cancelled")
+        return
+    if resume_id is not None:
+        resume_job(resume_id)
+        job_id = resume_id
+    elif installation_id:
+        job_id = start_rescreen(installation_id, requested_by="cli")
+    else:
+        raise click.UsageError("give an INSTALLATION_ID, --resume JOB or --cancel JOB")
+    click.echo(f"re-screen job {job_id} started", err=True)
+    if no_wait:
+        click.echo(job_id)
+        return
+    bar = tqdm(unit="candidate", file=sys.stderr, desc=f"job {job_id}")
+
+    def show(job) -> None:
+        if job is None:
+            return
+        bar.total = job.total if job.paging_done else None
+        bar.n = job.done + job.failed
+        bar.set_postfix(failed=job.failed, status=job.status, refresh=False)
+        bar.refresh()
+
+    try:
+        job = wait_for(job_id, show)
+    except KeyboardInterrupt:
+        bar.close()
+        click.echo(
+            f"\nstopped watching; the job goes on. Resume watching: hirewatch rescreen --resume {job_id}; "
+            f"cancel: hirewatch rescreen --cancel {job_id}",
+            err=True,
+        )
+        return
+    bar.close()
+    click.echo(f"job {job_id}: {job.status}, {job.done} screened, {job.failed} failed of {job.total}")
+    if job.status != "done":
+        sys.exit(1)
 
 
 @click.command()

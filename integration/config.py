@@ -27,11 +27,11 @@ class Settings:
     public_url: str
     max_body_bytes: int
     # Pipeline (tasks/): list refresh period, the inbox sweeper, retries and time limits.
-    list_refresh_hours: float = 24.0
-    sweep_seconds: float = 30.0
-    stuck_minutes: float = 15.0
-    task_max_retries: int = 8
-    task_time_limit: int = 300
+    list_refresh_hours: float
+    sweep_seconds: float
+    stuck_minutes: float
+    task_max_retries: int
+    task_time_limit: int
 
     @property
     def production(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 import pytest
 
@@ -123,3 +124,10 @@ def test_webhook_body_is_escaped_like_greenhouse(state) -> None:
     assert parsed["payload"]["application"]["candidate"]["first_name"] == "<Zoë & co>"
     with pytest.raises(ValueError, match="cannot send"):
         webhook_body("merge_candidate", candidate)
+
+
+def test_delay_fault_slows_then_serves(client, state) -> None:
+    client.post("/_sandbox/faults", json={"status": 200, "delay": 0.3, "path_contains": "/candidates/"})
+    started = time.monotonic()
+    response = client.get(f"/v1/candidates/{min(state.candidates)}", headers=AUTH)
+    assert response.status_code == 200 and time.monotonic() - started >= 0.3

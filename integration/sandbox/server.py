@@ -62,7 +62,9 @@ def create_sandbox_app(state: SandboxState) -> Flask:
             return None
         state.stats["requests"] += 1
         fault = state.take_fault(request.method, request.path)
-        if fault:
+        if fault and fault.delay:
+            time.sleep(fault.delay)
+        if fault and fault.status >= 400:
             headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
             return _error(fault.status, "injected fault", headers=headers)
         account = _basic_auth_key()
@@ -237,9 +239,12 @@ def _register_controls(app: Flask, state: SandboxState) -> None:
                 method=body.get("method"),
                 path_contains=body.get("path_contains", ""),
                 retry_after=int(body.get("retry_after", 1)),
+                delay=float(body.get("delay", 0)),
             )
         except (KeyError, TypeError, ValueError):
-            return _error(400, "give status (int), and optionally count, method, path_contains, retry_after")
+            return _error(
+                400, "give status (int), and optionally count, method, path_contains, retry_after, delay"
+            )
         with state.lock:
             state.faults.append(fault)
         return jsonify({"queued": len(state.faults)}), 201

@@ -19,13 +19,15 @@ def _now_iso() -> str:
 
 @dataclass
 class Fault:
-    """Answer the next `count` matching requests with `status` (429 or 5xx) instead of serving them."""
+    """The next `count` matching requests: wait `delay` seconds, then answer `status` (429 or 5xx)
+    instead of serving them, or serve them normally when `status` is 200 (a slow ATS)."""
 
     status: int
     count: int
     method: str | None = None  # None: any method
     path_contains: str = ""
     retry_after: int = 1
+    delay: float = 0.0
 
 
 @dataclass

@@ -7,6 +7,7 @@ a seeded `random.Random`, which keeps seeding 100,000 candidates to a few second
 from __future__ import annotations
 
 import random
+from functools import cache
 
 from anyascii import anyascii
 
@@ -35,6 +36,7 @@ LOCALES = [
 POOL_SIZE = 400  # per locale and kind
 
 
+@cache
 def _pools(seed: int) -> dict[str, list]:
     from faker import Faker  # a dev dependency: only the sandbox needs it
 

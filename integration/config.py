@@ -32,6 +32,7 @@ class Settings:
     stuck_minutes: float
     task_max_retries: int
     task_time_limit: int
+    demo_lists: bool  # screen against the labelled DEMO list when no list is stored (`hirewatch run`)
 
     @property
     def production(self) -> bool:
@@ -54,4 +55,5 @@ class Settings:
             stuck_minutes=float(_env("HIREWATCH_STUCK_MINUTES", "15")),
             task_max_retries=int(_env("HIREWATCH_TASK_MAX_RETRIES", "8")),
             task_time_limit=int(_env("HIREWATCH_TASK_TIME_LIMIT", "300")),
+            demo_lists=_env("HIREWATCH_DEMO_LISTS", "0") == "1",
         )

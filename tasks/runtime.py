@@ -16,7 +16,9 @@ from connectors.registry import get_connector
 from integration.config import Settings
 from integration.secrets import secret_box
 from screening.engine import Screener
+from screening.lists import NoListsError, load_demo
 from screening.lists.store import ListStore
+from screening.models import ListSnapshot
 from store.db import engine_for
 from store.installations import get_installation
 from tasks.ratelimit import SharedRateLimiter, ThrottledSession, account_key, budget_for
@@ -63,11 +65,20 @@ class ScreenerCache:
     list version reaches every worker within seconds while a task never rebuilds the index.
     """
 
-    def __init__(self, store: ListStore):
-        self.store = store
+    def __init__(self, store: ListStore, demo: bool = False):
+        self.store, self.demo = store, demo
         self._screener: Screener | None = None
         self._version: str | None = None
         self._checked_at = 0.0
+
+    def _snapshots(self) -> list[ListSnapshot]:
+        try:
+            return self.store.current_snapshots()
+        except NoListsError:
+            if not self.demo:
+                raise
+            log.warning("screener.demo_lists: no list stored; screening against the made-up DEMO list")
+            return load_demo()
 
     def get(self) -> Screener:
         """The current Screener; raises NoListsError (saying how to fix it) when no list is stored."""
@@ -78,7 +89,7 @@ class ScreenerCache:
         version = self.store.current_version()
         if self._screener is None or version != self._version:
             started = time.perf_counter()
-            self._screener = Screener(self.store.current_snapshots())
+            self._screener = Screener(self._snapshots())
             self._version = version
             log.info(
                 "screener.loaded pid=%s version=%s seconds=%.2f",
@@ -91,4 +102,4 @@ class ScreenerCache:
 
 @cache
 def screener_cache() -> ScreenerCache:
-    return ScreenerCache(ListStore(settings().lists_dir))
+    return ScreenerCache(ListStore(settings().lists_dir), demo=settings().demo_lists)

@@ -14,5 +14,5 @@ def main() -> None:
 
 main.add_command(lists.lists)
 main.add_command(screen.screen)
-for command in (pipeline.sandbox, pipeline.worker, pipeline.beat, pipeline.rescreen):
+for command in (pipeline.sandbox, pipeline.worker, pipeline.beat, pipeline.rescreen, pipeline.run):
     main.add_command(command)

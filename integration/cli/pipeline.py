@@ -129,3 +129,14 @@ def sandbox(host: str, port: int, count: int, seed: int, api_key: str, rate_limi
         pass
     finally:
         server.server_close()
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="exit after the demo applications are screened (no Ctrl-C wait)")
+@click.option("--port", "web_port", default=8000, show_default=True, help="the web app's port")
+@click.option("--sandbox-port", default=8025, show_default=True, help="the sandbox ATS's port")
+def run(once: bool, web_port: int, sandbox_port: int) -> None:
+    """Run everything locally: web app, worker, beat and the sandbox ATS, then a demo."""
+    from integration.sandbox.run import run as run_service
+
+    run_service(once=once, web_port=web_port, sandbox_port=sandbox_port)

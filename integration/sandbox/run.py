@@ -136,30 +136,23 @@ def list_snapshots(settings: Settings):
 
 
 def register_installation(service: Service, sandbox_url: str) -> dict:
-    output = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "integration.cli",
-            "installations",
-            "add",
-            "--platform",
-            "greenhouse",
-            "--name",
-            "Sandbox ATS (demo)",
-            "--api-key",
-            SANDBOX_KEY,
-            "--api-base-url",
-            f"{sandbox_url}/v1",
-            "--on-behalf-of",
-            SANDBOX_USER,
-            "--json",
-        ],
-        env=service.env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    """Through the real CLI, as an admin would: `hirewatch installations add ... --json`."""
+    args = [
+        "installations",
+        "add",
+        "--platform",
+        "greenhouse",
+        "--name",
+        "Sandbox ATS (demo)",
+        "--api-key",
+        SANDBOX_KEY,
+        "--api-base-url",
+        f"{sandbox_url}/v1",
+        "--on-behalf-of",
+        SANDBOX_USER,
+        "--json",
+    ]
+    output = subprocess.run([*HIREWATCH, *args], env=service.env, capture_output=True, text=True, check=False)
     if output.returncode != 0:
         raise click.ClickException(f"could not register the sandbox installation: {output.stderr.strip()}")
     return json.loads(output.stdout)

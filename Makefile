@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/hirewatch screen examples/applicants.jsonl --format table
+	$(BIN)/hirewatch run
 
 test: $(STAMP)
 	$(BIN)/ruff check .

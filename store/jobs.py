@@ -59,7 +59,7 @@ rescreen_chunks = Table(
     Column("job_id", Integer, ForeignKey("rescreen_jobs.id", ondelete="CASCADE"), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("applicant_ids", JSON, nullable=False),  # our applicant row ids
-    Column("status", String(16), nullable=False, default="pending"),  # pending | done
+    Column("status", String(16), nullable=False, default="pending"),  # pending | running | done
     UniqueConstraint("job_id", "seq", name="uq_chunk_seq"),
 )
 
@@ -190,11 +190,31 @@ def pending_chunks(conn: Connection, job_id: int) -> list[int]:
     )
 
 
+def claim_chunk(conn: Connection, chunk_id: int) -> bool:
+    """pending -> running; False when another task has it (a duplicate message) or it is done."""
+    claimed = conn.execute(
+        update(rescreen_chunks)
+        .where(rescreen_chunks.c.id == chunk_id, rescreen_chunks.c.status == "pending")
+        .values(status="running")
+    )
+    return claimed.rowcount > 0
+
+
+def release_abandoned_chunks(conn: Connection, job_id: int) -> int:
+    """After a crash: chunks left `running` by a dead worker become `pending` again."""
+    released = conn.execute(
+        update(rescreen_chunks)
+        .where(rescreen_chunks.c.job_id == job_id, rescreen_chunks.c.status == "running")
+        .values(status="pending")
+    )
+    return released.rowcount
+
+
 def finish_chunk(conn: Connection, chunk_id: int, job_id: int, done: int, failed: int) -> None:
     """Mark the chunk done and count it into the job, once (a second call changes nothing)."""
     marked = conn.execute(
         update(rescreen_chunks)
-        .where(rescreen_chunks.c.id == chunk_id, rescreen_chunks.c.status == "pending")
+        .where(rescreen_chunks.c.id == chunk_id, rescreen_chunks.c.status.in_(("pending", "running")))
         .values(status="done")
     )
     if marked.rowcount:
@@ -218,7 +238,7 @@ def complete_if_finished(conn: Connection, job_id: int) -> None:
             rescreen_jobs.c.status == RUNNING,
             rescreen_jobs.c.paging_done.is_(True),
             ~select(rescreen_chunks.c.id)
-            .where(rescreen_chunks.c.job_id == job_id, rescreen_chunks.c.status == "pending")
+            .where(rescreen_chunks.c.job_id == job_id, rescreen_chunks.c.status != "done")
             .exists(),
         )
         .values(status=DONE, finished_at=datetime.now(UTC), updated_at=datetime.now(UTC))

@@ -21,12 +21,14 @@ from store.jobs import (
     RUNNING,
     add_chunk,
     chunk_applicants,
+    claim_chunk,
     complete_if_finished,
     create_job,
     finish_chunk,
     get_job,
     job_cursor,
     pending_chunks,
+    release_abandoned_chunks,
     set_status,
 )
 from tasks import runtime
@@ -75,11 +77,12 @@ def cancel_rescreen(job_id: int, requested_by: str = "system") -> bool:
 def resume_job(job_id: int) -> None:
     """Continue a job after a crash: re-enqueue its pending chunks and, if needed, the paging."""
     engine = runtime.engine()
-    with engine.connect() as conn:
+    with engine.begin() as conn:
         job = get_job(conn, job_id)
+        if job is None or job.status != RUNNING:
+            return
+        release_abandoned_chunks(conn, job_id)
         chunks = pending_chunks(conn, job_id)
-    if job is None or job.status != RUNNING:
-        return
     for chunk_id in chunks:
         rescreen_chunk.apply_async(args=[chunk_id], queue=BULK_QUEUE)
     if not job.paging_done:
@@ -126,10 +129,10 @@ def rescreen_page(self, job_id: int) -> None:
 @app.task(name="tasks.rescreen_chunk", acks_late=True, reject_on_worker_lost=True)
 def rescreen_chunk(chunk_id: int) -> None:
     engine = runtime.engine()
-    with engine.connect() as conn:
+    with engine.begin() as conn:
         found = chunk_applicants(conn, chunk_id)
-    if found is None or found[1] != "pending":
-        return
+        if found is None or not claim_chunk(conn, chunk_id):
+            return  # unknown, done, or being screened by another copy of this message
     job_id, _status, row_ids = found
     trigger = f"rescreen:{job_id}"
     with engine.connect() as conn:
@@ -139,7 +142,7 @@ def rescreen_chunk(chunk_id: int) -> None:
         return
     installation = runtime.load_installation(job.installation_id)
     connector = runtime.connector_for(installation)
-    screened = screen_batch(engine, installation.id, [r for r in row_ids if r not in already], trigger)
+    screened = screen_batch(engine, installation.id, row_ids, trigger, already_recorded=already)
     failed = 0
     for row_id, applicant, result in screened:
         try:
@@ -160,8 +163,14 @@ def rescreen_chunk(chunk_id: int) -> None:
         finish_chunk(conn, chunk_id, job_id, done=len(row_ids) - failed, failed=failed)
 
 
-def screen_batch(engine: Engine, installation_id: str, row_ids: list[int], trigger: str) -> list:
-    """Screen stored applicants and record the results in one transaction (one commit per chunk)."""
+def screen_batch(
+    engine: Engine, installation_id: str, row_ids: list[int], trigger: str, already_recorded: set[int]
+) -> list:
+    """Screen stored applicants, recording the results in one transaction (one commit per chunk).
+
+    Applicants this job already recorded (a chunk resumed after a crash) are screened again in
+    memory only, so their write-back, which may not have happened, is checked against the ledger.
+    """
     screened = []
     with engine.begin() as conn:
         for row_id in row_ids:
@@ -170,7 +179,8 @@ def screen_batch(engine: Engine, installation_id: str, row_ids: list[int], trigg
                 continue
             applicant = stored[1]
             result = screen_stored(conn, installation_id, row_id, applicant)
-            record(conn, installation_id, row_id, applicant, result, trigger)
+            if row_id not in already_recorded:
+                record(conn, installation_id, row_id, applicant, result, trigger)
             screened.append((row_id, applicant, result))
     return screened
 

@@ -191,7 +191,7 @@ def sweep_inbox() -> int:
         waiting = unqueued_ids(conn, older_than=timedelta(seconds=min(settings.sweep_seconds, 10)))
     stuck = stuck_ids(engine, timedelta(minutes=settings.stuck_minutes))
     for inbox_id in waiting + stuck:
-        process_inbox.apply_async(args=[inbox_id], queue=LIVE_QUEUE)
+        runtime.enqueue("tasks.process_inbox", [inbox_id], LIVE_QUEUE)
         with engine.begin() as conn:
             if not mark_queued(conn, inbox_id):  # stuck rows: restart their clock
                 conn.execute(update(inbox).where(inbox.c.id == inbox_id).values(enqueued_at=func.now()))

@@ -68,8 +68,6 @@ def delta_targets(conn: Connection, diffs: dict[str, ListDiff]) -> dict[str, lis
 
 def start_delta_rescreen(diffs: dict[str, ListDiff], version: str) -> list[int]:
     """One `delta` job per affected installation, its chunks queued on `bulk`; the job ids."""
-    from tasks.rescreen import rescreen_chunk
-
     engine = runtime.engine()
     job_ids = []
     with engine.connect() as conn:
@@ -83,7 +81,7 @@ def start_delta_rescreen(diffs: dict[str, ListDiff], version: str) -> list[int]:
                 for number, chunk in enumerate(chunks, start=1)
             ]
         for chunk_id in chunk_ids:
-            rescreen_chunk.apply_async(args=[chunk_id], queue=BULK_QUEUE)
+            runtime.enqueue("tasks.rescreen_chunk", [chunk_id], BULK_QUEUE)
         job_ids.append(job_id)
     log.info(
         "delta.started version=%s applicants=%d jobs=%s",

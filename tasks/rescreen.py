@@ -54,7 +54,7 @@ def start_rescreen(installation_id: str, kind: str = "full", requested_by: str =
             subject=str(job_id),
             details={"kind": kind},
         )
-    rescreen_page.apply_async(args=[job_id], queue=BULK_QUEUE)
+    runtime.enqueue("tasks.rescreen_page", [job_id], BULK_QUEUE)
     return job_id
 
 
@@ -84,9 +84,9 @@ def resume_job(job_id: int) -> None:
         release_abandoned_chunks(conn, job_id)
         chunks = pending_chunks(conn, job_id)
     for chunk_id in chunks:
-        rescreen_chunk.apply_async(args=[chunk_id], queue=BULK_QUEUE)
+        runtime.enqueue("tasks.rescreen_chunk", [chunk_id], BULK_QUEUE)
     if not job.paging_done:
-        rescreen_page.apply_async(args=[job_id], queue=BULK_QUEUE)
+        runtime.enqueue("tasks.rescreen_page", [job_id], BULK_QUEUE)
 
 
 def _running(engine: Engine, job_id: int) -> bool:
@@ -112,9 +112,9 @@ def rescreen_page(self, job_id: int) -> None:
             with engine.begin() as conn:
                 row_ids = [upsert_applicant(conn, installation.id, a).row_id for a in page.applicants]
                 chunk_id = add_chunk(conn, job_id, row_ids, page.next_cursor)
-            rescreen_chunk.apply_async(args=[chunk_id], queue=BULK_QUEUE)
+            runtime.enqueue("tasks.rescreen_chunk", [chunk_id], BULK_QUEUE)
             if page.next_cursor and fetched >= PAGES_PER_TASK:
-                rescreen_page.apply_async(args=[job_id], queue=BULK_QUEUE)
+                runtime.enqueue("tasks.rescreen_page", [job_id], BULK_QUEUE)
                 return
     except ConnectorAbort as exc:
         with engine.begin() as conn:

@@ -9,6 +9,7 @@ import time
 from functools import cache
 
 import redis
+from celery import Celery
 from sqlalchemy import Engine
 
 from connectors.base import Connector, Installation
@@ -21,6 +22,7 @@ from screening.lists.store import ListStore
 from screening.models import ListSnapshot
 from store.db import engine_for
 from store.installations import get_installation
+from tasks.app import make_celery
 from tasks.ratelimit import SharedRateLimiter, ThrottledSession, account_key, budget_for
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,16 @@ def settings() -> Settings:
 
 def engine() -> Engine:
     return engine_for(settings().database_url)
+
+
+@cache
+def _sender() -> Celery:
+    return make_celery(settings())
+
+
+def enqueue(task_name: str, args: list, queue: str) -> None:
+    """Send a task by name to the broker of the current settings (not the import-time ones)."""
+    _sender().send_task(task_name, args=args, queue=queue)
 
 
 @cache
@@ -103,3 +115,9 @@ class ScreenerCache:
 @cache
 def screener_cache() -> ScreenerCache:
     return ScreenerCache(ListStore(settings().lists_dir), demo=settings().demo_lists)
+
+
+def reset() -> None:
+    """Forget everything cached (tests that change the environment between cases)."""
+    for cached in (settings, _sender, redis_client, screener_cache):
+        cached.cache_clear()

@@ -190,8 +190,8 @@ class Stack:
         return len(statuses) == count and all(s == "done" for s in statuses)
 
 
-@pytest.fixture
-def shared_redis_url() -> str:
+@pytest.fixture(name="shared_redis_url")
+def shared_redis_url_fixture() -> str:
     url = f"redis://127.0.0.1:6379/{E2E_REDIS_DB}"
     client = redis.Redis.from_url(url)
     if not _pings(client):

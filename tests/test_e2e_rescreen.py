@@ -19,7 +19,7 @@ from tests.test_e2e_nothing_lost import (  # noqa: F401 (shared_redis_url is a f
     TIMEOUT,
     Stack,
     pool_children,
-    shared_redis_url,
+    shared_redis_url_fixture,
     wait_until,
 )
 
@@ -33,8 +33,7 @@ def stack(tmp_path, monkeypatch, shared_redis_url):
         stack = Stack(tmp_path, shared_redis_url, sandbox)
         for name in ("HIREWATCH_DATA_DIR", "HIREWATCH_DATABASE_URL", "REDIS_URL", "HIREWATCH_SECRET_KEY"):
             monkeypatch.setenv(name, stack.env[name])
-        for cached in (runtime.settings, runtime.redis_client, runtime.screener_cache):
-            cached.cache_clear()
+        runtime.reset()
         yield stack
         stack.stop_workers()
 

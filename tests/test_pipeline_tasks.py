@@ -47,8 +47,7 @@ def pipeline(tmp_path, monkeypatch, redis_url):
     monkeypatch.setenv("HIREWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'hw.db'}")
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("HIREWATCH_SECRET_KEY", SECRET_KEY)
-    for cached in (runtime.settings, runtime.redis_client, runtime.screener_cache):
-        cached.cache_clear()
+    runtime.reset()
     ListStore(tmp_path / "lists").import_directory(FIXTURES / "lists" / "basic")
     engine = engine_for(f"sqlite:///{tmp_path / 'hw.db'}")
     with SandboxThread() as sandbox:

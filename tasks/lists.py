@@ -18,7 +18,8 @@ from sqlalchemy import Connection
 from screening.lists import ListError
 from screening.lists.diff import ListDiff
 from screening.lists.store import ListStore
-from screening.matching import DEFAULT_THRESHOLD, SanctionsIndex
+from screening.matching import SanctionsIndex
+from screening.matching.blocking import TokenFrequencies
 from screening.models import ListSnapshot
 from store import audit
 from store.applicants import hits_of_flagged, iter_applicants
@@ -28,13 +29,16 @@ from tasks.app import BULK_QUEUE, app
 
 log = logging.getLogger(__name__)
 CHUNK_SIZE = 100
-# The delta index only proposes applicants; the full screener decides. Its token weights come
-# from a handful of entries, so it looks further below the threshold not to miss anyone.
-DELTA_MARGIN = 15.0
 
 
-def delta_index(diffs: dict[str, ListDiff]) -> SanctionsIndex | None:
-    """An index over the added entries and the new form of changed ones (None if there are none)."""
+def delta_index(
+    diffs: dict[str, ListDiff], frequencies: tuple[TokenFrequencies, TokenFrequencies]
+) -> SanctionsIndex | None:
+    """An index over the added entries and the new form of changed ones (None if there are none).
+
+    It weighs name tokens with the full new index's `frequencies`, so an applicant scores against
+    these entries exactly as the full screener will score them.
+    """
     snapshots = [
         ListSnapshot(
             name=name, version=diff.new_version, entities=[*diff.added, *(new for _, new in diff.changed)]
@@ -42,15 +46,15 @@ def delta_index(diffs: dict[str, ListDiff]) -> SanctionsIndex | None:
         for name, diff in diffs.items()
         if diff.added or diff.changed
     ]
-    if not snapshots:
-        return None
-    return SanctionsIndex(snapshots, threshold=max(0.0, DEFAULT_THRESHOLD - DELTA_MARGIN))
+    return SanctionsIndex(snapshots, frequencies=frequencies) if snapshots else None
 
 
-def delta_targets(conn: Connection, diffs: dict[str, ListDiff]) -> dict[str, list[int]]:
+def delta_targets(
+    conn: Connection, diffs: dict[str, ListDiff], frequencies: tuple[TokenFrequencies, TokenFrequencies]
+) -> dict[str, list[int]]:
     """Installation id -> applicant row ids a list change may affect."""
     targets: dict[str, set[int]] = defaultdict(set)
-    index = delta_index(diffs)
+    index = delta_index(diffs, frequencies)
     if index is not None:
         for row_id, installation_id, applicant in iter_applicants(conn):
             if index.match(applicant):
@@ -70,8 +74,9 @@ def start_delta_rescreen(diffs: dict[str, ListDiff], version: str) -> list[int]:
     """One `delta` job per affected installation, its chunks queued on `bulk`; the job ids."""
     engine = runtime.engine()
     job_ids = []
+    frequencies = runtime.screener_cache().get(check_now=True).index.frequencies
     with engine.connect() as conn:
-        targets = delta_targets(conn, diffs)
+        targets = delta_targets(conn, diffs, frequencies)
     for installation_id, row_ids in targets.items():
         with engine.begin() as conn:
             job_id = create_job(conn, installation_id, kind="delta", requested_by=f"lists:{version}")

@@ -92,10 +92,10 @@ class ScreenerCache:
             log.warning("screener.demo_lists: no list stored; screening against the made-up DEMO list")
             return load_demo()
 
-    def get(self) -> Screener:
+    def get(self, check_now: bool = False) -> Screener:
         """The current Screener; raises NoListsError (saying how to fix it) when no list is stored."""
         now = time.monotonic()
-        if self._screener is not None and now - self._checked_at < LIST_CHECK_SECONDS:
+        if self._screener is not None and not check_now and now - self._checked_at < LIST_CHECK_SECONDS:
             return self._screener
         self._checked_at = now
         version = self.store.current_version()

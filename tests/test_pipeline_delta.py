@@ -18,7 +18,7 @@ from screening.engine import Screener
 from screening.matching import DEFAULT_THRESHOLD
 from screening.lists.diff import diff_snapshot_sets
 from screening.lists.store import ListStore
-from screening.models import Applicant, ScreeningResult
+from screening.models import Applicant, EntityType, ScreeningResult
 from store.applicants import record_screening, upsert_applicant
 from store.db import engine_for
 from store.tables import installations
@@ -53,11 +53,12 @@ def population(old, new) -> list[Applicant]:
     diff = diff_snapshot_sets(old, new)["ofac_sdn"]
     old_ids = {e.native_id for e in old[0].entities}
     unchanged = [e for e in new[0].entities if e.native_id in old_ids]
-    listed = rng.sample(diff.added, 40) + diff.removed + rng.sample(unchanged, 40)
+    added = [e for e in diff.added if e.type == EntityType.INDIVIDUAL]
+    listed = rng.sample(added, min(40, len(added))) + diff.removed + rng.sample(unchanged, 40)
     people = [Applicant(id=f"listed-{e.native_id}", name=e.primary_name) for e in listed]
     ordinary = [
         Applicant(id=f"c{n}", first_name=c["first_name"], last_name=c["last_name"], employers=[c["company"]])
-        for n, c in enumerate(synthetic_candidates(500, seed=11))
+        for n, c in enumerate(synthetic_candidates(800, seed=11))
     ]
     return people + ordinary
 
@@ -85,8 +86,9 @@ def test_delta_rescreen_touches_few_applicants_and_matches_a_full_rescreen(share
     changed = {row_id for row_id in rows if verdict(full[row_id]) != verdict(before[row_id])}
     missed = changed - targets
     print(
-        f"\ndelta re-screen: {len(targets)} of {len(rows)} applicants re-screened ({len(targets) / len(rows):.1%}); "
-        f"verdicts the new list changed: {len(changed)}, of which the delta re-screened {len(changed & targets)}; "
+        f"\ndelta re-screen: {len(targets)} of {len(rows)} applicants re-screened "
+        f"({len(targets) / len(rows):.1%}); verdicts the new list changed: {len(changed)}, "
+        f"of which the delta re-screened {len(changed & targets)}; "
         f"borderline score drift on unchanged entries: {len(missed)}"
     )
     assert changed & targets, "the population must contain applicants the list change affects"

@@ -25,6 +25,7 @@ from connectors.base import (
     Connector,
     ConnectorError,
     EventKind,
+    SettingField,
     WebhookEvent,
 )
 from connectors.payload import (
@@ -114,6 +115,22 @@ class _Envelope(VendorSchema):
     data = fields.Dict(load_default=dict)
 
 
+class _FileUrl(VendorSchema):
+    url = fields.String(required=True)
+
+
+class _FileInfo(VendorSchema):
+    results = fields.Nested(_FileUrl, required=True)
+
+
+class _TagCreated(VendorSchema):
+    results = fields.Nested(_Tag, required=True)
+
+
+class _CandidateInfo(VendorSchema):
+    results = fields.Nested(_Candidate, required=True)
+
+
 class _Page(VendorSchema):
     results = fields.List(fields.Dict(), required=True)
     moreDataAvailable = fields.Boolean(load_default=False)
@@ -138,6 +155,15 @@ class Ashby(Connector):
     auth_type = AuthType.BASIC_API_KEY
     required_permissions = ("candidatesRead", "candidatesWrite", "hiringProcessMetadataWrite")
     default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json; version=1"}
+    settings_fields = (
+        SettingField(
+            id="note_private",
+            type="boolean",
+            label="Private notes",
+            default=False,
+            description="Post HireWatch notes as private (needs the API key's private-fields permission).",
+        ),
+    )
     page_size = 100
 
     # ----- webhooks -------------------------------------------------------------------------
@@ -158,18 +184,18 @@ class Ashby(Connector):
 
     @classmethod
     def parse_event(cls, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
-        envelope = load(_Envelope(), decode_json(raw_body))
+        envelope = load(_Envelope, decode_json(raw_body))
         event = WebhookEvent(kind=cls.event_kind(envelope["action"]), event_type=envelope["action"])
         data = envelope["data"]
         if event.kind is EventKind.APPLICATION_CREATED:
-            application = load(_SubmitData(), data, "data")["application"]
+            application = load(_SubmitData, data, "data")["application"]
             event.application_id = application["id"]
             event.candidate_id = application["candidate"]["id"]
             event.applicant = to_applicant(application["candidate"], application)
         elif event.kind is EventKind.CANDIDATE_DELETED:
-            event.candidate_id = load(_DeleteData(), data, "data")["candidate"]["id"]
+            event.candidate_id = load(_DeleteData, data, "data")["candidate"]["id"]
         elif event.kind is EventKind.CANDIDATE_MERGED:
-            merge = load(_MergeData(), data, "data")
+            merge = load(_MergeData, data, "data")
             event.candidate_id = merge["mergedCandidate"]["id"]
             event.merged_from = merge["deletedCandidate"]["id"]
         return event
@@ -191,9 +217,8 @@ class Ashby(Connector):
         applicant = to_applicant(candidate, None)
         handle = candidate["resumeFileHandle"]
         if handle:
-            url = self.call("file.info", {"fileHandle": handle["handle"]}, idempotent=True)["results"].get(
-                "url"
-            )
+            answer = self.call("file.info", {"fileHandle": handle["handle"]}, idempotent=True)
+            url = load_api(_FileInfo, answer, "file.info")["results"]["url"]
             applicant.attachments.append(Attachment(filename=handle["name"] or "resume", url=url))
             self.read_attachments(applicant)
         return applicant
@@ -204,9 +229,9 @@ class Ashby(Connector):
             body: dict[str, Any] = {"limit": self.page_size}
             if cursor:
                 body["cursor"] = cursor
-            page = load_api(_Page(), self.call("candidate.list", body, idempotent=True), "candidate.list")
+            page = load_api(_Page, self.call("candidate.list", body, idempotent=True), "candidate.list")
             applicants = [
-                to_applicant(load_api(_Candidate(), row, "candidate"), None) for row in page["results"]
+                to_applicant(load_api(_Candidate, row, "candidate"), None) for row in page["results"]
             ]
             cursor = page["nextCursor"] if page["moreDataAvailable"] else None
             yield CandidatePage(applicants=applicants, next_cursor=cursor)
@@ -215,7 +240,8 @@ class Ashby(Connector):
 
     def add_tag(self, candidate_id: str, tag: str) -> None:
         # candidateTag.create is get-or-create by title; candidate.addTag is idempotent.
-        tag_id = self.call("candidateTag.create", {"title": tag}, idempotent=True)["results"]["id"]
+        answer = self.call("candidateTag.create", {"title": tag}, idempotent=True)
+        tag_id = load_api(_TagCreated, answer, "candidateTag.create")["results"]["id"]
         self.call("candidate.addTag", {"candidateId": candidate_id, "tagId": tag_id}, idempotent=True)
 
     def remove_tag(self, candidate_id: str, tag: str) -> None:
@@ -229,18 +255,18 @@ class Ashby(Connector):
             "candidateId": candidate_id,
             "note": {"type": "text/plain", "value": text},
             "sendNotifications": False,
-            "isPrivate": bool(self.installation.settings.get("note_private", False)),
+            "isPrivate": bool(self.setting("note_private")),
         }
         self.call("candidate.createNote", body)
 
     def _candidate(self, candidate_id: str) -> dict:
-        results = self.call("candidate.info", {"id": candidate_id}, idempotent=True).get("results")
-        return load_api(_Candidate(), results, "candidate.info")
+        answer = self.call("candidate.info", {"id": candidate_id}, idempotent=True)
+        return load_api(_CandidateInfo, answer, "candidate.info")["results"]
 
 
 def to_applicant(candidate: dict, application: dict | None) -> Applicant:
     """A validated Ashby candidate (full, or the webhook's summary) as our Applicant."""
-    custom = [*candidate["customFields"], *(application or {}).get("customFields", [])]
+    custom = [*candidate["customFields"], *(application["customFields"] if application else [])]
     source = {"platform": "ashby", "candidate_id": candidate["id"]}
     if application:
         source["application_id"] = application["id"]

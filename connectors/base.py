@@ -54,6 +54,19 @@ class ActingUser:
     description: str
 
 
+@dataclass(frozen=True, slots=True)
+class SettingField:
+    """A per-installation setting a platform reads (manifest.json lists them as config fields)."""
+
+    id: str
+    type: str  # text | boolean | select | json
+    label: str
+    description: str
+    default: Any = None
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class Installation:
     """What a connector needs to know about one tenant (one ATS account), secrets decrypted."""
@@ -149,6 +162,7 @@ class Connector(ABC):
     required_permissions: ClassVar[tuple[str, ...]] = ()
     writeback_kinds: ClassVar[tuple[str, ...]] = ("tag", "note")
     acting_user: ClassVar[ActingUser | None] = None
+    settings_fields: ClassVar[tuple[SettingField, ...]] = ()
     default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json"}
     # (limit, remaining, reset) header names; reset is seconds or a Unix timestamp, None if not sent.
     rate_limit_headers: ClassVar[tuple[str, str, str | None] | None] = None
@@ -244,6 +258,13 @@ class Connector(ABC):
             self.session.headers["Authorization"] = f"Bearer {key}"
         else:
             self.session.headers[self.auth_header or "Authorization"] = key
+
+    def setting(self, field_id: str) -> Any:
+        """The installation's value for one of `settings_fields`, or that field's default."""
+        defaults = {f.id: f.default for f in self.settings_fields}
+        if field_id not in defaults:
+            raise KeyError(f"{self.name} declares no setting {field_id!r}")
+        return self.installation.settings.get(field_id, defaults[field_id])
 
     def acting_user_id(self) -> str | None:
         """The configured acting user; ConnectorAbort when the platform requires one and it is unset."""
@@ -372,11 +393,11 @@ class Connector(ABC):
         return ceiling / 2 + random.uniform(0, ceiling / 2)  # jitter spreads workers apart
 
     def get_json(self, path: str, **kw: Any) -> Any:
-        return _json_of(self.request("GET", path, **kw), self.display_name)
+        return response_json(self.request("GET", path, **kw), self.display_name)
 
     def post_json(self, path: str, body: Any, **kw: Any) -> Any:
         response = self.request("POST", path, json_body=body, **kw)
-        return _json_of(response, self.display_name) if response.content else None
+        return response_json(response, self.display_name) if response.content else None
 
     def read_attachments(self, applicant: Applicant, limits: resume.Limits = resume.DEFAULT_LIMITS) -> None:
         """Fill in the text of résumé and cover-letter attachments and the applicant's résumé text.
@@ -431,7 +452,8 @@ def _joined_text(applicant: Applicant, kind: str) -> str:
     return "\n\n".join(a.text for a in applicant.attachments if a.kind == kind and a.text)
 
 
-def _json_of(response: requests.Response, vendor: str) -> Any:
+def response_json(response: requests.Response, vendor: str) -> Any:
+    """The decoded JSON of an API answer; ConnectorError('bad_response') when it is not JSON."""
     try:
         return response.json()
     except ValueError as exc:

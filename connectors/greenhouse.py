@@ -24,7 +24,9 @@ from connectors.base import (
     ConnectorAbort,
     ConnectorError,
     EventKind,
+    SettingField,
     WebhookEvent,
+    response_json,
 )
 from connectors.payload import (
     IdField,
@@ -107,11 +109,23 @@ class _CandidatePayload(VendorSchema):
 
 class _Person(VendorSchema):
     id = IdField(required=True)
-    new_candidate_id = IdField(load_default=None)
 
 
 class _PersonPayload(VendorSchema):
     person = fields.Nested(_Person, required=True)
+
+
+class _MergedPerson(_Person):
+    new_candidate_id = IdField(required=True)  # the surviving candidate
+
+
+class _MergePayload(VendorSchema):
+    person = fields.Nested(_MergedPerson, required=True)
+
+
+class _AppliedTag(VendorSchema):
+    id = IdField(required=True)
+    name = fields.String(required=True)
 
 
 class _AnonymizedPayload(VendorSchema):
@@ -172,6 +186,16 @@ class Greenhouse(Connector):
         required=True,
         description="a Greenhouse user id (numeric) in the On-Behalf-Of header",
     )
+    settings_fields = (
+        SettingField(
+            id="note_visibility",
+            type="select",
+            label="Note visibility",
+            default="public",
+            choices=("public", "private", "admin_only"),
+            description="Who sees HireWatch notes in Greenhouse (admin_only: admins and the acting user).",
+        ),
+    )
     rate_limit_headers = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
     page_size = 100  # per_page may go to 500; 100 keeps one page's work small
 
@@ -194,7 +218,7 @@ class Greenhouse(Connector):
 
     @classmethod
     def parse_event(cls, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
-        envelope = load(_Envelope(), decode_json(raw_body))
+        envelope = load(_Envelope, decode_json(raw_body))
         action = envelope["action"]
         event = WebhookEvent(
             kind=cls.event_kind(action), event_type=action, dedupe_key=header(headers, "Greenhouse-Event-ID")
@@ -205,11 +229,11 @@ class Greenhouse(Connector):
     # ----- API ------------------------------------------------------------------------------
 
     def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
-        candidate = load_api(_Candidate(), self.get_json(f"candidates/{candidate_id}"), "candidate")
+        candidate = load_api(_Candidate, self.get_json(f"candidates/{candidate_id}"), "candidate")
         answers: list[dict] = []
         if application_id:
             application = load_api(
-                _ApplicationOnly(), self.get_json(f"applications/{application_id}"), "application"
+                _ApplicationOnly, self.get_json(f"applications/{application_id}"), "application"
             )
             answers = application["answers"]
         applicant = to_applicant(candidate, application_id=application_id, answers=answers)
@@ -222,10 +246,10 @@ class Greenhouse(Connector):
         params: dict[str, Any] | None = None if cursor else {"per_page": self.page_size, "skip_count": "true"}
         while url:
             response = self.request("GET", url, params=params)
-            rows = response.json()
+            rows = response_json(response, self.display_name)
             if not isinstance(rows, list):
                 raise ConnectorError("bad_response", "Greenhouse candidate list is not a JSON array")
-            applicants = [to_applicant(load_api(_Candidate(), row, "candidate")) for row in rows]
+            applicants = [to_applicant(load_api(_Candidate, row, "candidate")) for row in rows]
             url = response.links.get("next", {}).get("url")
             params = None  # the next URL carries its own query
             yield CandidatePage(applicants=applicants, next_cursor=url)
@@ -237,8 +261,10 @@ class Greenhouse(Connector):
     def remove_tag(self, candidate_id: str, tag: str) -> None:
         """Remove by name if the candidate carries it; a tag that is not there is not an error."""
         applied = self.get_json(f"candidates/{candidate_id}/tags")
-        for existing in applied if isinstance(applied, list) else []:
-            if str(existing.get("name", "")).casefold() == tag.casefold():
+        if not isinstance(applied, list):
+            raise ConnectorError("bad_response", "Greenhouse candidate tags are not a JSON array")
+        for existing in (load_api(_AppliedTag, row, "tag") for row in applied):
+            if existing["name"].casefold() == tag.casefold():
                 self.request("DELETE", f"candidates/{candidate_id}/tags/{existing['id']}", acting=True)
 
     def add_note(self, candidate_id: str, text: str) -> None:
@@ -248,7 +274,7 @@ class Greenhouse(Connector):
         body = {
             "user_id": int(user_id),
             "body": text,
-            "visibility": self.installation.settings.get("note_visibility", "admin_only"),
+            "visibility": self.setting("note_visibility"),
         }
         self.request("POST", f"candidates/{candidate_id}/activity_feed/notes", json_body=body, acting=True)
 
@@ -263,7 +289,7 @@ class Greenhouse(Connector):
 def _fill_event(event: WebhookEvent, payload: dict) -> None:
     """Read the ids (and the candidate, when sent) the event's kind needs from `payload`."""
     if event.kind is EventKind.APPLICATION_CREATED:
-        application = load(_ApplicationPayload(), payload, "payload")["application"]
+        application = load(_ApplicationPayload, payload, "payload")["application"]
         event.application_id = application["id"]
         event.candidate_id = application["candidate"]["id"]
         event.applicant = to_applicant(
@@ -272,17 +298,17 @@ def _fill_event(event: WebhookEvent, payload: dict) -> None:
             application_fields=application["custom_fields"],
         )
     elif event.kind is EventKind.CANDIDATE_UPDATED:
-        candidate = load(_CandidatePayload(), payload, "payload")["candidate"]
+        candidate = load(_CandidatePayload, payload, "payload")["candidate"]
         event.candidate_id = candidate["id"]
         event.applicant = to_applicant(candidate)
     elif event.kind is EventKind.CANDIDATE_MERGED:
-        person = load(_PersonPayload(), payload, "payload")["person"]
+        person = load(_MergePayload, payload, "payload")["person"]
         event.merged_from = person["id"]
         event.candidate_id = person["new_candidate_id"]
     elif event.kind is EventKind.CANDIDATE_DELETED and event.event_type == "candidate_anonymized":
-        event.candidate_id = load(_AnonymizedPayload(), payload, "payload")["candidate_id"]
+        event.candidate_id = load(_AnonymizedPayload, payload, "payload")["candidate_id"]
     elif event.kind is EventKind.CANDIDATE_DELETED:
-        event.candidate_id = load(_PersonPayload(), payload, "payload")["person"]["id"]
+        event.candidate_id = load(_PersonPayload, payload, "payload")["person"]["id"]
 
 
 _ATTACHMENT_KINDS = {"resume": "resume", "cover_letter": "cover_letter"}

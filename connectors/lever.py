@@ -26,7 +26,15 @@ from typing import Any, ClassVar
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from connectors.base import ActingUser, AuthType, CandidatePage, Connector, EventKind, WebhookEvent
+from connectors.base import (
+    ActingUser,
+    AuthType,
+    CandidatePage,
+    Connector,
+    EventKind,
+    SettingField,
+    WebhookEvent,
+)
 from connectors.payload import (
     IdField,
     VendorSchema,
@@ -117,6 +125,20 @@ class _Resume(VendorSchema):
     parsedData = fields.Nested(_Parsed, load_default=dict)
 
 
+class _OneOpportunity(VendorSchema):
+    data = fields.Nested(_Opportunity, required=True)
+
+
+class _Resumes(VendorSchema):
+    data = fields.List(fields.Nested(_Resume), required=True)
+
+
+class _Many(VendorSchema):
+    data = fields.List(fields.Dict(), required=True)
+    next = optional_str()
+    hasNext = fields.Boolean(load_default=False)
+
+
 class Lever(Connector):
     name = "lever"
     display_name = "Lever"
@@ -154,6 +176,15 @@ class Lever(Connector):
         name="perform_as",
         required=False,
         description="a Lever user id in the perform_as query parameter (optional)",
+    )
+    settings_fields = (
+        SettingField(
+            id="note_secret",
+            type="boolean",
+            label="Secret notes",
+            default=False,
+            description="Post HireWatch notes as secret (visible to sensitive-information users only).",
+        ),
     )
     page_size = 100
 
@@ -200,12 +231,12 @@ class Lever(Connector):
 
     @classmethod
     def parse_event(cls, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
-        envelope = load(_Envelope(), decode_json(raw_body))
+        envelope = load(_Envelope, decode_json(raw_body))
         event = WebhookEvent(
             kind=cls.event_kind(envelope["event"]), event_type=envelope["event"], dedupe_key=envelope["token"]
         )
         if event.kind in (EventKind.APPLICATION_CREATED, EventKind.CANDIDATE_DELETED):
-            ids = load(_EventIds(), envelope["data"], "data")
+            ids = load(_EventIds, envelope["data"], "data")
             event.candidate_id = ids["opportunityId"] or ids["candidateId"]
             event.application_id = ids["applicationId"]
         return event
@@ -213,11 +244,10 @@ class Lever(Connector):
     # ----- API ------------------------------------------------------------------------------
 
     def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
-        data = self.get_json(f"opportunities/{candidate_id}", params={"expand": "applications"})
-        opportunity = load_api(_Opportunity(), _data(data), "opportunity")
-        resumes = [
-            load_api(_Resume(), r, "resume")
-            for r in _data(self.get_json(f"opportunities/{candidate_id}/resumes"))
+        answer = self.get_json(f"opportunities/{candidate_id}", params={"expand": "applications"})
+        opportunity = load_api(_OneOpportunity, answer, "opportunity")["data"]
+        resumes = load_api(_Resumes, self.get_json(f"opportunities/{candidate_id}/resumes"), "resumes")[
+            "data"
         ]
         applicant = to_applicant(opportunity, resumes)
         self.read_attachments(applicant)
@@ -230,10 +260,11 @@ class Lever(Connector):
             params: dict[str, Any] = {"limit": self.page_size, "expand": "applications"}
             if offset:
                 params["offset"] = offset
-            page = self.get_json("opportunities", params=params)
-            rows = _data(page)
-            applicants = [to_applicant(load_api(_Opportunity(), row, "opportunity"), []) for row in rows]
-            offset = page.get("next") if page.get("hasNext") else None
+            page = load_api(_Many, self.get_json("opportunities", params=params), "opportunities")
+            applicants = [
+                to_applicant(load_api(_Opportunity, row, "opportunity"), []) for row in page["data"]
+            ]
+            offset = page["next"] if page["hasNext"] else None
             yield CandidatePage(applicants=applicants, next_cursor=offset)
             if not offset:
                 return
@@ -245,7 +276,7 @@ class Lever(Connector):
         self._tags("removeTags", candidate_id, tag)
 
     def add_note(self, candidate_id: str, text: str) -> None:
-        body = {"value": text, "secret": bool(self.installation.settings.get("note_secret", False))}
+        body = {"value": text, "secret": bool(self.setting("note_secret"))}
         self.request("POST", f"opportunities/{candidate_id}/notes", json_body=body, acting=True)
 
     def _tags(self, action: str, candidate_id: str, tag: str) -> None:
@@ -263,14 +294,10 @@ def _keys(secret: str) -> list[str]:
     return [key for key in re.split(r"[,\s]+", secret) if key] or [secret]
 
 
-def _data(response: Any) -> Any:
-    return response.get("data") if isinstance(response, dict) else None
-
-
 def to_applicant(opportunity: dict, resumes: list[dict]) -> Applicant:
     """A validated Lever opportunity (with expanded applications, when present) as our Applicant."""
     applications = [a for a in opportunity["applications"] if isinstance(a, dict)]
-    forms = [load_api(_Application(), a, "application") for a in applications]
+    forms = [load_api(_Application, a, "application") for a in applications]
     answers = [
         f"{f['text']}: {f['value']}"
         for application in forms

@@ -6,6 +6,7 @@ PayloadError(422, "field.path: problem") and a body that is not JSON PayloadErro
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -50,17 +51,23 @@ def decode_json(raw_body: bytes) -> Any:
         raise PayloadError(400, f"body is not valid JSON: {exc}") from exc
 
 
-def load(schema: Schema, data: Any, path: str = "") -> dict:
+@functools.cache
+def _schema(schema: type[Schema]) -> Schema:
+    """One instance per schema class: building marshmallow schemas costs more than loading."""
+    return schema()
+
+
+def load(schema: type[Schema], data: Any, path: str = "") -> dict:
     """The validated data, or PayloadError(422) naming every bad field path (under `path`)."""
     if not isinstance(data, Mapping):
         raise PayloadError(422, f"{path or '(root)'}: must be a JSON object")
     try:
-        return schema.load(data)
+        return _schema(schema).load(data)
     except ValidationError as exc:
         raise PayloadError(422, "; ".join(_flatten(exc.messages, path))) from exc
 
 
-def load_api(schema: Schema, data: Any, what: str) -> dict:
+def load_api(schema: type[Schema], data: Any, what: str) -> dict:
     """Like `load` for an API response: a surprise from the vendor is ConnectorError, not a 422."""
     try:
         return load(schema, data)

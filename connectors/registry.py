@@ -13,7 +13,7 @@ import pkgutil
 from dataclasses import asdict, dataclass
 
 import connectors
-from connectors.base import ActingUser, Connector, EventKind
+from connectors.base import ActingUser, Connector, EventKind, SettingField
 
 _NOT_CONNECTOR_MODULES = frozenset({"base", "registry", "payload", "resume"})
 
@@ -47,6 +47,7 @@ class PlatformMetadata:
     dedupe_source: str | None
     writeback_kinds: tuple[str, ...]
     acting_user: ActingUser | None
+    settings_fields: tuple[SettingField, ...]
     default_api_base: str
 
     @property
@@ -59,6 +60,7 @@ class PlatformMetadata:
         data = asdict(self)
         data["required_permissions"] = list(self.required_permissions)
         data["writeback_kinds"] = list(self.writeback_kinds)
+        data["settings_fields"] = [{**asdict(f), "choices": list(f.choices)} for f in self.settings_fields]
         data["handled_events"] = self.handled_events
         return data
 
@@ -82,6 +84,7 @@ def metadata_of(connector: type[Connector]) -> PlatformMetadata:
         dedupe_source=connector.dedupe_source,
         writeback_kinds=tuple(connector.writeback_kinds),
         acting_user=connector.acting_user,
+        settings_fields=tuple(connector.settings_fields),
         default_api_base=connector.api_base,
     )
 

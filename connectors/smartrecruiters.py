@@ -25,7 +25,15 @@ from typing import Any, ClassVar
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from connectors.base import AuthType, CandidatePage, Connector, EventKind, PayloadError, WebhookEvent
+from connectors.base import (
+    AuthType,
+    CandidatePage,
+    Connector,
+    EventKind,
+    PayloadError,
+    SettingField,
+    WebhookEvent,
+)
 from connectors.payload import (
     IdField,
     VendorSchema,
@@ -115,6 +123,16 @@ class SmartRecruiters(Connector):
     auth_header = "X-SmartToken"
     required_permissions = ("candidates_read", "candidates_manage", "messages_write", "webhooks_manage")
     rate_limit_headers = ("X-RateLimit-Limit", "X-RateLimit-Remaining", None)
+    settings_fields = (
+        SettingField(
+            id="note_share_with",
+            type="json",
+            label="Note sharing",
+            default={"openNote": True},
+            description="The Messages API shareWith object for HireWatch notes "
+            "(users, hiringTeamOf, everyone, openNote).",
+        ),
+    )
     page_size = 100
 
     # ----- webhooks -------------------------------------------------------------------------
@@ -177,14 +195,14 @@ class SmartRecruiters(Connector):
             EventKind.CANDIDATE_UPDATED,
             EventKind.CANDIDATE_DELETED,
         ):
-            ids = load(_Ids(), body)
+            ids = load(_Ids, body)
             event.candidate_id = ids["candidate_id"] or ids["id"]
         return event
 
     # ----- API ------------------------------------------------------------------------------
 
     def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
-        return to_applicant(load_api(_Candidate(), self.get_json(f"candidates/{candidate_id}"), "candidate"))
+        return to_applicant(load_api(_Candidate, self.get_json(f"candidates/{candidate_id}"), "candidate"))
 
     def list_candidates(self, cursor: str | None = None) -> Iterator[CandidatePage]:
         """Pages of GET /candidates (one request at a time: its concurrency limit is 1)."""
@@ -193,8 +211,8 @@ class SmartRecruiters(Connector):
             params: dict[str, Any] = {"limit": self.page_size}
             if page_id:
                 params["pageId"] = page_id
-            page = load_api(_Page(), self.get_json("candidates", params=params), "candidates")
-            applicants = [to_applicant(load_api(_Candidate(), row, "candidate")) for row in page["content"]]
+            page = load_api(_Page, self.get_json("candidates", params=params), "candidates")
+            applicants = [to_applicant(load_api(_Candidate, row, "candidate")) for row in page["content"]]
             # An empty page ends the walk even if a nextPageId is sent.
             page_id = page["nextPageId"] if page["content"] else None
             yield CandidatePage(applicants=applicants, next_cursor=page_id)
@@ -205,7 +223,7 @@ class SmartRecruiters(Connector):
         self.request("POST", f"candidates/{candidate_id}/tags", json_body={"tags": [tag]}, idempotent=True)
 
     def remove_tag(self, candidate_id: str, tag: str) -> None:
-        current = load_api(_Tags(), self.get_json(f"candidates/{candidate_id}/tags"), "tags")["tags"]
+        current = load_api(_Tags, self.get_json(f"candidates/{candidate_id}/tags"), "tags")["tags"]
         kept = [t for t in current if t.casefold() != tag.casefold()]
         if kept != current:
             self.request("PUT", f"candidates/{candidate_id}/tags", json_body={"tags": kept})
@@ -213,7 +231,7 @@ class SmartRecruiters(Connector):
     def add_note(self, candidate_id: str, text: str) -> None:
         body = {
             "content": f"#[CANDIDATE:{candidate_id}] {text}",
-            "shareWith": self.installation.settings.get("note_share_with", {"openNote": True}),
+            "shareWith": self.setting("note_share_with"),
         }
         self.request("POST", "messages/shares", json_body=body)
 

@@ -31,6 +31,7 @@ from connectors.base import (
     Connector,
     ConnectorAbort,
     EventKind,
+    SettingField,
     WebhookEvent,
 )
 from connectors.payload import (
@@ -121,13 +122,28 @@ class Workable(Connector):
         description="a Workable member id (comment author)",
     )
     rate_limit_headers = ("X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset")
+    settings_fields = (
+        SettingField(
+            id="subdomain",
+            type="text",
+            label="Account subdomain",
+            description="The <subdomain> of <subdomain>.workable.com (not needed when an API URL is set).",
+        ),
+        SettingField(
+            id="note_policy",
+            type="json",
+            label="Comment visibility",
+            description='Roles that see HireWatch comments, e.g. ["recruiting_admin", "recruiter"]; '
+            "unset: everyone who sees the candidate.",
+        ),
+    )
     page_size = 100
 
     @property
     def base_url(self) -> str:
         if self.installation.api_base_url:
             return self.installation.api_base_url.rstrip("/")
-        subdomain = self.installation.settings.get("subdomain")
+        subdomain = self.setting("subdomain")
         if not subdomain:
             raise ConnectorAbort(
                 "config", "Workable needs the account subdomain (settings.subdomain) or an API URL"
@@ -149,7 +165,7 @@ class Workable(Connector):
     @classmethod
     def parse_event(cls, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         body = decode_json(raw_body)
-        envelope = load(_Envelope(), body)
+        envelope = load(_Envelope, body)
         path, candidate_data = "", body
         if envelope["data"] is not None:
             path, candidate_data = "data", envelope["data"]
@@ -158,7 +174,7 @@ class Workable(Connector):
         event_type = envelope["event_type"] or "candidate_created"
         event = WebhookEvent(kind=cls.event_kind(event_type), event_type=event_type, dedupe_key=None)
         if event.kind is EventKind.APPLICATION_CREATED:
-            candidate = load(_Candidate(), candidate_data, path)
+            candidate = load(_Candidate, candidate_data, path)
             event.candidate_id = candidate["id"]
             event.applicant = to_applicant(candidate)
         return event
@@ -180,10 +196,8 @@ class Workable(Connector):
         url = cursor or self.url("candidates")
         params: dict[str, Any] | None = None if cursor else {"limit": self.page_size}
         while url:
-            page = load_api(_Page(), self.get_json(url, params=params), "candidates")
-            applicants = [
-                to_applicant(load_api(_Candidate(), row, "candidate")) for row in page["candidates"]
-            ]
+            page = load_api(_Page, self.get_json(url, params=params), "candidates")
+            applicants = [to_applicant(load_api(_Candidate, row, "candidate")) for row in page["candidates"]]
             url, params = page["paging"].get("next"), None
             yield CandidatePage(applicants=applicants, next_cursor=url)
 
@@ -202,7 +216,7 @@ class Workable(Connector):
 
     def add_note(self, candidate_id: str, text: str) -> None:
         comment: dict[str, Any] = {"body": text}
-        if policy := self.installation.settings.get("note_policy"):
+        if policy := self.setting("note_policy"):
             comment["policy"] = policy
         body = {"member_id": self.acting_user_id(), "comment": comment}
         self.request("POST", f"candidates/{candidate_id}/comments", json_body=body)
@@ -210,7 +224,7 @@ class Workable(Connector):
     def _candidate(self, candidate_id: str) -> dict:
         data = self.get_json(f"candidates/{candidate_id}")
         wrapped = data.get("candidate") if isinstance(data, dict) else None
-        return load_api(_Candidate(), wrapped if wrapped is not None else data, "candidate")
+        return load_api(_Candidate, wrapped if wrapped is not None else data, "candidate")
 
     def _put_tags(self, candidate_id: str, tags: list[str]) -> None:
         # Another writer may change the tags between our read and this write; the set we write

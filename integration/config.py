@@ -7,8 +7,10 @@ Documented in README.md ("Configuration"); code asks `Settings.from_env()` for n
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from screening.lists.sources import official_sources
 
 
 def _env(name: str, default: str) -> str:
@@ -33,6 +35,10 @@ class Settings:
     task_max_retries: int
     task_time_limit: int
     demo_lists: bool  # screen against the labelled DEMO list when no list is stored (`hirewatch run`)
+    # Official list URLs overridden by env var (HIREWATCH_OFAC_SDN_URL, ...): env var name -> URL.
+    list_urls: dict[str, str] = field(default_factory=dict)
+    lists_user_agent: str | None = None  # HIREWATCH_LISTS_USER_AGENT (default: a browser-like one)
+    lists_timeout: float = 60.0  # HIREWATCH_LISTS_TIMEOUT, seconds
 
     @property
     def production(self) -> bool:
@@ -56,4 +62,7 @@ class Settings:
             task_max_retries=int(_env("HIREWATCH_TASK_MAX_RETRIES", "8")),
             task_time_limit=int(_env("HIREWATCH_TASK_TIME_LIMIT", "300")),
             demo_lists=_env("HIREWATCH_DEMO_LISTS", "0") == "1",
+            list_urls={s.env_var: _env(s.env_var, "") for s in official_sources() if _env(s.env_var, "")},
+            lists_user_agent=os.environ.get("HIREWATCH_LISTS_USER_AGENT") or None,
+            lists_timeout=float(_env("HIREWATCH_LISTS_TIMEOUT", "60")),
         )

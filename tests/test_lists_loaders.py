@@ -186,3 +186,15 @@ def test_real_un_counts(real_lists) -> None:
     assert sum(1 for e in un.entities if e.native_id.startswith(("KPi.", "KPe."))) == 155
     kinds = Counter(n.kind for e in un.entities for n in e.names)
     assert kinds[NameKind.WEAK] == 615
+
+
+def test_duplicate_ent_num_and_missing_companions(tmp_path: Path) -> None:
+    ofac = tmp_path / "ofac"
+    ofac.mkdir()
+    row = (FIXTURE / "ofac" / "sdn.csv").read_bytes().split(b"\r\n")[0]
+    (ofac / "sdn.csv").write_bytes(row + b"\r\n" + row + b"\r\n")
+    with pytest.raises(ListFormatError, match=r"sdn\.csv:2: ent_num 36 appears twice"):
+        load_directory(tmp_path)
+    (ofac / "sdn.csv").write_bytes(row + b"\r\n")
+    [sdn, _] = load_directory(tmp_path)
+    assert "alt.csv missing: loaded without its aliases" in sdn.warnings

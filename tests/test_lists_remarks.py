@@ -34,6 +34,7 @@ RAMAK = "Website www.ramakdutyfree.net; Email Address dam.d.free@net.sy."
         ("circa 1959", "1959~"),
         ("1960 to 1962", "1960/1962"),
         ("01 Jan 1960 to 31 Dec 1962", "1960-01-01/1962-12-31"),
+        ("circa 1979-1982", "1979~/1982~"),
         ("sometime", None),
         ("31 Foo 1960", None),
     ],
@@ -46,6 +47,7 @@ def test_birth_year_range() -> None:
     assert birth_year_range("1983-11-25") == (1983, 1983)
     assert birth_year_range("1959~") == (1958, 1960)
     assert birth_year_range("1960/1962") == (1960, 1962)
+    assert birth_year_range("1979~/1982~") == (1978, 1983)
     assert birth_year_range("unknown") is None
 
 
@@ -90,6 +92,9 @@ def test_website_and_email() -> None:
             "USDT",
         ),
         ("Phone Number 8613314257947", "phone", "8613314257947", None),
+        ("PHONE 850 2 381 8221", "phone", "850 2 381 8221", None),
+        ("Email sgcpdit@mail.sy", "email", "sgcpdit@mail.sy", None),
+        ("Website:  www.alnakshabandia-army.org", "website", "www.alnakshabandia-army.org", None),
         ("Telephone (98)(21)(66153220)", "phone", "(98)(21)(66153220)", None),
         ("Tax ID No. 7744001497 (Russia)", "tax_id", "7744001497", None),
         (

@@ -1,10 +1,247 @@
-"""`hirewatch screen` (placeholder until the matcher lands)."""
+"""`hirewatch screen INPUT`: screen a JSONL or CSV file of applicants, one result per applicant.
+
+Bad lines never stop the batch: each gets an error on stderr naming its line, the rest are
+screened, and the exit code is 1 when any line failed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
 
 import click
+from tqdm import tqdm
+
+from integration.config import Settings
+from screening.engine import Screener
+from screening.matching import DEFAULT_THRESHOLD
+from screening.models import Applicant, ListSnapshot, ScreeningResult
+
+LIST_FIELDS = ("emails", "phones", "addresses", "urls", "employers")
+TEXT_FIELDS = ("id", "name", "first_name", "last_name", "location", "country", "resume_text", "date_of_birth")
+PROGRESS_MIN_ROWS = 50
+HIT_FIELDS = (
+    "list",
+    "entity_id",
+    "entity_name",
+    "matched_name",
+    "matched_on",
+    "score",
+    "programs",
+    "explanation",
+)
+
+
+class BadRecord(ValueError):
+    """One input line that cannot be read as an applicant."""
 
 
 @click.command()
-@click.argument("input_path")
-def screen(input_path: str) -> None:
-    """Screen applicants from a JSONL or CSV file."""
-    raise click.ClickException("screening is not built yet")
+@click.argument("input_path", metavar="INPUT")
+@click.option("--lists", "lists_source", metavar="DIR|demo", help="List directory laid out like shared/data, "
+              "or 'demo' for the made-up DEMO list. Default: the stored lists (HIREWATCH_LISTS_DIR).")  # fmt: skip
+@click.option(
+    "--output", "output_path", type=click.Path(dir_okay=False), help="Write here instead of stdout."
+)
+@click.option("--format", "output_format", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl")
+@click.option("--threshold", type=click.FloatRange(0, 100), default=DEFAULT_THRESHOLD, show_default=True,
+              help="Minimum name-match score (0-100) to report a hit.")  # fmt: skip
+def screen(
+    input_path: str, lists_source: str | None, output_path: str | None, output_format: str, threshold: float
+) -> None:
+    """Screen applicants from INPUT (JSONL or CSV; '-' for stdin) against the sanctions lists."""
+    records = list(read_records(input_path))
+    screener = Screener(load_snapshots(lists_source), threshold=threshold)
+    results, failures = [], 0
+    rows = tqdm(records, desc="screening", unit="applicant", file=sys.stderr,
+                disable=len(records) < PROGRESS_MIN_ROWS)  # fmt: skip
+    for line_no, record in rows:
+        try:
+            applicant = parse_applicant(record, line_no)
+        except BadRecord as exc:
+            failures += 1
+            click.echo(f"{input_path}: line {line_no}: {exc}", err=True)
+            continue
+        results.append((applicant, screener.screen(applicant)))
+    with click.open_file(output_path or "-", "w", encoding="utf-8") as out:
+        out.write(render(results, output_format))
+    if failures:
+        click.echo(f"{failures} line(s) could not be screened; the others were.", err=True)
+        sys.exit(1)
+
+
+def load_snapshots(source: str | None) -> list[ListSnapshot]:
+    from screening.lists import ListError, load_demo, load_directory
+
+    try:
+        if source == "demo":
+            click.echo(
+                "Screening against the DEMO list (made-up entries, not real sanctions data).", err=True
+            )
+            return load_demo()
+        if source:
+            return load_directory(Path(source))
+        return _stored_snapshots(Settings.from_env().lists_dir)
+    except ListError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _stored_snapshots(lists_dir: Path) -> list[ListSnapshot]:
+    from screening.lists import NoListsError
+    from screening.lists.store import ListStore
+
+    snapshots = ListStore(lists_dir).current_snapshots()
+    if not snapshots:
+        raise NoListsError(f"no lists stored in {lists_dir}: run `hirewatch lists update`")
+    return snapshots
+
+
+# ---- input ----
+
+
+def read_records(input_path: str) -> Iterator[tuple[int, dict | BadRecord]]:
+    """(line number, record or the reason it is unreadable) for each applicant line of the input."""
+    try:
+        with click.open_file(input_path, "r", encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"cannot read {input_path}: {exc}") from exc
+    if _looks_like_csv(input_path, text):
+        yield from _csv_records(text)
+    else:
+        yield from _jsonl_records(text)
+
+
+def _looks_like_csv(input_path: str, text: str) -> bool:
+    if input_path.lower().endswith(".csv"):
+        return True
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return input_path == "-" and not first.lstrip().startswith("{")
+
+
+def _jsonl_records(text: str) -> Iterator[tuple[int, dict | BadRecord]]:
+    for line_no, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield line_no, BadRecord(f"not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        yield line_no, record if isinstance(record, dict) else BadRecord("expected a JSON object")
+
+
+def _csv_records(text: str) -> Iterator[tuple[int, dict | BadRecord]]:
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        for record in reader:
+            line_no = reader.line_num
+            if None in record:
+                yield line_no, BadRecord(f"more values than the {len(reader.fieldnames or [])} columns")
+                continue
+            yield line_no, {k.strip(): v for k, v in record.items() if k and v not in (None, "")}
+    except csv.Error as exc:
+        yield reader.line_num, BadRecord(f"unreadable CSV ({exc})")
+
+
+def parse_applicant(record: dict | BadRecord, line_no: int) -> Applicant:
+    """An Applicant from one input record; unknown fields are ignored, wrong types are errors."""
+    if isinstance(record, BadRecord):
+        raise record
+    values: dict = {}
+    for field in TEXT_FIELDS:
+        value = record.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, str | int):
+            raise BadRecord(f"field {field!r} must be text, got {type(value).__name__}")
+        values[field] = str(value).strip()
+    for field in LIST_FIELDS:
+        values[field] = _text_list(record.get(field), field)
+    values.setdefault("id", f"line-{line_no}")
+    values["resume_text"] = values.get("resume_text", "")
+    applicant = Applicant(**values)
+    if not applicant.full_name and not any(values[f] for f in LIST_FIELDS):
+        raise BadRecord("no name, first_name/last_name, or any identifier to screen")
+    return applicant
+
+
+def _text_list(value, field: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(";") if part.strip()]
+    if isinstance(value, list) and all(isinstance(v, str | dict) for v in value):
+        return [_item_text(v) for v in value if _item_text(v)]
+    raise BadRecord(f"field {field!r} must be a list of text (or ';'-separated text)")
+
+
+def _item_text(value: str | dict) -> str:
+    """Employers may come as {"name": ...} or {"company": ...} objects from an ATS export."""
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("company") or ""
+    return str(value).strip()
+
+
+# ---- output ----
+
+
+def result_record(applicant: Applicant, result: ScreeningResult) -> dict:
+    record = result.to_dict()
+    record["name"] = applicant.full_name
+    record["sanctions_hits"] = [_hit_record(asdict(hit)) for hit in result.sanctions_hits]
+    return record
+
+
+def _hit_record(hit: dict) -> dict:
+    ordered = {key: hit[key] for key in HIT_FIELDS}
+    ordered.update({k: v for k, v in hit.items() if k not in ordered})
+    return ordered
+
+
+def render(results: list[tuple[Applicant, ScreeningResult]], output_format: str) -> str:
+    records = [result_record(applicant, result) for applicant, result in results]
+    if output_format == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if output_format == "csv":
+        return _csv(records)
+    return _table(records)
+
+
+def _csv(records: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        ["id", "name", "risk", "score", "needs_review", "hits", "top_hit", "flags", "sanctions_hits_json"]
+    )
+    for r in records:
+        top = r["sanctions_hits"][0]["explanation"] if r["sanctions_hits"] else ""
+        flags = "; ".join(f["message"] for f in r["flags"])
+        writer.writerow([r["id"], r["name"], r["risk"], r["score"], r["needs_review"], len(r["sanctions_hits"]),
+                         top, flags, json.dumps(r["sanctions_hits"], ensure_ascii=False)])  # fmt: skip
+    return buffer.getvalue()
+
+
+def _table(records: list[dict]) -> str:
+    lines = [f"{'ID':<8} {'NAME':<28} {'RISK':<9} {'SCORE':>5}  WHY"]
+    for r in records:
+        reasons = [f"[{h['list']} {h['entity_id']} {h['matched_on']} {h['score']:.0f}] {h['explanation']}"
+                   for h in r["sanctions_hits"]] + [f["message"] for f in r["flags"]]  # fmt: skip
+        first, *rest = reasons or ["-"]
+        lines.append(f"{r['id']:<8.8} {r['name']:<28.28} {r['risk']:<9} {r['score']:>5.0f}  {first}")
+        lines.extend(f"{'':<53}  {reason}" for reason in rest)
+    counts = {
+        risk: sum(r["risk"] == risk for r in records)
+        for risk in ("critical", "high", "medium", "low", "clear")
+    }
+    lines.append(f"{len(records)} screened: " + ", ".join(f"{n} {risk}" for risk, n in counts.items()))
+    if records:
+        lines.append(
+            "lists: " + ", ".join(f"{name} {version}" for name, version in records[0]["lists"].items())
+        )
+    return "\n".join(lines) + "\n"

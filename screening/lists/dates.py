@@ -1,6 +1,7 @@
 """Dates of birth as lists write them, turned into ISO-ish (EDTF-style) strings and back.
 
-Forms: "1983-11-25", "1983-11", "1983", "1959~" (circa), "1960/1962" (between two dates).
+Forms: "1983-11-25", "1983-11", "1983", "1959~" (circa), "1960/1962" (between two dates),
+"1979~/1982~" (circa a range).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2}) ([A-Za-z]{3})[a-z]* (\d{4})$")
 _MONTH_YEAR = re.compile(r"^([A-Za-z]{3})[a-z]* (\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
 _CIRCA = re.compile(r"^(?:circa|approximately|approx\.?|about) (.+)$", re.IGNORECASE)
-_RANGE = re.compile(r"^(.+?) (?:to|-) (.+)$")
+_RANGE = re.compile(r"^(.+?) (?:to|-) (.+)$|^(\d{4})-(\d{4})$")
 _ISO_YEAR = re.compile(r"^(\d{4})")
 
 
@@ -35,13 +36,13 @@ def _exact(text: str) -> str | None:
 
 def normalise_date(text: str) -> str | None:
     """'25 Nov 1983' -> '1983-11-25'; 'Sep 1959' -> '1959-09'; 'circa 1959' -> '1959~';
-    '1960 to 1962' -> '1960/1962'. None when the text is not a date we know."""
+    '1960 to 1962' -> '1960/1962'; 'circa 1979-1982' -> '1979~/1982~'. None when not a date."""
     text = " ".join(text.split()).rstrip(".")
     if m := _CIRCA.match(text):
-        inner = _exact(m.group(1))
-        return f"{inner}~" if inner else None
+        inner = normalise_date(m.group(1))
+        return "/".join(f"{part}~" for part in inner.split("/")) if inner else None
     if m := _RANGE.match(text):
-        start, end = _exact(m.group(1)), _exact(m.group(2))
+        start, end = _exact(m.group(1) or m.group(3)), _exact(m.group(2) or m.group(4))
         return f"{start}/{end}" if start and end else None
     return _exact(text)
 

@@ -56,7 +56,11 @@ def split_programs(raw: str | None) -> list[str]:
 
 def load_ofac(files: OfacFiles, paths: dict[str, Path], version: str) -> ListSnapshot:
     """One OFAC list from its main file plus whichever of alt/add/comments are given."""
-    warnings: list[str] = []
+    warnings = [
+        f"{getattr(files, role)} missing: loaded without its {what}"
+        for role, what in (("alt", "aliases"), ("add", "addresses"), ("comments", "remarks overflow"))
+        if role not in paths
+    ]
     entities = _read_main(paths["main"], files.list_name)
     remarks = {num: entity.remarks for num, entity in entities.items()}
     if "comments" in paths:
@@ -91,6 +95,8 @@ def _read_main(path: Path, list_name: str) -> dict[str, Entity]:
         num = _ent_num(path, line, num)
         if not name:
             raise ListFormatError(path, line, f"entry {num} has no name")
+        if num in entities:
+            raise ListFormatError(path, line, f"ent_num {num} appears twice")
         entity = Entity(
             list=list_name,
             native_id=num,

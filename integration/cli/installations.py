@@ -1,0 +1,168 @@
+"""`hirewatch installations ...`: register ATS accounts and manage their webhook secrets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from sqlalchemy import Connection
+
+from connectors.base import Installation
+from connectors.registry import PLATFORMS
+from integration.config import Settings
+from integration.secrets import secret_box
+from store.db import engine_for
+from store.installations import (
+    UnknownInstallation,
+    create_installation,
+    delete_installation,
+    generate_webhook_secret,
+    get_installation,
+    list_installations,
+    rotate_webhook_secret,
+)
+from store.secretbox import SecretBox, SecretKeyError
+
+
+@contextmanager
+def _store() -> Iterator[tuple[Settings, Connection, SecretBox]]:
+    settings = Settings.from_env()
+    try:
+        box = secret_box(settings)
+    except SecretKeyError as exc:
+        raise click.ClickException(str(exc)) from None
+    with engine_for(settings.database_url).begin() as conn:
+        yield settings, conn, box
+
+
+def webhook_url(settings: Settings, platform: str, installation_id: str) -> str:
+    """The URL to paste into the ATS: HIREWATCH_PUBLIC_URL + the receiver's route."""
+    return f"{settings.public_url}/webhooks/{platform}/{installation_id}"
+
+
+def _echo_secret(settings: Settings, installation: Installation, secret: str, as_json: bool) -> None:
+    details = {
+        "id": installation.id,
+        "platform": installation.platform,
+        "webhook_url": webhook_url(settings, installation.platform, installation.id),
+        "webhook_secret": secret,
+        "api_base_url": installation.api_base_url,
+        "on_behalf_of": installation.on_behalf_of,
+    }
+    if as_json:
+        click.echo(json.dumps(details, indent=2))
+        return
+    click.echo(f"Installation {installation.id} ({installation.platform})")
+    click.echo(f"Webhook URL:    {details['webhook_url']}")
+    click.echo(f"Webhook secret: {secret}")
+    click.echo(
+        "Paste both into the ATS's webhook settings. If the ATS issues its own signing secret "
+        "(Lever signature token, SmartRecruiters secret key, Workable API token), store it with: "
+        f"hirewatch installations rotate-secret {installation.id} --secret VALUE"
+    )
+
+
+@click.group()
+def installations() -> None:
+    """Register ATS accounts (tenants) and manage their webhook secrets."""
+
+
+@installations.command("add")
+@click.option("--platform", required=True, type=click.Choice(sorted(PLATFORMS)), help="The ATS.")
+@click.option("--name", required=True, help="A name for this account, e.g. the company.")
+@click.option("--api-key", help="API key or token for write-back and re-screens (stored encrypted).")
+@click.option("--webhook-secret", help="Signing secret; generated when omitted (stored encrypted).")
+@click.option("--api-base-url", help="API base URL override (EU data centres, sandbox).")
+@click.option("--on-behalf-of", help="The ATS user that tags and notes are written as.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
+def add(
+    platform: str,
+    name: str,
+    api_key: str | None,
+    webhook_secret: str | None,
+    api_base_url: str | None,
+    on_behalf_of: str | None,
+    as_json: bool,
+) -> None:
+    """Register an ATS account; prints the webhook URL and secret to paste into the ATS."""
+    secret = webhook_secret or generate_webhook_secret()
+    with _store() as (settings, conn, box):
+        installation = create_installation(
+            conn,
+            box,
+            platform=platform,
+            name=name,
+            api_key=api_key,
+            webhook_secret=secret,
+            api_base_url=api_base_url,
+            on_behalf_of=on_behalf_of,
+        )
+    _echo_secret(settings, installation, secret, as_json)
+
+
+@installations.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def list_command(as_json: bool) -> None:
+    """List installations (secrets are never shown, only whether they are set)."""
+    with _store() as (settings, conn, _box):
+        rows = list_installations(conn)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": row.id,
+                        "platform": row.platform,
+                        "name": row.name,
+                        "status": row.status,
+                        "webhook_url": webhook_url(settings, row.platform, row.id),
+                        "api_base_url": row.api_base_url,
+                        "on_behalf_of": row.on_behalf_of,
+                        "has_api_key": row.has_api_key,
+                        "has_webhook_secret": row.has_webhook_secret,
+                    }
+                    for row in rows
+                ],
+                indent=2,
+            )
+        )
+        return
+    if not rows:
+        click.echo("No installations. Add one with: hirewatch installations add --platform P --name N")
+    for row in rows:
+        key = "api key set" if row.has_api_key else "NO API KEY (no write-back)"
+        click.echo(f"{row.id}  {row.platform:<16} {row.status:<8} {key:<26} {row.name}")
+
+
+@installations.command("remove")
+@click.argument("installation_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def remove(installation_id: str, yes: bool) -> None:
+    """Delete an installation with its inbox, applicants and screenings."""
+    if not yes:
+        click.confirm(f"Delete installation {installation_id} and all its data?", abort=True)
+    with _store() as (_settings, conn, _box):
+        if not delete_installation(conn, installation_id):
+            raise click.ClickException(
+                f"no installation {installation_id!r}; see: hirewatch installations list"
+            )
+    click.echo(f"Removed installation {installation_id}")
+
+
+@installations.command("rotate-secret")
+@click.argument("installation_id")
+@click.option("--secret", help="The new secret (when the ATS issues it); generated when omitted.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
+def rotate_secret(installation_id: str, secret: str | None, as_json: bool) -> None:
+    """Replace the webhook signing secret; deliveries signed with the old one are then refused."""
+    with _store() as (settings, conn, box):
+        try:
+            new_secret = rotate_webhook_secret(conn, box, installation_id, secret)
+        except UnknownInstallation:
+            raise click.ClickException(
+                f"no installation {installation_id!r}; see: hirewatch installations list"
+            ) from None
+        installation = get_installation(conn, box, installation_id)
+    _echo_secret(settings, installation, new_secret, as_json)

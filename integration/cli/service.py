@@ -1,0 +1,65 @@
+"""`hirewatch serve`: the web app (webhook receiver, admin API, review pages) under gunicorn."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from integration.config import Settings
+from integration.secrets import secret_box
+from store.db import engine_for
+from store.secretbox import SecretKeyError
+
+WSGI_APP = "integration.wsgi:app"
+
+
+def gunicorn_argv(host: str, port: int, workers: int, log_level: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        WSGI_APP,
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        log_level,
+        "--access-logfile",
+        "-",
+        # A webhook sender that stalls must not hold a sync worker for long.
+        "--timeout",
+        "30",
+        "--graceful-timeout",
+        "10",
+    ]
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=lambda: 2 * (os.cpu_count() or 1) + 1,
+    show_default="2 x CPUs + 1",
+    type=click.IntRange(1, 64),
+    help="gunicorn worker processes.",
+)
+@click.option(
+    "--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning"])
+)
+def serve(host: str, port: int, workers: int, log_level: str) -> None:
+    """Run the web app under gunicorn (replaces this process; Ctrl-C stops it)."""
+    settings = Settings.from_env()
+    try:
+        secret_box(settings)  # refuse to start in production without HIREWATCH_SECRET_KEY
+    except SecretKeyError as exc:
+        raise click.ClickException(str(exc)) from None
+    engine_for(settings.database_url)  # create the schema once, before the workers race to
+    click.echo(
+        f"HireWatch on http://{host}:{port} ({workers} workers); webhooks at {settings.public_url}/webhooks/",
+        err=True,
+    )
+    os.execv(sys.executable, gunicorn_argv(host, port, workers, log_level))

@@ -1,0 +1,116 @@
+"""`POST /webhooks/<platform>/<installation_id>`: verify, persist, enqueue, reply.
+
+The reply never waits on screening nor on Redis: the delivery is committed to the inbox, the
+platform hears its success status, then the row's id is sent to the live queue (failing fast
+when Redis is down; the pipeline's sweeper enqueues what is left `received`).
+Replies are JSON; a failed signature check says nothing more than "invalid signature".
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from connectors.base import Connector, EventKind, PayloadError
+from connectors.registry import get_connector
+from integration.config import Settings
+from integration.enqueue import InboxEnqueuer
+from store.inbox import accept_delivery, body_dedupe_key
+from store.installations import find_webhook_secret
+from store.secretbox import SecretBox
+
+log = logging.getLogger(__name__)
+
+webhooks = Blueprint("webhooks", __name__)
+
+
+def _error(status: int, reason: str) -> tuple[Response, int]:
+    return jsonify(error=reason), status
+
+
+@webhooks.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> tuple[Response, int]:
+    # Werkzeug's own errors (413 from MAX_CONTENT_LENGTH, 405...) as JSON like ours.
+    reason = "body too large" if exc.code == 413 else (exc.name or "error").lower()
+    return _error(exc.code or 500, reason)
+
+
+def _connector_class(platform: str) -> type[Connector] | None:
+    try:
+        return get_connector(platform)
+    except LookupError:
+        return None
+
+
+@webhooks.post("/webhooks/<platform>/<installation_id>")
+def receive(platform: str, installation_id: str) -> tuple[Response, int]:
+    extensions = current_app.extensions
+    connector = _connector_class(platform)
+    if connector is None:
+        return _error(404, "unknown platform")
+    raw_body = request.get_data(cache=False)  # 413 past MAX_CONTENT_LENGTH, chunked or not
+    engine = extensions["hirewatch.engine"]
+    with engine.connect() as conn:
+        found = find_webhook_secret(conn, extensions["hirewatch.secret_box"], installation_id)
+    if found is None or found[0] != platform:
+        return _error(404, "unknown installation")
+    secret = found[1]
+    fields = f"platform={platform} installation={installation_id}"
+
+    echo = connector.handshake(request.headers)
+    if echo is not None:
+        log.info("webhook.handshake %s", fields)
+        response = jsonify(status="ok")
+        response.headers.update(echo)
+        return response, connector.handshake_status
+
+    if not secret or not connector.verify(secret, raw_body, request.headers):
+        log.warning("webhook.rejected %s reason=signature", fields)
+        return _error(401, "invalid signature")
+
+    try:
+        event = connector.parse_event(raw_body, request.headers)
+    except PayloadError as exc:
+        log.warning("webhook.rejected %s reason=payload status=%s detail=%s", fields, exc.status, exc.reason)
+        return _error(exc.status, exc.reason)
+
+    success = connector.success_status
+    if event.kind in (EventKind.PING, EventKind.IGNORED):
+        log.info("webhook.%s %s event=%s", event.kind.value, fields, event.event_type)
+        return jsonify(status=event.kind.value), success
+
+    accepted = accept_delivery(
+        engine,
+        installation_id=installation_id,
+        platform=platform,
+        dedupe_key=event.dedupe_key or body_dedupe_key(raw_body),
+        event_type=event.event_type,
+        event_kind=event.kind.value,
+        raw_body=raw_body,
+        headers=dict(request.headers),
+    )
+    if accepted.duplicate:
+        log.info("webhook.duplicate %s event=%s inbox_id=%s", fields, event.event_type, accepted.inbox_id)
+        return jsonify(status="duplicate", inbox_id=accepted.inbox_id), success
+
+    log.info(
+        "webhook.accepted %s event=%s kind=%s inbox_id=%s",
+        fields,
+        event.event_type,
+        event.kind.value,
+        accepted.inbox_id,
+    )
+    response = jsonify(status="accepted", inbox_id=accepted.inbox_id)
+    # The row is committed: enqueue once the answer has gone out, so it never waits on Redis.
+    enqueuer: InboxEnqueuer = extensions["hirewatch.enqueuer"]
+    response.call_on_close(lambda: enqueuer.enqueue(accepted.inbox_id))
+    return response, success
+
+
+def init_webhooks(app: Flask, settings: Settings, box: SecretBox) -> None:
+    """Register the receiver on an app: the blueprint, the secret box, the enqueuer."""
+    app.extensions["hirewatch.secret_box"] = box
+    app.extensions["hirewatch.enqueuer"] = InboxEnqueuer(settings, app.extensions["hirewatch.engine"])
+    app.register_blueprint(webhooks)

@@ -1,0 +1,211 @@
+"""The blocking index: from a name to the few listed names worth scoring.
+
+Every distinct list token is filed under several keys (the token itself, its sound-alike key,
+its Korean romanisation key, its consonant skeleton, its OCR-folded form, its one-deletion
+variants and its prefixes), and so are adjacent tokens joined ("JONG"+"CHOL" -> "jongchol").
+An applicant token looks itself up under the same keys, keeps the list tokens that are truly
+similar (names.token_similarity), and a listed name becomes a candidate only when at least two
+of its tokens (or its only token) were found. Only candidates are scored.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+
+from screening.matching.korean import korean_key, looks_korean
+from screening.matching.names import (
+    ACCEPT,
+    COMMON_PART_WEIGHT,
+    DISTINCTIVE_WEIGHT,
+    PARTICLE_WEIGHT,
+    NameComparison,
+    compare,
+    is_korean_name,
+    token_similarity,
+)
+from screening.matching.text import PARTICLES, NameForm, deletions, ocr_key, phonetic_key, skeleton
+
+MIN_PREFIX = 4
+MAX_WEIGHT_DF = 5  # tokens on at most this many names weigh fully
+_QUERY_CACHE_LIMIT = 100_000
+
+
+def _load_common_parts() -> frozenset[str]:
+    text = resources.files("screening.matching").joinpath("data/common_name_parts.txt").read_text("utf-8")
+    return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+
+
+COMMON_PARTS = _load_common_parts()
+
+
+@dataclass(slots=True)
+class TokenFrequencies:
+    """How many listed names carry each token: rare tokens identify, common ones do not."""
+
+    counts: Counter
+    names: int
+
+    def weight(self, token: str) -> float:
+        if token in PARTICLES:
+            return PARTICLE_WEIGHT
+        df = self.counts.get(token, 0)
+        if df <= MAX_WEIGHT_DF:
+            weight = 1.0
+        else:
+            weight = math.log((self.names + 1) / (df + 1)) / math.log((self.names + 1) / (MAX_WEIGHT_DF + 1))
+        if token in COMMON_PARTS:
+            weight = min(weight, COMMON_PART_WEIGHT)
+        return max(0.15, min(1.0, weight))
+
+
+@dataclass(slots=True)
+class IndexedName:
+    owner: int  # position of the entity in the SanctionsIndex
+    value: str
+    kind: str
+    form: NameForm
+    weights: tuple[float, ...]
+    korean: bool  # every token can be romanised Korean
+
+
+@dataclass(slots=True)
+class Candidate:
+    name: IndexedName
+    comparison: NameComparison
+
+
+class NameIndex:
+    """Listed names of one kind (people, or organisations) with their blocking keys."""
+
+    def __init__(self, normalise: Callable[[str], NameForm], single_part_names: bool) -> None:
+        self._normalise = normalise
+        self._single_part_names = single_part_names  # can a one-token name be a candidate?
+        self.names: list[IndexedName] = []
+        self._postings: dict[str, list[int]] = {}  # token or joined pair -> name ids
+        self._span: dict[str, int] = {}  # how many list tokens a vocabulary entry covers
+        self._rare: dict[str, bool] = {}  # does the entry weigh enough to identify someone?
+        self._keys: dict[str, list[str]] = {}
+        self._query_cache: dict[tuple[str, bool], list[str]] = {}
+        self.frequencies = TokenFrequencies(Counter(), 0)
+
+    def build(self, entries: list[tuple[int, str, str]], frequencies: TokenFrequencies | None = None) -> None:
+        """entries: (owner, name, kind). frequencies: reuse another index's (for small delta indexes)."""
+        forms = [(owner, value, kind, self._normalise(value)) for owner, value, kind in entries]
+        forms = [f for f in forms if f[3].tokens]
+        if frequencies is None:
+            counts = Counter(t for *_, form in forms for t in set(form.tokens))
+            frequencies = TokenFrequencies(counts, len(forms))
+        self.frequencies = frequencies
+        for owner, value, kind, form in forms:
+            weights = tuple(frequencies.weight(t) for t in form.tokens)
+            self._add(IndexedName(owner, value, kind, form, weights, is_korean_name(form.tokens)))
+        for entry in self._postings:
+            self._file_keys(entry)
+            self._rare[entry] = frequencies.weight(entry) >= DISTINCTIVE_WEIGHT
+
+    def _add(self, name: IndexedName) -> None:
+        name_id = len(self.names)
+        self.names.append(name)
+        tokens = name.form.tokens
+        vocabulary = [(t, 1) for t in tokens] + [(a + b, 2) for a, b in itertools.pairwise(tokens)]
+        for entry, span in vocabulary:
+            postings = self._postings.setdefault(entry, [])
+            if not postings or postings[-1] != name_id:
+                postings.append(name_id)
+            self._span[entry] = max(self._span.get(entry, 1), span)
+
+    def _file_keys(self, entry: str) -> None:
+        for key in _lookup_keys(entry, indexing=True):
+            self._keys.setdefault(key, []).append(entry)
+
+    def search(self, form: NameForm, floor: float) -> list[Candidate]:
+        """Listed names scoring at least `floor` against this name, best per owner."""
+        tokens = form.tokens
+        unvowelled = form.script in ("arabic", "hebrew")
+        hits, distinctive = self._count_hits(tokens, unvowelled)
+        applicant_weights = tuple(self.frequencies.weight(t) for t in tokens)
+        korean = is_korean_name(tokens)
+        best: dict[int, Candidate] = {}
+        for name_id, count in hits.items():
+            name = self.names[name_id]
+            size = len(name.form.tokens)
+            if size == 1 and not self._single_part_names:
+                continue
+            # Scores above the caps need two parts including a distinctive one, or the whole name.
+            if count < min(2, size) or (name_id not in distinctive and count < size):
+                continue
+            comparison = compare(
+                tokens, name.form.tokens, name.weights, applicant_weights, unvowelled, korean and name.korean
+            )
+            if comparison.score < floor:
+                continue
+            current = best.get(name.owner)
+            if current is None or comparison.score > current.comparison.score:
+                best[name.owner] = Candidate(name, comparison)
+        return sorted(best.values(), key=lambda c: -c.comparison.score)
+
+    def _count_hits(self, tokens: tuple[str, ...], unvowelled: bool) -> tuple[Counter, set[int]]:
+        """Per listed name: how many applicant tokens found one of its tokens; which found a rare one."""
+        hits: Counter = Counter()
+        distinctive: set[int] = set()
+        probes = [t for t in tokens if len(t) > 1]
+        probes += [a + b for a, b in itertools.pairwise(tokens)]
+        for probe in probes:
+            single: set[int] = set()
+            joined: set[int] = set()
+            for entry in self._similar_entries(probe, unvowelled):
+                postings = self._postings[entry]
+                (joined if self._span[entry] == 2 else single).update(postings)
+                if self._rare[entry]:
+                    distinctive.update(postings)
+            hits.update(single)
+            hits.update(joined)
+            hits.update(joined)
+        return hits, distinctive
+
+    def _similar_entries(self, probe: str, unvowelled: bool) -> list[str]:
+        cache_key = (probe, unvowelled)
+        cached = self._query_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        entries: set[str] = set()
+        if probe in self._postings:
+            entries.add(probe)
+        for key in _lookup_keys(probe, indexing=False, unvowelled=unvowelled):
+            entries.update(self._keys.get(key, ()))
+        korean_probe = looks_korean(probe)
+        result = [
+            entry
+            for entry in entries
+            if token_similarity(probe, entry, unvowelled, korean_probe and looks_korean(entry)).similarity
+            >= ACCEPT
+        ]
+        if len(self._query_cache) > _QUERY_CACHE_LIMIT:
+            self._query_cache.clear()
+        self._query_cache[cache_key] = result
+        return result
+
+
+def _lookup_keys(token: str, indexing: bool, unvowelled: bool = False) -> set[str]:
+    """The keys a token is filed under (indexing) or looked up with (querying)."""
+    keys = {"p:" + phonetic_key(token), "o:" + ocr_key(token)}
+    if looks_korean(token):
+        keys.add("k:" + korean_key(token))
+    bones = skeleton(token)
+    if len(bones) >= 3 or ((indexing or unvowelled) and bones):
+        keys.add("s:" + bones)
+    if len(token) >= 4:
+        keys.update("d:" + d for d in deletions(token))
+    if indexing:
+        keys.add("d:" + token)
+        keys.update("x:" + token[:n] for n in range(MIN_PREFIX, len(token)))
+    else:
+        keys.add("x:" + token)
+        keys.update("d:" + d for d in deletions(token) if len(token) >= 3)
+        keys.add("d:" + token)
+    return keys

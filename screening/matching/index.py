@@ -1,0 +1,163 @@
+"""SanctionsIndex: every loaded list, ready to screen one applicant after another.
+
+Names of people are screened against listed individuals; employers against listed
+organisations (entities, and anything that is not a person, vessel or aircraft); e-mails,
+websites, phones and crypto addresses exactly against listed identifiers. Date of birth
+corroborates or contradicts a name match. Nationality and country are never looked at.
+
+Delta re-screens: `SanctionsIndex(changed_snapshots, frequencies=full.frequencies)` over a handful
+of changed entries builds in milliseconds; applicants it returns hits for are the ones to
+re-screen against the full index.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from screening.matching.blocking import Candidate, NameIndex, TokenFrequencies
+from screening.matching.dates import DobAgreement, compare_birth_dates
+from screening.matching.identifiers import IdentifierIndex
+from screening.matching.names import explain
+from screening.matching.text import company_name, person_name
+from screening.models import Applicant, Entity, EntityType, ListSnapshot, MatchedOn, NameKind, SanctionsHit
+
+log = logging.getLogger(__name__)
+
+DEFAULT_THRESHOLD = 80.0
+DOB_AGREES_BONUS = 8.0
+DOB_DISAGREES_PENALTY = 20.0
+WEAK_ALIAS_FACTOR = 0.9  # OFAC FAQ 122-125: weak a.k.a.s alone are weaker evidence
+IDENTIFIER_SCORE = 100.0
+PERSON_TYPES = {EntityType.INDIVIDUAL}
+NOT_ORGANISATIONS = {EntityType.INDIVIDUAL, EntityType.VESSEL, EntityType.AIRCRAFT}
+
+
+class SanctionsIndex:
+    def __init__(
+        self,
+        snapshots: list[ListSnapshot],
+        threshold: float = DEFAULT_THRESHOLD,
+        frequencies: tuple[TokenFrequencies, TokenFrequencies] | None = None,
+    ) -> None:
+        self.threshold = threshold
+        self.versions = {s.name: s.version for s in snapshots}
+        self.entities: list[Entity] = [e for s in snapshots for e in s.entities]
+        self._version_of = {s.name: s.version for s in snapshots}
+        self.people = NameIndex(person_name, single_part_names=False)
+        self.organisations = NameIndex(company_name, single_part_names=True)
+        self.identifiers = IdentifierIndex()
+        people, organisations = [], []
+        for owner, entity in enumerate(self.entities):
+            names = [(owner, n.value, str(n.kind)) for n in entity.names if n.value.strip()]
+            if entity.type in PERSON_TYPES:
+                people += names
+            elif entity.type not in NOT_ORGANISATIONS:
+                organisations += names
+            self.identifiers.add(owner, entity)
+        person_freq, org_freq = frequencies or (None, None)
+        self.people.build(people, person_freq)
+        self.organisations.build(organisations, org_freq)
+        log.info(
+            "sanctions index built entities=%d person_names=%d organisation_names=%d",
+            len(self.entities), len(self.people.names), len(self.organisations.names),
+        )  # fmt: skip
+
+    @property
+    def frequencies(self) -> tuple[TokenFrequencies, TokenFrequencies]:
+        """Token frequencies to reuse when building a small delta index over changed entries."""
+        return self.people.frequencies, self.organisations.frequencies
+
+    def match(self, applicant: Applicant) -> list[SanctionsHit]:
+        """Every list entry the applicant could be, best first (one hit per entry and kind)."""
+        hits: dict[tuple[str, str, str], SanctionsHit] = {}
+        for hit in (
+            self._name_hits(applicant) + self._employer_hits(applicant) + self._identifier_hits(applicant)
+        ):
+            key = (hit.list, hit.entity_id, hit.matched_on)
+            if key not in hits or hit.score > hits[key].score:
+                hits[key] = hit
+        return sorted(hits.values(), key=lambda h: -h.score)
+
+    def _name_hits(self, applicant: Applicant) -> list[SanctionsHit]:
+        typed = applicant.full_name.strip()
+        if not typed:
+            return []
+        form = person_name(typed)
+        hits = []
+        for candidate in self.people.search(form, self.threshold - DOB_AGREES_BONUS):
+            hit = self._name_hit(applicant, typed, candidate)
+            if hit.score >= self.threshold:
+                hits.append(hit)
+        return hits
+
+    def _name_hit(self, applicant: Applicant, typed: str, candidate: Candidate) -> SanctionsHit:
+        name, comparison = candidate.name, candidate.comparison
+        entity = self.entities[name.owner]
+        score = comparison.score
+        if name.kind == NameKind.WEAK:
+            score *= WEAK_ALIAS_FACTOR
+        agreement = compare_birth_dates(applicant.date_of_birth, entity.birth_dates)
+        if agreement == DobAgreement.AGREES:
+            score = min(100.0, score + DOB_AGREES_BONUS)
+        elif agreement == DobAgreement.DISAGREES:
+            score -= DOB_DISAGREES_PENALTY
+        clauses = explain(comparison, person_name(typed).tokens, name.form.tokens, name.form.family)
+        kind = (
+            "weak a.k.a."
+            if name.kind == NameKind.WEAK
+            else "name"
+            if name.kind == NameKind.PRIMARY
+            else name.kind
+        )
+        explanation = f"{typed} vs listed {kind} {name.value}: {clauses}"
+        if agreement != DobAgreement.UNKNOWN:
+            explanation += f"; date of birth {agreement.value} ({', '.join(entity.birth_dates)})"
+        matched_on = MatchedOn.NAME if name.kind == NameKind.PRIMARY else MatchedOn.ALIAS
+        return self._hit(entity, name.value, matched_on, score, explanation, typed,
+                         corroborated=agreement == DobAgreement.AGREES,
+                         contradicted=agreement == DobAgreement.DISAGREES,
+                         name_kind=str(name.kind))  # fmt: skip
+
+    def _employer_hits(self, applicant: Applicant) -> list[SanctionsHit]:
+        hits = []
+        for employer in applicant.employers:
+            form = company_name(employer)
+            for candidate in self.organisations.search(form, self.threshold):
+                name, comparison = candidate.name, candidate.comparison
+                entity = self.entities[name.owner]
+                clauses = explain(comparison, form.tokens, name.form.tokens, frozenset())
+                explanation = f"employer {employer} vs listed {entity.type} {name.value}: {clauses}"
+                hits.append(self._hit(entity, name.value, MatchedOn.EMPLOYER,
+                                      comparison.score, explanation, employer,
+                                      name_kind=str(name.kind)))  # fmt: skip
+        return hits
+
+    def _identifier_hits(self, applicant: Applicant) -> list[SanctionsHit]:
+        hits = []
+        for found in self.identifiers.match(applicant):
+            entity = self.entities[found.owner]
+            explanation = f"{found.explanation} for {entity.primary_name}"
+            hits.append(self._hit(entity, found.listed_value, found.matched_on,
+                                  IDENTIFIER_SCORE, explanation, found.applicant_value,
+                                  corroborated=True))  # fmt: skip
+        return hits
+
+    def _hit(self, entity: Entity, matched_name: str, matched_on: MatchedOn, score: float,
+             explanation: str, applicant_value: str, corroborated: bool = False,
+             contradicted: bool = False, name_kind: str = "") -> SanctionsHit:  # fmt: skip
+        return SanctionsHit(
+            list=entity.list,
+            entity_id=entity.native_id,
+            entity_name=entity.primary_name,
+            matched_name=matched_name,
+            matched_on=matched_on,
+            score=round(max(0.0, score), 1),
+            programs=list(entity.programs),
+            explanation=explanation,
+            applicant_value=applicant_value,
+            entity_type=str(entity.type),
+            corroborated=corroborated,
+            contradicted=contradicted,
+            list_version=self._version_of.get(entity.list, ""),
+            details={"name_kind": name_kind, "source_url": entity.source_url},
+        )

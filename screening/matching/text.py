@@ -1,0 +1,191 @@
+"""From a name as typed (any script, any tricks) to comparable ASCII tokens, plus lookup keys.
+
+The steps, in order: drop invisible characters; NFKC; turn look-alike Cyrillic/Greek letters
+inside Latin names back into Latin (evasion), but transliterate names written wholly in another
+script (Cyrillic, Arabic, Chinese with pypinyin, Korean Hangul with our own tables); fold
+diacritics; undo OCR digit confusions inside words; split hyphens and spacing; drop titles,
+suffixes and (for companies) legal forms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from anyascii import anyascii
+
+from screening.matching.korean import is_hangul, romanize_hangul_name
+
+# Cyrillic and Greek letters that look like Latin ones: used to evade screening ("Kim Jоng" with a
+# Cyrillic о). Only applied to names that are mainly Latin; a name written in Cyrillic is
+# transliterated instead.
+HOMOGLYPHS = str.maketrans(
+    "АВЕКМНОРСТХУаеорсухіјѕԁһԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοιρυνκ",
+    "ABEKMHOPCTXYaeopcyxijsdhqwABEZHIKMNOPTYXaoipuvk",
+)
+_INVISIBLE_CATEGORIES = {"Cf", "Cc", "Mn", "Me"}
+# OCR and "leet" confusions inside otherwise alphabetic words.
+_DIGIT_AS_LETTER = str.maketrans("013457@$", "oleastas")
+
+TITLES = {
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "mme", "herr", "frau",
+    "jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "mba", "msc", "bsc",
+    "sheikh", "shaykh", "haji", "hajji", "mullah", "maulana", "general", "colonel", "col",
+    "gen", "capt", "captain", "lt", "major", "maj",
+}  # fmt: skip
+# Name particles: kept for display but weigh little ("AL", "BIN", "DE", "VAN").
+PARTICLES = {
+    "al", "el", "ul", "bin", "ibn", "bint", "ben", "abu", "abou", "umm", "de", "del", "della",
+    "da", "di", "do", "dos", "das", "du", "la", "le", "van", "von", "der", "den", "ter", "y", "e",
+}  # fmt: skip
+COMPANY_FORMS = {
+    "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc",
+    "lp", "llp", "jsc", "ojsc", "cjsc", "pjsc", "ooo", "oao", "zao", "pao", "ao", "gmbh", "ag",
+    "sa", "sarl", "srl", "spa", "bv", "nv", "kk", "pte", "pty", "sdn", "bhd", "fze", "fzco",
+    "fzc", "fz", "est", "establishment", "group", "holding", "holdings", "the", "of", "and",
+}  # fmt: skip
+# Abbreviations applicants use for words a listed company name spells out.
+COMPANY_WORDS = {
+    "tech": "technology", "technologies": "technology", "technological": "technology",
+    "intl": "international", "int": "international", "natl": "national", "svc": "service",
+    "svcs": "service", "services": "service", "dev": "development", "mfg": "manufacturing",
+    "ind": "industrial", "industries": "industrial", "industry": "industrial", "trade": "trading",
+    "sys": "systems", "system": "systems", "info": "information", "it": "information technology",
+    "sw": "software", "net": "network", "networks": "network", "assoc": "association",
+    "bros": "brothers", "mgmt": "management", "solutions": "solution",
+}  # fmt: skip
+
+
+def strip_invisible(text: str) -> str:
+    """Drop zero-width and control characters and combining marks (after NFKD)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
+
+
+def _script(ch: str) -> str:
+    if "a" <= ch.lower() <= "z":
+        return "latin"
+    name = unicodedata.name(ch, "")
+    return name.split(" ", 1)[0].lower() if name else "other"
+
+
+def _dominant_script(text: str) -> str:
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ch.isalpha():
+            script = _script(ch)
+            counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=counts.get) if counts else "latin"
+
+
+def _transliterate_word(word: str) -> list[str]:
+    if is_hangul(word):
+        return romanize_hangul_name(word)
+    if any("CJK" in unicodedata.name(ch, "") for ch in word):
+        return _romanize_chinese(word)
+    return [anyascii(word)]
+
+
+def _romanize_chinese(word: str) -> list[str]:
+    """A Chinese name in pinyin: family name (first character), then the given name joined."""
+    from pypinyin import lazy_pinyin  # imported lazily: its dictionaries take a moment to load
+
+    syllables = lazy_pinyin(word)
+    if len(syllables) >= 2:
+        return [syllables[0], "".join(syllables[1:])]
+    return syllables
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """A name ready to compare: tokens in typed order, and where they came from."""
+
+    original: str
+    tokens: tuple[str, ...]
+    family: frozenset[int]  # positions of tokens known to be the family name ("LAST, First")
+    script: str  # dominant script as typed: latin, cyrillic, arabic, hangul, cjk, ...
+
+
+@lru_cache(maxsize=100_000)
+def person_name(raw: str) -> NameForm:
+    return _name_form(raw, drop=TITLES)
+
+
+@lru_cache(maxsize=100_000)
+def company_name(raw: str) -> NameForm:
+    form = _name_form(raw, drop=TITLES | COMPANY_FORMS)
+    expanded: list[str] = []
+    for token in form.tokens:
+        expanded.extend(COMPANY_WORDS.get(token, token).split())
+    return NameForm(form.original, tuple(expanded), frozenset(), form.script)
+
+
+def _name_form(raw: str, drop: set[str]) -> NameForm:
+    text = unicodedata.normalize("NFKC", raw or "")
+    script = _dominant_script(text)
+    if script == "latin":
+        text = text.translate(HOMOGLYPHS)
+    family_part, _, given_part = text.partition(",") if "," in text else ("", "", text)
+    family = _tokens(family_part, drop, script)
+    given = _tokens(given_part, drop, script)
+    tokens = family + given
+    return NameForm(raw, tuple(tokens), frozenset(range(len(family))), script)
+
+
+def _tokens(text: str, drop: set[str], script: str) -> list[str]:
+    out: list[str] = []
+    for word in re.split(r"[\s\-‐‑–—_/.,;:()\[\]\"“”«»]+", text):
+        if not word:
+            continue
+        parts = _transliterate_word(word) if script != "latin" or not word.isascii() else [word]
+        for part in parts:
+            cleaned = _clean(part)
+            if cleaned and cleaned not in drop:
+                out.append(cleaned)
+    return out
+
+
+def _clean(part: str) -> str:
+    ascii_part = anyascii(strip_invisible(part)).lower()
+    if re.search(r"[a-z]", ascii_part):
+        ascii_part = ascii_part.translate(_DIGIT_AS_LETTER)
+    return re.sub(r"[^a-z]", "", ascii_part.replace("'", "").replace("`", ""))
+
+
+# ---- keys for the blocking index and for token similarity ----
+
+
+def skeleton(token: str) -> str:
+    """Consonants only, doubles collapsed: survives dropped vowels and unvowelled Arabic script."""
+    return re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouyw]", "", token))
+
+
+_PHONETIC_RULES = (
+    ("dzh", "j"), ("zh", "j"), ("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("ck", "k"),
+    ("sch", "sh"), ("tch", "ch"), ("ks", "x"), ("q", "k"), ("w", "v"), ("ou", "u"), ("oo", "u"),
+    ("ee", "i"), ("ie", "i"), ("y", "i"), ("z", "s"), ("c", "k"),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=200_000)
+def phonetic_key(token: str) -> str:
+    """A coarse sound-alike key for respellings across languages (Mohammed/Muhamad/Mokhammed)."""
+    key = token.replace("kh", "h") if len(token) > 3 else token
+    for spelling, folded in _PHONETIC_RULES:
+        key = key.replace(spelling, folded)
+    key = re.sub(r"(.)\1+", r"\1", key)
+    head, tail = key[:1], key[1:]
+    return head + re.sub(r"[aeiou]+", "a", tail)
+
+
+@lru_cache(maxsize=200_000)
+def ocr_key(token: str) -> str:
+    """Letter groups that scanners and careless typists confuse, folded together."""
+    return token.replace("rn", "m").replace("cl", "d").replace("vv", "w").replace("ii", "u").replace("l", "i")
+
+
+def deletions(token: str) -> set[str]:
+    """Every string one deletion away: typos, transpositions, doubled and dropped letters."""
+    return {token[:i] + token[i + 1 :] for i in range(len(token))}

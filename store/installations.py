@@ -1,0 +1,195 @@
+"""Installations (one per ATS account): credentials encrypted at rest, per-tenant settings.
+
+Reads return `connectors.base.Installation` with the secrets decrypted, for the code that needs
+them (receiver, workers); `list_installations` returns `InstallationInfo`, which carries none.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+
+from connectors.base import Installation
+from store.secretbox import SecretBox
+from store.tables import installations
+
+# Tag names per risk level (no tag for "clear") and the note written with a tag.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "tags": {
+        "critical": "HireWatch: critical risk",
+        "high": "HireWatch: high risk",
+        "medium": "HireWatch: medium risk",
+        "low": "HireWatch: low risk",
+    },
+    "note_template": (
+        "HireWatch screening: {risk} risk. This is not a decision; a person reviews every "
+        "potential match.\n{reasons}\nDetails: {review_url}"
+    ),
+}
+
+_UPDATABLE = ("name", "api_key", "webhook_secret", "api_base_url", "on_behalf_of", "settings", "status")
+
+
+class UnknownInstallation(LookupError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class InstallationInfo:
+    """What an operator may see about an installation: no secrets, only whether they are set."""
+
+    id: str
+    platform: str
+    name: str
+    status: str
+    api_base_url: str | None
+    on_behalf_of: str | None
+    has_api_key: bool
+    has_webhook_secret: bool
+    created_at: datetime | None
+
+
+def generate_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def effective_settings(stored: dict | None) -> dict[str, Any]:
+    """Defaults overlaid with what the tenant changed (one level deep for nested maps)."""
+    merged = {
+        key: dict(value) if isinstance(value, dict) else value for key, value in DEFAULT_SETTINGS.items()
+    }
+    for key, value in (stored or {}).items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key].update(value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _to_installation(row: Row, box: SecretBox) -> Installation:
+    return Installation(
+        id=row.id,
+        platform=row.platform,
+        api_key=box.decrypt(row.api_key_enc),
+        webhook_secret=box.decrypt(row.webhook_secret_enc),
+        api_base_url=row.api_base_url,
+        on_behalf_of=row.on_behalf_of,
+        settings=effective_settings(row.settings),
+    )
+
+
+def create_installation(
+    conn: Connection,
+    box: SecretBox,
+    *,
+    platform: str,
+    name: str,
+    api_key: str | None = None,
+    webhook_secret: str | None = None,
+    api_base_url: str | None = None,
+    on_behalf_of: str | None = None,
+    settings: dict | None = None,
+) -> Installation:
+    installation_id = secrets.token_hex(8)
+    conn.execute(
+        installations.insert().values(
+            id=installation_id,
+            platform=platform,
+            name=name,
+            api_key_enc=box.encrypt(api_key),
+            webhook_secret_enc=box.encrypt(webhook_secret),
+            api_base_url=api_base_url,
+            on_behalf_of=on_behalf_of,
+            settings=settings or {},
+            status="active",
+        )
+    )
+    return get_installation(conn, box, installation_id)
+
+
+def find_installation(conn: Connection, box: SecretBox, installation_id: str) -> Installation | None:
+    row = conn.execute(select(installations).where(installations.c.id == installation_id)).first()
+    return None if row is None else _to_installation(row, box)
+
+
+def find_webhook_secret(
+    conn: Connection, box: SecretBox, installation_id: str
+) -> tuple[str, str | None] | None:
+    """(platform, webhook secret) for the receiver's hot path: one column decrypted, nothing else."""
+    row = conn.execute(
+        select(installations.c.platform, installations.c.webhook_secret_enc).where(
+            installations.c.id == installation_id
+        )
+    ).first()
+    return None if row is None else (row.platform, box.decrypt(row.webhook_secret_enc))
+
+
+def get_installation(conn: Connection, box: SecretBox, installation_id: str) -> Installation:
+    installation = find_installation(conn, box, installation_id)
+    if installation is None:
+        raise UnknownInstallation(installation_id)
+    return installation
+
+
+def list_installations(conn: Connection, platform: str | None = None) -> list[InstallationInfo]:
+    query = select(installations).order_by(installations.c.created_at, installations.c.id)
+    if platform:
+        query = query.where(installations.c.platform == platform)
+    return [
+        InstallationInfo(
+            id=row.id,
+            platform=row.platform,
+            name=row.name,
+            status=row.status,
+            api_base_url=row.api_base_url,
+            on_behalf_of=row.on_behalf_of,
+            has_api_key=row.api_key_enc is not None,
+            has_webhook_secret=row.webhook_secret_enc is not None,
+            created_at=row.created_at,
+        )
+        for row in conn.execute(query)
+    ]
+
+
+def update_installation(
+    conn: Connection, box: SecretBox, installation_id: str, **changes: Any
+) -> Installation:
+    """Change any of name, api_key, webhook_secret, api_base_url, on_behalf_of, settings, status.
+
+    `settings` is merged into the stored settings (pass a key with None to go back to its default).
+    """
+    unknown = set(changes) - set(_UPDATABLE)
+    if unknown:
+        raise TypeError(f"cannot update {sorted(unknown)}; allowed: {list(_UPDATABLE)}")
+    row = conn.execute(select(installations).where(installations.c.id == installation_id)).first()
+    if row is None:
+        raise UnknownInstallation(installation_id)
+    values: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key in ("api_key", "webhook_secret"):
+            values[f"{key}_enc"] = box.encrypt(value)
+        elif key == "settings":
+            merged = {**(row.settings or {}), **value}
+            values["settings"] = {k: v for k, v in merged.items() if v is not None}
+        else:
+            values[key] = value
+    conn.execute(installations.update().where(installations.c.id == installation_id).values(**values))
+    return get_installation(conn, box, installation_id)
+
+
+def rotate_webhook_secret(
+    conn: Connection, box: SecretBox, installation_id: str, new_secret: str | None = None
+) -> str:
+    """Replace the webhook secret (generated unless given); returns it, to paste into the ATS."""
+    secret = new_secret or generate_webhook_secret()
+    update_installation(conn, box, installation_id, webhook_secret=secret)
+    return secret
+
+
+def delete_installation(conn: Connection, installation_id: str) -> bool:
+    """Delete the installation; its inbox, applicants and screenings go with it (ON DELETE CASCADE)."""
+    return conn.execute(installations.delete().where(installations.c.id == installation_id)).rowcount > 0

@@ -1,0 +1,885 @@
+"""One contract every ATS connector passes; each platform supplies only its URLs and bodies.
+
+The vendor API is mocked with `responses` (third-party HTTP only). Webhook bodies come from
+vendor-shaped fixtures in tests/fixtures/<platform>/ named after the vendor's event, signed the
+way the vendor signs them. Adding an ATS = its connector module + fixtures + one subclass here;
+`test_every_registered_platform_has_a_contract` fails until the subclass exists.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import responses
+from responses import matchers
+
+from connectors.base import Connector, ConnectorAbort, ConnectorError, EventKind, Installation, PayloadError
+from connectors.registry import PLATFORMS
+from tests.test_connectors_resume import make_docx, make_pdf
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+API_KEY = "key-123"
+SECRET = "whsec-test-secret"
+TAG = "HireWatch: high risk"
+NOTE = "HireWatch: potential sanctions match, review needed."
+FILES_HOST = "https://files.test"
+BASIC_AUTH = ("Authorization", "Basic " + base64.b64encode(f"{API_KEY}:".encode()).decode())
+
+
+@dataclass
+class Call:
+    """One expected API request and the vendor's answer to it."""
+
+    method: str
+    path: str  # relative to the installation's API base, or an absolute URL
+    answer: Any = None  # JSON (dict/list) or raw bytes
+    status: int = 200
+    params: dict[str, str] | None = None  # exact query parameters expected
+    body: Any = None  # exact JSON body expected
+    headers: dict[str, str] = field(default_factory=dict)  # answer headers
+    acting: bool = False  # must carry the acting user where the platform wants it
+
+
+class ConnectorContract:
+    connector: ClassVar[type[Connector]]
+    api_base_url: ClassVar[str] = "https://ats.test/v1"
+    on_behalf_of: ClassVar[str | None] = None
+    auth: ClassVar[tuple[str, str]]  # the header carrying the key and its expected value
+    acting_user_at: ClassVar[tuple[str, str] | None] = None  # (header|query|body, name) per the vendor
+    settings: ClassVar[dict] = {}
+    event_fixture: ClassVar[str]  # the "new application" fixture file name
+    sign_kwargs: ClassVar[dict] = {}
+    expected_event: ClassVar[dict]  # WebhookEvent attributes after parsing the fixture
+    expected_parsed: ClassVar[dict | None]  # Applicant fields parsed from the webhook (None: ids only)
+    required_field: ClassVar[tuple[str, ...]]  # path to delete from the fixture -> 422 naming it
+    ignored_payload: ClassVar[dict]
+    ignored_sign_kwargs: ClassVar[dict] = {}
+    candidate_id: ClassVar[str]
+    application_id: ClassVar[str | None] = None
+    fetch_calls: ClassVar[list[Call]]  # everything fetch_candidate asks for, in order
+    expected_fetched: ClassVar[dict]  # Applicant fields after fetch_candidate
+    add_tag_new_calls: ClassVar[list[Call]]
+    add_tag_existing_calls: ClassVar[list[Call]]
+    remove_tag_calls: ClassVar[list[Call]]
+    add_note_calls: ClassVar[list[Call]]
+    page_calls: ClassVar[list[list[Call]]]  # calls for each page
+    expected_page_ids: ClassVar[list[list[str]]]
+
+    # ----- helpers --------------------------------------------------------------------------
+
+    def make_connector(self, sleeps: list[float] | None = None) -> Connector:
+        installation = Installation(
+            id="inst-1",
+            platform=self.connector.name,
+            api_key=API_KEY,
+            webhook_secret=SECRET,
+            api_base_url=self.api_base_url,
+            on_behalf_of=self.on_behalf_of,
+            settings=dict(self.settings),
+        )
+        sink = sleeps if sleeps is not None else []
+        return self.connector(installation, sleep=sink.append)
+
+    def fixture(self) -> dict:
+        return json.loads((FIXTURES / self.connector.name / self.event_fixture).read_text())
+
+    def deliver(self, payload: dict, **kw: Any) -> tuple[bytes, dict[str, str]]:
+        return self.connector.signed_delivery(SECRET, payload, **{**self.sign_kwargs, **kw})
+
+    def tamper(self, raw_body: bytes) -> bytes:
+        """The body with one signed byte changed."""
+        return raw_body.replace(b"}", b" }", 1)
+
+    def register(self, rsps: responses.RequestsMock, calls: list[Call]) -> None:
+        for call in calls:
+            url = call.path if call.path.startswith("http") else f"{self.api_base_url}/{call.path}"
+            match = []
+            if call.params is not None:
+                match.append(matchers.query_param_matcher(call.params))
+            if call.body is not None:
+                match.append(matchers.json_params_matcher(call.body))
+            kwargs: dict[str, Any] = {"status": call.status, "headers": call.headers, "match": match}
+            if isinstance(call.answer, bytes):
+                kwargs["body"] = call.answer
+            elif call.answer is not None:
+                kwargs["json"] = call.answer
+            rsps.add(call.method, url, **kwargs)
+
+    def assert_sent(self, rsps: responses.RequestsMock, calls: list[Call]) -> None:
+        """Every request went where expected, authenticated, with the acting user on writes."""
+        assert len(rsps.calls) == len(calls), [c.request.url for c in rsps.calls]
+        for sent, call in zip(rsps.calls, calls, strict=True):
+            request = sent.request
+            assert request.method == call.method
+            if urlsplit(request.url).netloc == urlsplit(self.api_base_url).netloc:
+                self.assert_authenticated(request.headers)
+            else:  # pre-signed storage links never see our API key
+                assert "Authorization" not in request.headers
+                assert not (self.connector.auth_header and self.connector.auth_header in request.headers)
+            if call.acting:
+                self.assert_acting_user(request)
+
+    def assert_authenticated(self, headers: Any) -> None:
+        name, value = self.auth
+        assert headers[name] == value
+
+    def assert_acting_user(self, request: Any) -> None:
+        assert self.acting_user_at, "a call is marked acting but the platform has no acting user"
+        location, name = self.acting_user_at
+        if location == "header":
+            assert request.headers[name] == self.on_behalf_of
+        elif location == "query":
+            assert parse_qs(urlsplit(request.url).query)[name] == [self.on_behalf_of]
+        else:
+            assert str(json.loads(request.body)[name]) == self.on_behalf_of
+
+    # ----- webhooks -------------------------------------------------------------------------
+
+    def test_good_signature_verifies(self):
+        raw_body, headers = self.deliver(self.fixture())
+        assert self.connector.verify(SECRET, raw_body, headers)
+
+    def test_wrong_secret_is_rejected(self):
+        raw_body, headers = self.deliver(self.fixture())
+        assert not self.connector.verify("another-secret", raw_body, headers)
+
+    def test_tampered_body_is_rejected(self):
+        raw_body, headers = self.deliver(self.fixture())
+        assert not self.connector.verify(SECRET, self.tamper(raw_body), headers)
+
+    def test_missing_signature_is_rejected(self):
+        raw_body, headers = self.deliver(self.fixture())
+        stripped = {k: v for k, v in headers.items() if k.lower() != self.connector.signature_header.lower()}
+        body = json.loads(raw_body)
+        body.pop(self.connector.signature_header, None)  # Lever signs inside the body
+        assert not self.connector.verify(SECRET, json.dumps(body).encode(), stripped)
+
+    def stale_delivery(self) -> tuple[bytes, dict[str, str]]:
+        raise NotImplementedError("platforms with a replay window say how to sign in the past")
+
+    def test_replay_outside_the_window_is_rejected(self):
+        if self.connector.replay_window is None:
+            pytest.skip(f"{self.connector.display_name} signs no timestamp")
+        raw_body, headers = self.stale_delivery()
+        assert not self.connector.verify(SECRET, raw_body, headers)
+
+    def test_fixture_parses_to_the_event_and_applicant(self):
+        raw_body, headers = self.deliver(self.fixture())
+        event = self.connector.parse_event(raw_body, headers)
+        assert event.kind is EventKind.APPLICATION_CREATED
+        for name, value in self.expected_event.items():
+            assert getattr(event, name) == value, name
+        if self.expected_parsed is None:
+            assert event.applicant is None  # unsigned data is never trusted: fetch by id
+        else:
+            for name, value in self.expected_parsed.items():
+                assert getattr(event.applicant, name) == value, name
+
+    def test_missing_required_field_is_422_naming_it(self):
+        payload = copy.deepcopy(self.fixture())
+        parent = payload
+        for key in self.required_field[:-1]:
+            parent = parent[key]
+        del parent[self.required_field[-1]]
+        raw_body, headers = self.deliver(payload)
+        with pytest.raises(PayloadError) as caught:
+            self.connector.parse_event(raw_body, headers)
+        assert caught.value.status == 422
+        assert ".".join(self.required_field) in caught.value.reason
+
+    def test_non_json_body_is_400(self):
+        _, headers = self.deliver(self.fixture())
+        with pytest.raises(PayloadError) as caught:
+            self.connector.parse_event(b"<xml>not json</xml>", headers)
+        assert caught.value.status == 400
+
+    def test_unhandled_event_type_is_ignored(self):
+        raw_body, headers = self.deliver(self.ignored_payload, **self.ignored_sign_kwargs)
+        assert self.connector.verify(SECRET, raw_body, headers)
+        assert self.connector.parse_event(raw_body, headers).kind is EventKind.IGNORED
+
+    # ----- API ------------------------------------------------------------------------------
+
+    def test_fetch_candidate_maps_the_full_profile(self):
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, self.fetch_calls)
+            applicant = self.make_connector().fetch_candidate(self.candidate_id, self.application_id)
+            self.assert_sent(rsps, self.fetch_calls)
+        for name, value in self.expected_fetched.items():
+            assert getattr(applicant, name) == value, name
+
+    def test_add_tag_creates_it(self):
+        self.check_write(lambda c: c.add_tag(self.candidate_id, TAG), self.add_tag_new_calls)
+
+    def test_add_tag_already_existing(self):
+        self.check_write(lambda c: c.add_tag(self.candidate_id, TAG), self.add_tag_existing_calls)
+
+    def test_remove_tag(self):
+        self.check_write(lambda c: c.remove_tag(self.candidate_id, TAG), self.remove_tag_calls)
+
+    def test_add_note(self):
+        self.check_write(lambda c: c.add_note(self.candidate_id, NOTE), self.add_note_calls)
+
+    def check_write(self, operation: Any, calls: list[Call]) -> None:
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, calls)
+            operation(self.make_connector())
+            self.assert_sent(rsps, calls)
+
+    def test_401_aborts_the_installation(self):
+        first = self.fetch_calls[0]
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, [Call(first.method, first.path, {"message": "bad key"}, status=401)])
+            with pytest.raises(ConnectorAbort) as caught:
+                self.make_connector().fetch_candidate(self.candidate_id, self.application_id)
+        assert caught.value.reason == "unauthorized"
+
+    def test_429_with_retry_after_is_retried_then_succeeds(self):
+        first = self.fetch_calls[0]
+        limited = Call(
+            first.method, first.path, {"message": "slow down"}, status=429, headers={"Retry-After": "7"}
+        )
+        sleeps: list[float] = []
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, [limited, *self.fetch_calls])
+            applicant = self.make_connector(sleeps).fetch_candidate(self.candidate_id, self.application_id)
+        assert sleeps == [7.0]
+        assert applicant.id == self.expected_fetched["id"]
+
+    def test_persistent_500_is_a_connector_error(self):
+        first = self.fetch_calls[0]
+        connector = self.make_connector()
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+            self.register(rsps, [Call(first.method, first.path, {"error": "boom"}, status=500)])
+            with pytest.raises(ConnectorError) as caught:
+                connector.fetch_candidate(self.candidate_id, self.application_id)
+            assert len(rsps.calls) == connector.max_attempts
+        assert caught.value.reason == "server_error"
+        assert not isinstance(caught.value, ConnectorAbort)
+
+    def test_pagination_walks_every_page(self):
+        calls = [call for page in self.page_calls for call in page]
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, calls)
+            pages = list(self.make_connector().list_candidates())
+            self.assert_sent(rsps, calls)
+        assert [[a.id for a in page.applicants] for page in pages] == self.expected_page_ids
+        assert pages[-1].next_cursor is None
+        assert all(page.next_cursor for page in pages[:-1])
+
+    def test_pagination_resumes_from_a_cursor(self):
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, self.page_calls[0])
+            cursor = next(self.make_connector().list_candidates()).next_cursor
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, self.page_calls[1])
+            pages = list(self.make_connector().list_candidates(cursor))
+            self.assert_sent(rsps, self.page_calls[1])
+        assert [[a.id for a in page.applicants] for page in pages] == self.expected_page_ids[1:]
+
+
+def test_every_registered_platform_has_a_contract():
+    covered = {cls.connector.name for cls in ConnectorContract.__subclasses__()}
+    assert covered == set(PLATFORMS), f"platforms without a contract subclass: {set(PLATFORMS) - covered}"
+
+
+# ----- the platforms --------------------------------------------------------------------------
+
+RESUME_PDF = make_pdf(["Jonathan Meyers", "Backend engineer at Brightline Software"])
+RESUME_DOCX = make_docx(["Mina Park", "Frontend Engineer at Kakao"])
+
+GH_CANDIDATE = {
+    "id": 47108811,
+    "first_name": "Jonathan",
+    "last_name": "Meyers",
+    "company": "Brightline Software",
+    "phone_numbers": [{"value": "+1 415-555-0142", "type": "mobile"}],
+    "email_addresses": [{"value": "jon.meyers@example.com", "type": "personal"}],
+    "addresses": [],
+    "website_addresses": [],
+    "social_media_addresses": [{"value": "https://github.com/jmeyers-dev"}],
+    "educations": [{"school_name": "University of Washington", "degree": None, "discipline": None}],
+    "employments": [{"company_name": "Nimbus Freight", "title": "Engineer"}],
+    "attachments": [{"filename": "resume.pdf", "url": f"{FILES_HOST}/gh/resume.pdf", "type": "resume"}],
+    "custom_fields": {},
+    "tags": [],
+}
+
+
+class TestGreenhouseConnector(ConnectorContract):
+    connector = PLATFORMS["greenhouse"]
+    on_behalf_of = "4080"
+    auth = BASIC_AUTH
+    acting_user_at = ("header", "On-Behalf-Of")
+    event_fixture = "new_candidate_application.json"
+    sign_kwargs: ClassVar[dict] = {"event_id": "gh-evt-1"}
+    expected_event: ClassVar[dict] = {
+        "candidate_id": "47108811",
+        "application_id": "69306314",
+        "dedupe_key": "gh-evt-1",
+    }
+    expected_parsed: ClassVar[dict] = {
+        "first_name": "Jonathan",
+        "last_name": "Meyers",
+        "emails": ["jon.meyers@example.com", "jmeyers@brightline.example"],
+        "phones": ["+1 415-555-0142"],
+        "addresses": ["1200 Harrison St, San Francisco, CA 94103"],
+        "urls": ["https://jmeyers.dev", "https://github.com/jmeyers-dev"],
+        "employers": ["Brightline Software", "Nimbus Freight"],
+        "education": ["University of Washington"],
+        "answers": ["Work authorization: US citizen"],
+    }
+    required_field = ("payload", "application", "candidate", "id")
+    ignored_payload: ClassVar[dict] = {"action": "candidate_stage_change", "payload": {}}
+    candidate_id = "47108811"
+    application_id = "69306314"
+    fetch_calls: ClassVar[list[Call]] = [
+        Call("GET", "candidates/47108811", GH_CANDIDATE),
+        Call(
+            "GET",
+            "applications/69306314",
+            {
+                "id": 69306314,
+                "answers": [
+                    {"question": "LinkedIn Profile", "answer": "https://linkedin.com/in/jmeyers"},
+                    {"question": "Are you legally authorized to work?", "answer": "Yes"},
+                ],
+            },
+        ),
+        Call("GET", f"{FILES_HOST}/gh/resume.pdf", RESUME_PDF),
+    ]
+    expected_fetched: ClassVar[dict] = {
+        "id": "47108811",
+        "full_name": "Jonathan Meyers",
+        "employers": ["Brightline Software", "Nimbus Freight"],
+        "answers": [
+            "LinkedIn Profile: https://linkedin.com/in/jmeyers",
+            "Are you legally authorized to work?: Yes",
+        ],
+        "resume_text": "Jonathan Meyers\nBackend engineer at Brightline Software",
+    }
+    add_tag_new_calls: ClassVar[list[Call]] = [
+        Call("POST", "tags/candidate", {"id": 77, "name": TAG}, status=201, body={"name": TAG}, acting=True),
+        Call("PUT", "candidates/47108811/tags/77", {"message": "applied"}, acting=True),
+    ]
+    add_tag_existing_calls: ClassVar[list[Call]] = [
+        Call("POST", "tags/candidate", {"id": 77, "name": TAG}, status=200, body={"name": TAG}, acting=True),
+        Call("PUT", "candidates/47108811/tags/77", {"message": "applied"}, acting=True),
+    ]
+    remove_tag_calls: ClassVar[list[Call]] = [
+        Call(
+            "GET",
+            "candidates/47108811/tags",
+            [{"id": 5, "name": "Referral"}, {"id": 77, "name": TAG.upper()}],
+        ),
+        Call("DELETE", "candidates/47108811/tags/77", {"message": "removed"}, acting=True),
+    ]
+    add_note_calls: ClassVar[list[Call]] = [
+        Call(
+            "POST",
+            "candidates/47108811/activity_feed/notes",
+            {"id": 1},
+            status=201,
+            body={"user_id": 4080, "body": NOTE, "visibility": "public"},
+            acting=True,
+        ),
+    ]
+    page_calls: ClassVar[list[list[Call]]] = [
+        [
+            Call(
+                "GET",
+                "candidates",
+                [GH_CANDIDATE],
+                params={"per_page": "100", "skip_count": "true"},
+                headers={
+                    "Link": '<https://ats.test/v1/candidates?page=2&per_page=100&skip_count=true>; rel="next"'
+                },
+            )
+        ],
+        [
+            Call(
+                "GET",
+                "candidates",
+                [{**GH_CANDIDATE, "id": 47108812}],
+                params={"page": "2", "per_page": "100", "skip_count": "true"},
+            )
+        ],
+    ]
+    expected_page_ids: ClassVar[list[list[str]]] = [["47108811"], ["47108812"]]
+
+
+LEVER_OPPORTUNITY = {
+    "id": "250d8f03-738a-4bba-a671-8a3d73477145",
+    "name": "Priya Raman",
+    "headline": "Data engineer",
+    "location": "Bengaluru",
+    "emails": ["priya.raman@example.in"],
+    "phones": [{"type": "mobile", "value": "+91 98450 12345"}],
+    "links": ["https://github.com/priyaraman"],
+    "applications": [
+        {
+            "id": "c7a4e2a9-5d55-4a0b-8f2e-6a1a3b9c0d11",
+            "company": "Flipkart",
+            "comments": "Happy to relocate.",
+            "customQuestions": [{"fields": [{"text": "Notice period", "value": "30 days"}]}],
+        }
+    ],
+}
+
+
+class TestLeverConnector(ConnectorContract):
+    connector = PLATFORMS["lever"]
+    on_behalf_of = "user-7"
+    auth = BASIC_AUTH
+    acting_user_at = ("query", "perform_as")
+    event_fixture = "applicationCreated.json"
+    sign_kwargs: ClassVar[dict] = {"token": "tok-abc"}
+    expected_event: ClassVar[dict] = {
+        "candidate_id": "250d8f03-738a-4bba-a671-8a3d73477145",
+        "application_id": "c7a4e2a9-5d55-4a0b-8f2e-6a1a3b9c0d11",
+        "dedupe_key": "tok-abc",
+    }
+    expected_parsed = None
+    required_field = ("data", "opportunityId")
+    ignored_payload: ClassVar[dict] = json.loads(
+        (FIXTURES / "lever" / "candidateHired__settings_test.json").read_text()
+    )
+    candidate_id = LEVER_OPPORTUNITY["id"]
+    fetch_calls: ClassVar[list[Call]] = [
+        Call(
+            "GET",
+            f"opportunities/{LEVER_OPPORTUNITY['id']}",
+            {"data": LEVER_OPPORTUNITY},
+            params={"expand": "applications"},
+        ),
+        Call(
+            "GET",
+            f"opportunities/{LEVER_OPPORTUNITY['id']}/resumes",
+            {
+                "data": [
+                    {
+                        "id": "r1",
+                        "file": {
+                            "name": "priya.docx",
+                            "ext": "docx",
+                            "downloadUrl": f"https://ats.test/v1/opportunities/{LEVER_OPPORTUNITY['id']}/resumes/r1/download",
+                        },
+                        "parsedData": {"positions": [{"org": "Infosys"}], "schools": [{"org": "IIT Madras"}]},
+                    }
+                ]
+            },
+        ),
+        Call("GET", f"opportunities/{LEVER_OPPORTUNITY['id']}/resumes/r1/download", RESUME_DOCX),
+    ]
+    expected_fetched: ClassVar[dict] = {
+        "id": LEVER_OPPORTUNITY["id"],
+        "name": "Priya Raman",
+        "emails": ["priya.raman@example.in"],
+        "phones": ["+91 98450 12345"],
+        "urls": ["https://github.com/priyaraman"],
+        "employers": ["Flipkart", "Infosys"],
+        "education": ["IIT Madras"],
+        "cover_letter": "Happy to relocate.",
+        "answers": ["Notice period: 30 days"],
+        "resume_text": "Mina Park\nFrontend Engineer at Kakao",
+    }
+    add_tag_new_calls: ClassVar[list[Call]] = [
+        Call(
+            "POST",
+            f"opportunities/{LEVER_OPPORTUNITY['id']}/addTags",
+            {"data": {}},
+            params={"perform_as": "user-7"},
+            body={"tags": [TAG]},
+            acting=True,
+        ),
+    ]
+    add_tag_existing_calls = add_tag_new_calls  # a string set: adding again is the same request
+    remove_tag_calls: ClassVar[list[Call]] = [
+        Call(
+            "POST",
+            f"opportunities/{LEVER_OPPORTUNITY['id']}/removeTags",
+            {"data": {}},
+            params={"perform_as": "user-7"},
+            body={"tags": [TAG]},
+            acting=True,
+        ),
+    ]
+    add_note_calls: ClassVar[list[Call]] = [
+        Call(
+            "POST",
+            f"opportunities/{LEVER_OPPORTUNITY['id']}/notes",
+            {"data": {"noteId": "n1"}},
+            status=201,
+            params={"perform_as": "user-7"},
+            body={"value": NOTE, "secret": False},
+            acting=True,
+        ),
+    ]
+    page_calls: ClassVar[list[list[Call]]] = [
+        [
+            Call(
+                "GET",
+                "opportunities",
+                {"data": [LEVER_OPPORTUNITY], "next": "offset-2", "hasNext": True},
+                params={"limit": "100", "expand": "applications"},
+            )
+        ],
+        [
+            Call(
+                "GET",
+                "opportunities",
+                {"data": [{**LEVER_OPPORTUNITY, "id": "opp-2"}], "hasNext": False},
+                params={"limit": "100", "expand": "applications", "offset": "offset-2"},
+            )
+        ],
+    ]
+    expected_page_ids: ClassVar[list[list[str]]] = [[LEVER_OPPORTUNITY["id"]], ["opp-2"]]
+
+    def tamper(self, raw_body: bytes) -> bytes:
+        body = json.loads(raw_body)
+        body["triggeredAt"] += 1  # Lever signs token + triggeredAt, nothing else
+        return json.dumps(body).encode()
+
+    def stale_delivery(self) -> tuple[bytes, dict[str, str]]:
+        past_ms = int((time.time() - self.connector.replay_window - 60) * 1000)
+        return self.deliver(self.fixture(), triggered_at_ms=past_ms)
+
+
+ASHBY_CANDIDATE = {
+    "id": "5b591aed-88e3-4395-b9c6-7e6c1ad3d4b1",
+    "name": "Mina Park",
+    "primaryEmailAddress": {"value": "mina.park@example.org", "type": "Personal", "isPrimary": True},
+    "emailAddresses": [
+        {"value": "mina.park@example.org", "type": "Personal", "isPrimary": True},
+        {"value": "mpark@kakao.example", "type": "Work", "isPrimary": False},
+    ],
+    "primaryPhoneNumber": {"value": "+82 10-5555-0199", "type": "Mobile", "isPrimary": True},
+    "phoneNumbers": [],
+    "socialLinks": [{"type": "GitHub", "url": "https://github.com/minapark"}],
+    "tags": [{"id": "t-5", "title": "Referral", "isArchived": False}],
+    "company": "Kakao",
+    "school": "KAIST",
+    "location": {"id": "l1", "locationSummary": "Seoul, South Korea", "locationComponents": []},
+    "customFields": [],
+    "resumeFileHandle": {"id": "f1", "name": "mina.docx", "handle": "handle-1"},
+}
+ASHBY_TAG = {"success": True, "results": {"id": "t-77", "title": TAG, "isArchived": False}}
+ASHBY_ADD = Call(
+    "POST",
+    "candidate.addTag",
+    {"success": True, "results": ASHBY_CANDIDATE},
+    body={"candidateId": ASHBY_CANDIDATE["id"], "tagId": "t-77"},
+)
+
+
+class TestAshbyConnector(ConnectorContract):
+    connector = PLATFORMS["ashby"]
+    auth = BASIC_AUTH
+    api_base_url = "https://ats.test"
+    event_fixture = "applicationSubmit.json"
+    expected_event: ClassVar[dict] = {
+        "candidate_id": ASHBY_CANDIDATE["id"],
+        "application_id": "9d34f544-c150-4d70-91c4-a6b3e9d4e1f0",
+        "dedupe_key": None,
+    }
+    expected_parsed: ClassVar[dict] = {
+        "name": "Mina Park",
+        "emails": ["mina.park@example.org"],
+        "phones": ["+82 10-5555-0199"],
+        "answers": ["Portfolio: https://mina-park.dev"],
+    }
+    required_field = ("data", "application", "candidate", "id")
+    ignored_payload: ClassVar[dict] = {"action": "candidateStageChange", "data": {"application": {"id": "a"}}}
+    candidate_id = ASHBY_CANDIDATE["id"]
+    fetch_calls: ClassVar[list[Call]] = [
+        Call(
+            "POST",
+            "candidate.info",
+            {"success": True, "results": ASHBY_CANDIDATE},
+            body={"id": ASHBY_CANDIDATE["id"]},
+        ),
+        Call(
+            "POST",
+            "file.info",
+            {"success": True, "results": {"url": f"{FILES_HOST}/ashby/mina.docx"}},
+            body={"fileHandle": "handle-1"},
+        ),
+        Call("GET", f"{FILES_HOST}/ashby/mina.docx", RESUME_DOCX),
+    ]
+    expected_fetched: ClassVar[dict] = {
+        "id": ASHBY_CANDIDATE["id"],
+        "emails": ["mina.park@example.org", "mpark@kakao.example"],
+        "urls": ["https://github.com/minapark"],
+        "employers": ["Kakao"],
+        "education": ["KAIST"],
+        "location": "Seoul, South Korea",
+        "resume_text": "Mina Park\nFrontend Engineer at Kakao",
+    }
+    add_tag_new_calls: ClassVar[list[Call]] = [
+        Call("POST", "candidateTag.create", ASHBY_TAG, body={"title": TAG}),
+        ASHBY_ADD,
+    ]
+    add_tag_existing_calls = add_tag_new_calls  # candidateTag.create returns the existing tag
+    remove_tag_calls: ClassVar[list[Call]] = [
+        Call(
+            "POST",
+            "candidate.info",
+            {
+                "success": True,
+                "results": {
+                    **ASHBY_CANDIDATE,
+                    "tags": [*ASHBY_CANDIDATE["tags"], {"id": "t-77", "title": TAG, "isArchived": False}],
+                },
+            },
+            body={"id": ASHBY_CANDIDATE["id"]},
+        ),
+        Call(
+            "POST",
+            "candidate.removeTag",
+            {"success": True, "results": ASHBY_CANDIDATE},
+            body={"candidateId": ASHBY_CANDIDATE["id"], "tagId": "t-77"},
+        ),
+    ]
+    add_note_calls: ClassVar[list[Call]] = [
+        Call(
+            "POST",
+            "candidate.createNote",
+            {"success": True, "results": {"id": "n1"}},
+            body={
+                "candidateId": ASHBY_CANDIDATE["id"],
+                "note": {"type": "text/plain", "value": NOTE},
+                "sendNotifications": False,
+                "isPrivate": False,
+            },
+        ),
+    ]
+    page_calls: ClassVar[list[list[Call]]] = [
+        [
+            Call(
+                "POST",
+                "candidate.list",
+                {
+                    "success": True,
+                    "results": [ASHBY_CANDIDATE],
+                    "moreDataAvailable": True,
+                    "nextCursor": "cursor-2",
+                },
+                body={"limit": 100},
+            )
+        ],
+        [
+            Call(
+                "POST",
+                "candidate.list",
+                {
+                    "success": True,
+                    "results": [{**ASHBY_CANDIDATE, "id": "cand-2"}],
+                    "moreDataAvailable": False,
+                    "syncToken": "sync-1",
+                },
+                body={"limit": 100, "cursor": "cursor-2"},
+            )
+        ],
+    ]
+    expected_page_ids: ClassVar[list[list[str]]] = [[ASHBY_CANDIDATE["id"]], ["cand-2"]]
+
+
+WORKABLE_BASE = "https://acme.workable.test/spi/v3"
+WORKABLE_CANDIDATE = json.loads((FIXTURES / "workable" / "candidate_created.json").read_text())
+WORKABLE_TAG = "hirewatch_high_risk"  # "HireWatch: high risk" in the form Workable keeps
+
+
+class TestWorkableConnector(ConnectorContract):
+    connector = PLATFORMS["workable"]
+    api_base_url = WORKABLE_BASE
+    on_behalf_of = "member-9"
+    auth = ("Authorization", f"Bearer {API_KEY}")
+    acting_user_at = ("body", "member_id")
+    event_fixture = "candidate_created.json"
+    expected_event: ClassVar[dict] = {"candidate_id": "ce4da98", "dedupe_key": None}
+    expected_parsed: ClassVar[dict] = {
+        "first_name": "Andrés",
+        "last_name": "Gómez",
+        "emails": ["andres.gomez@example.net"],
+        "phones": ["+34 612 345 678"],
+        "addresses": ["Calle de Alcalá 42, Madrid"],
+        "urls": ["https://github.com/agomez", "https://www.linkedin.com/in/agomez"],
+        "employers": ["Cabify"],
+        "education": ["Universidad Politécnica de Madrid"],
+        "answers": ["Where are you based?: Madrid", "Preferred stack: React, Node"],
+        "cover_letter": "I build web products end to end.",
+    }
+    required_field = ("id",)
+    ignored_payload: ClassVar[dict] = {"event_type": "candidate_moved", "data": WORKABLE_CANDIDATE}
+    candidate_id = "ce4da98"
+    fetch_calls: ClassVar[list[Call]] = [
+        Call(
+            "GET",
+            "candidates/ce4da98",
+            {"candidate": {**WORKABLE_CANDIDATE, "resume_url": f"{FILES_HOST}/w/cv.pdf"}},
+        ),
+        Call("GET", f"{FILES_HOST}/w/cv.pdf", RESUME_PDF),
+    ]
+    expected_fetched: ClassVar[dict] = {
+        "id": "ce4da98",
+        "full_name": "Andrés Gómez",
+        "location": "Madrid, Spain",
+        "resume_text": "Jonathan Meyers\nBackend engineer at Brightline Software",
+    }
+    add_tag_new_calls: ClassVar[list[Call]] = [
+        Call("GET", "candidates/ce4da98", {"candidate": WORKABLE_CANDIDATE}),
+        Call(
+            "PUT",
+            "candidates/ce4da98/tags",
+            {"tags": ["referral", WORKABLE_TAG]},
+            status=202,
+            body={"tags": ["referral", WORKABLE_TAG]},
+        ),
+    ]
+    add_tag_existing_calls: ClassVar[list[Call]] = [  # already there: read, and write nothing
+        Call(
+            "GET",
+            "candidates/ce4da98",
+            {"candidate": {**WORKABLE_CANDIDATE, "tags": ["referral", WORKABLE_TAG]}},
+        ),
+    ]
+    remove_tag_calls: ClassVar[list[Call]] = [
+        Call(
+            "GET",
+            "candidates/ce4da98",
+            {"candidate": {**WORKABLE_CANDIDATE, "tags": ["referral", WORKABLE_TAG]}},
+        ),
+        Call(
+            "PUT", "candidates/ce4da98/tags", {"tags": ["referral"]}, status=202, body={"tags": ["referral"]}
+        ),
+    ]
+    add_note_calls: ClassVar[list[Call]] = [
+        Call(
+            "POST",
+            "candidates/ce4da98/comments",
+            {"id": "c1"},
+            status=201,
+            body={"member_id": "member-9", "comment": {"body": NOTE}},
+            acting=True,
+        ),
+    ]
+    page_calls: ClassVar[list[list[Call]]] = [
+        [
+            Call(
+                "GET",
+                "candidates",
+                {
+                    "candidates": [WORKABLE_CANDIDATE],
+                    "paging": {"next": f"{WORKABLE_BASE}/candidates?limit=100&since_id=ce4da98"},
+                },
+                params={"limit": "100"},
+            )
+        ],
+        [
+            Call(
+                "GET",
+                "candidates",
+                {"candidates": [{**WORKABLE_CANDIDATE, "id": "ce4da99"}], "paging": {}},
+                params={"limit": "100", "since_id": "ce4da98"},
+            )
+        ],
+    ]
+    expected_page_ids: ClassVar[list[list[str]]] = [["ce4da98"], ["ce4da99"]]
+
+
+SR_CANDIDATE = {
+    "id": "d4b1f9e2-7a3c-4e58-b6d0-2c9f8a1e5b73",
+    "firstName": "Olena",
+    "lastName": "Kovalenko",
+    "email": "olena.k@example.com",
+    "phoneNumber": "+380 44 555 0101",
+    "location": {"country": "Ukraine", "city": "Kyiv", "region": None},
+    "web": {
+        "linkedin": "https://www.linkedin.com/in/olenak",
+        "skype": "olena.k",
+        "website": "https://olena.dev",
+    },
+    "education": [{"institution": "Kyiv Polytechnic Institute", "degree": "MSc"}],
+    "experience": [{"title": "QA Lead", "company": "Grammarly", "current": True}],
+}
+
+
+class TestSmartRecruitersConnector(ConnectorContract):
+    connector = PLATFORMS["smartrecruiters"]
+    auth = ("X-SmartToken", API_KEY)
+    api_base_url = "https://ats.test"
+    event_fixture = "application.created.json"
+    sign_kwargs: ClassVar[dict] = {"event_id": "sr-evt-1"}
+    expected_event: ClassVar[dict] = {"candidate_id": SR_CANDIDATE["id"], "dedupe_key": "sr-evt-1"}
+    expected_parsed = None
+    required_field = ("candidate_id",)
+    ignored_payload: ClassVar[dict] = {"id": "job-1"}
+    ignored_sign_kwargs: ClassVar[dict] = {"event_name": "application.status.updated"}
+    candidate_id = SR_CANDIDATE["id"]
+    fetch_calls: ClassVar[list[Call]] = [Call("GET", f"candidates/{SR_CANDIDATE['id']}", SR_CANDIDATE)]
+    expected_fetched: ClassVar[dict] = {
+        "id": SR_CANDIDATE["id"],
+        "full_name": "Olena Kovalenko",
+        "emails": ["olena.k@example.com"],
+        "phones": ["+380 44 555 0101"],
+        "urls": ["https://www.linkedin.com/in/olenak", "https://olena.dev"],
+        "employers": ["Grammarly"],
+        "education": ["Kyiv Polytechnic Institute"],
+        "location": "Kyiv, Ukraine",
+    }
+    add_tag_new_calls: ClassVar[list[Call]] = [
+        Call("POST", f"candidates/{SR_CANDIDATE['id']}/tags", {"tags": [TAG]}, body={"tags": [TAG]}),
+    ]
+    add_tag_existing_calls = add_tag_new_calls  # adding a tag the candidate has is the same request
+    remove_tag_calls: ClassVar[list[Call]] = [
+        Call("GET", f"candidates/{SR_CANDIDATE['id']}/tags", {"tags": ["Referral", TAG]}),
+        Call(
+            "PUT",
+            f"candidates/{SR_CANDIDATE['id']}/tags",
+            {"tags": ["Referral"]},
+            body={"tags": ["Referral"]},
+        ),
+    ]
+    add_note_calls: ClassVar[list[Call]] = [
+        Call(
+            "POST",
+            "messages/shares",
+            {"id": "m1"},
+            status=201,
+            body={
+                "content": f"#[CANDIDATE:{SR_CANDIDATE['id']}] {NOTE}",
+                "shareWith": {"openNote": True},
+            },
+        ),
+    ]
+    page_calls: ClassVar[list[list[Call]]] = [
+        [
+            Call(
+                "GET",
+                "candidates",
+                {"content": [SR_CANDIDATE], "nextPageId": "page-2", "totalFound": 2},
+                params={"limit": "100"},
+            )
+        ],
+        [
+            Call(
+                "GET",
+                "candidates",
+                {"content": [{**SR_CANDIDATE, "id": "sr-2"}], "totalFound": 2},
+                params={"limit": "100", "pageId": "page-2"},
+            )
+        ],
+    ]
+    expected_page_ids: ClassVar[list[list[str]]] = [[SR_CANDIDATE["id"]], ["sr-2"]]
+
+    def stale_delivery(self) -> tuple[bytes, dict[str, str]]:
+        past = int(time.time() - self.connector.replay_window - 60)
+        return self.deliver(self.fixture(), timestamp=past)

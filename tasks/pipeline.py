@@ -12,9 +12,13 @@ from screening.models import Applicant, ScreeningResult
 from screening.redflags import check_applicant
 from store import audit
 from store.applicants import record_screening, upsert_applicant
-from store.review import apply_suppressions, suppressed_hits
 from tasks import runtime
 from tasks.writeback import write_back
+
+try:  # reviewers' false-positive decisions (store/review.py, the admin API's area)
+    from store import review
+except ImportError:  # a build without the review store: nothing is suppressed
+    review = None
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +40,9 @@ def screen_stored(
     """The verdict for an applicant already upserted: lists, red flags, reviewers' suppressions."""
     flags = check_applicant(applicant)
     result = runtime.screener_cache().get().screen(applicant, extra_flags=flags)
-    return apply_suppressions(result, suppressed_hits(conn, installation_id, row_id))
+    if review is None:
+        return result
+    return review.apply_suppressions(result, review.suppressed_hits(conn, installation_id, row_id))
 
 
 def record(

@@ -176,6 +176,7 @@ class Stack:
         headers = get_connector("greenhouse").sign(WEBHOOK_SECRET, raw)
         response = client.post(f"/webhooks/greenhouse/{self.installation.id}", data=raw, headers=headers)
         assert response.status_code == 200, response.get_data(as_text=True)
+        response.close()  # the receiver enqueues once the reply has gone out
 
     def statuses(self) -> list[str]:
         with self.engine.connect() as conn:

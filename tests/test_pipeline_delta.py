@@ -15,9 +15,9 @@ import pytest
 
 from integration.sandbox.seed import synthetic_candidates
 from screening.engine import Screener
-from screening.matching import DEFAULT_THRESHOLD
 from screening.lists.diff import diff_snapshot_sets
 from screening.lists.store import ListStore
+from screening.matching import DEFAULT_THRESHOLD
 from screening.models import Applicant, EntityType, ScreeningResult
 from store.applicants import record_screening, upsert_applicant
 from store.db import engine_for

@@ -72,6 +72,14 @@ def get_applicant(conn: Connection, row_id: int) -> tuple[str, Applicant] | None
     return (row.installation_id, applicant_from_data(row.data)) if row else None
 
 
+def get_applicants(conn: Connection, row_ids: list[int]) -> dict[int, Applicant]:
+    """Row id -> applicant, in one query (rows deleted meanwhile are simply absent)."""
+    if not row_ids:
+        return {}
+    rows = conn.execute(select(applicants.c.id, applicants.c.data).where(applicants.c.id.in_(row_ids)))
+    return {row.id: applicant_from_data(row.data) for row in rows}
+
+
 def find_row_id(conn: Connection, installation_id: str, external_id: str) -> int | None:
     return conn.execute(
         select(applicants.c.id).where(

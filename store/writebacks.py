@@ -90,6 +90,20 @@ def last_written(conn: Connection, installation_id: str, candidate_id: str) -> W
     return WrittenState(row.verdict_hash, row.risk, list(row.tags)) if row else None
 
 
+def ever_written(conn: Connection, installation_id: str, candidate_ids: list[str]) -> set[str]:
+    """Which of these candidates HireWatch has written to (the others show nothing of ours)."""
+    if not candidate_ids:
+        return set()
+    return set(
+        conn.execute(
+            select(writeback_state.c.candidate_id).where(
+                writeback_state.c.installation_id == installation_id,
+                writeback_state.c.candidate_id.in_(candidate_ids),
+            )
+        ).scalars()
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class WriteStep:
     """One write to one candidate for one verdict: the ledger's key."""

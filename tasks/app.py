@@ -44,7 +44,6 @@ def make_celery(settings: Settings | None = None) -> Celery:
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
         broker_transport_options=_transport_options(settings),
-        worker_hijack_root_logger=False,
         beat_schedule={
             "sweep-inbox": {
                 "task": "tasks.sweep_inbox",

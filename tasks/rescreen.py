@@ -14,8 +14,9 @@ import time
 from sqlalchemy import Engine
 
 from connectors.base import ConnectorAbort, ConnectorError
+from screening.models import Risk
 from store import audit
-from store.applicants import get_applicant, screened_by, upsert_applicant
+from store.applicants import get_applicants, screened_by, upsert_applicant
 from store.jobs import (
     CANCELLED,
     RUNNING,
@@ -31,6 +32,7 @@ from store.jobs import (
     release_abandoned_chunks,
     set_status,
 )
+from store.writebacks import ever_written
 from tasks import runtime
 from tasks.app import BULK_QUEUE, app
 from tasks.inbox import retry_delay
@@ -38,7 +40,9 @@ from tasks.pipeline import record, review_url, screen_stored
 from tasks.writeback import write_back
 
 log = logging.getLogger(__name__)
-PAGES_PER_TASK = 20  # a paging task hands over to a fresh one, keeping each under the time limit
+# A paging task hands over to a fresh one after this share of the task time limit. Paging as long
+# as possible in one task keeps the pages flowing: a continuation waits behind queued chunks.
+PAGING_SHARE_OF_TIME_LIMIT = 0.5
 
 
 def start_rescreen(installation_id: str, kind: str = "full", requested_by: str = "system") -> int:
@@ -105,15 +109,16 @@ def rescreen_page(self, job_id: int) -> None:
         return
     installation = runtime.load_installation(job.installation_id)
     connector = runtime.connector_for(installation)
+    hand_over_at = time.monotonic() + runtime.settings().task_time_limit * PAGING_SHARE_OF_TIME_LIMIT
     try:
-        for fetched, page in enumerate(connector.list_candidates(cursor), start=1):
+        for page in connector.list_candidates(cursor):
             if not _running(engine, job_id):
                 return
             with engine.begin() as conn:
                 row_ids = [upsert_applicant(conn, installation.id, a).row_id for a in page.applicants]
                 chunk_id = add_chunk(conn, job_id, row_ids, page.next_cursor)
             runtime.enqueue("tasks.rescreen_chunk", [chunk_id], BULK_QUEUE)
-            if page.next_cursor and fetched >= PAGES_PER_TASK:
+            if page.next_cursor and time.monotonic() > hand_over_at:
                 runtime.enqueue("tasks.rescreen_page", [job_id], BULK_QUEUE)
                 return
     except ConnectorAbort as exc:
@@ -143,8 +148,12 @@ def rescreen_chunk(chunk_id: int) -> None:
     installation = runtime.load_installation(job.installation_id)
     connector = runtime.connector_for(installation)
     screened = screen_batch(engine, installation.id, row_ids, trigger, already_recorded=already)
+    with engine.connect() as conn:
+        written = ever_written(conn, installation.id, [applicant.id for _, applicant, _ in screened])
     failed = 0
     for row_id, applicant, result in screened:
+        if result.risk == Risk.CLEAR and applicant.id not in written:
+            continue  # nothing of ours in the ATS and nothing to say: no API call, no ledger read
         try:
             write_back(engine, connector, installation, applicant.id, result, review_url(row_id))
         except ConnectorError as exc:
@@ -173,11 +182,11 @@ def screen_batch(
     """
     screened = []
     with engine.begin() as conn:
+        stored = get_applicants(conn, row_ids)
         for row_id in row_ids:
-            stored = get_applicant(conn, row_id)
-            if stored is None:  # deleted since the page was fetched
+            applicant = stored.get(row_id)
+            if applicant is None:  # deleted since the page was fetched
                 continue
-            applicant = stored[1]
             result = screen_stored(conn, installation_id, row_id, applicant)
             if row_id not in already_recorded:
                 record(conn, installation_id, row_id, applicant, result, trigger)

@@ -8,17 +8,29 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from screening.models import Applicant, Attachment, ScreeningResult
-from store.tables import applicants, screenings
+from store.tables import applicants, audit_log, screenings
 
 # The fields a screening reads. A change in any of them means the verdict may change; a change
 # elsewhere (stage, tags, attachment URLs that expire weekly) does not trigger a re-screen.
 IDENTITY_FIELDS = (
-    "name", "first_name", "last_name", "emails", "phones", "addresses", "location", "urls",
-    "employers", "education", "resume_text", "cover_letter", "answers", "date_of_birth",
-)  # fmt: skip
+    "name",
+    "first_name",
+    "last_name",
+    "emails",
+    "phones",
+    "addresses",
+    "location",
+    "urls",
+    "employers",
+    "education",
+    "resume_text",
+    "cover_letter",
+    "answers",
+    "date_of_birth",
+)
 
 
 def identity_fingerprint(applicant: Applicant) -> str:
@@ -98,29 +110,79 @@ def delete_applicant(conn: Connection, installation_id: str, external_id: str) -
     return deleted.rowcount > 0
 
 
-def record_screening(
-    conn: Connection, row_id: int, installation_id: str, result: ScreeningResult, trigger: str
-) -> int:
-    """Store one screening and make it the applicant's latest verdict."""
-    screening_id = conn.execute(
-        screenings.insert().values(
-            installation_id=installation_id,
-            applicant_id=row_id,
-            trigger=trigger[:32],
-            risk=str(result.risk),
-            score=result.score,
-            result=json.loads(json.dumps(result.to_dict(), default=str)),
-            list_versions=result.lists,
-            ruleset_version=result.ruleset_version,
-        )
-    ).inserted_primary_key[0]
-    review = {"review_status": "pending"} if result.needs_review else {}
+@dataclass(frozen=True, slots=True)
+class Screened:
+    row_id: int
+    external_id: str
+    result: ScreeningResult
+
+
+def record_screenings(
+    conn: Connection, installation_id: str, screened: list[Screened], trigger: str, actor: str = "worker"
+) -> None:
+    """Store screenings, make each the applicant's latest verdict, and audit each: three bulk
+    statements however many applicants (a re-screen chunk records a hundred at once)."""
+    if not screened:
+        return
+    now = datetime.now(UTC)
     conn.execute(
-        update(applicants)
-        .where(applicants.c.id == row_id)
-        .values(risk=str(result.risk), score=result.score, updated_at=datetime.now(UTC), **review)
+        screenings.insert(),
+        [
+            {
+                "installation_id": installation_id,
+                "applicant_id": s.row_id,
+                "trigger": trigger[:32],
+                "risk": str(s.result.risk),
+                "score": s.result.score,
+                "result": json.loads(json.dumps(s.result.to_dict(), default=str)),
+                "list_versions": s.result.lists,
+                "ruleset_version": s.result.ruleset_version,
+            }
+            for s in screened
+        ],
     )
-    return screening_id
+    for needs_review in (True, False):
+        group = [s for s in screened if s.result.needs_review == needs_review]
+        if not group:
+            continue
+        statement = (
+            update(applicants)
+            .where(applicants.c.id == bindparam("row_id"))
+            .values(
+                risk=bindparam("new_risk"),
+                score=bindparam("new_score"),
+                updated_at=now,
+                **({"review_status": "pending"} if needs_review else {}),
+            )
+        )
+        conn.execute(
+            statement,
+            [
+                {"row_id": s.row_id, "new_risk": str(s.result.risk), "new_score": s.result.score}
+                for s in group
+            ],
+        )
+    conn.execute(
+        audit_log.insert(),
+        [
+            {
+                "installation_id": installation_id,
+                "actor": actor,
+                "action": "screening",
+                "subject": s.external_id,
+                "at": now,
+                "details": {
+                    "trigger": trigger,
+                    "risk": str(s.result.risk),
+                    "score": s.result.score,
+                    "lists": s.result.lists,
+                    "hits": len(s.result.sanctions_hits),
+                    "flags": [f.code for f in s.result.flags],
+                },
+            }
+            for s in screened
+        ],
+    )
 
 
 def latest_screening(conn: Connection, row_id: int) -> dict | None:

@@ -10,8 +10,7 @@ from sqlalchemy import Connection, Engine
 from connectors.base import Connector, Installation
 from screening.models import Applicant, ScreeningResult
 from screening.redflags import check_applicant
-from store import audit
-from store.applicants import record_screening, upsert_applicant
+from store.applicants import Screened, record_screenings, upsert_applicant
 from tasks import runtime
 from tasks.writeback import write_back
 
@@ -45,32 +44,6 @@ def screen_stored(
     return review.apply_suppressions(result, review.suppressed_hits(conn, installation_id, row_id))
 
 
-def record(
-    conn: Connection,
-    installation_id: str,
-    row_id: int,
-    applicant: Applicant,
-    result: ScreeningResult,
-    trigger: str,
-) -> None:
-    record_screening(conn, row_id, installation_id, result, trigger)
-    audit.record(
-        conn,
-        action="screening",
-        actor="worker",
-        installation_id=installation_id,
-        subject=applicant.id,
-        details={
-            "trigger": trigger,
-            "risk": str(result.risk),
-            "score": result.score,
-            "lists": result.lists,
-            "hits": len(result.sanctions_hits),
-            "flags": [f.code for f in result.flags],
-        },
-    )
-
-
 def screen_and_write_back(
     engine: Engine,
     connector: Connector,
@@ -89,6 +62,6 @@ def screen_and_write_back(
             )
             return Outcome(upserted.row_id, None)
         result = screen_stored(conn, installation.id, upserted.row_id, applicant)
-        record(conn, installation.id, upserted.row_id, applicant, result, trigger)
+        record_screenings(conn, installation.id, [Screened(upserted.row_id, applicant.id, result)], trigger)
     wrote = write_back(engine, connector, installation, applicant.id, result, review_url(upserted.row_id))
     return Outcome(upserted.row_id, result, wrote)

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from connectors.base import ConnectorAbort, ConnectorError
 from screening.models import Risk
 from store import audit
-from store.applicants import get_applicants, screened_by, upsert_applicant
+from store.applicants import Screened, get_applicants, record_screenings, screened_by, upsert_applicant
 from store.jobs import (
     CANCELLED,
     RUNNING,
@@ -36,7 +36,7 @@ from store.writebacks import ever_written
 from tasks import runtime
 from tasks.app import BULK_QUEUE, app
 from tasks.inbox import retry_delay
-from tasks.pipeline import record, review_url, screen_stored
+from tasks.pipeline import review_url, screen_stored
 from tasks.writeback import write_back
 
 log = logging.getLogger(__name__)
@@ -185,12 +185,10 @@ def screen_batch(
         stored = get_applicants(conn, row_ids)
         for row_id in row_ids:
             applicant = stored.get(row_id)
-            if applicant is None:  # deleted since the page was fetched
-                continue
-            result = screen_stored(conn, installation_id, row_id, applicant)
-            if row_id not in already_recorded:
-                record(conn, installation_id, row_id, applicant, result, trigger)
-            screened.append((row_id, applicant, result))
+            if applicant is not None:  # else deleted since the page was fetched
+                screened.append((row_id, applicant, screen_stored(conn, installation_id, row_id, applicant)))
+        new = [Screened(r, a.id, result) for r, a, result in screened if r not in already_recorded]
+        record_screenings(conn, installation_id, new, trigger)
     return screened
 
 

@@ -19,7 +19,7 @@ from screening.lists.diff import diff_snapshot_sets
 from screening.lists.store import ListStore
 from screening.matching import DEFAULT_THRESHOLD
 from screening.models import Applicant, EntityType, ScreeningResult
-from store.applicants import record_screening, upsert_applicant
+from store.applicants import Screened, record_screenings, upsert_applicant
 from store.db import engine_for
 from store.tables import installations
 from tasks.lists import delta_targets
@@ -76,7 +76,7 @@ def test_delta_rescreen_touches_few_applicants_and_matches_a_full_rescreen(share
         for applicant in applicants:
             row_id = upsert_applicant(conn, "i1", applicant).row_id
             before[row_id] = old_screener.screen(applicant)
-            record_screening(conn, row_id, "i1", before[row_id], "webhook")
+            record_screenings(conn, "i1", [Screened(row_id, applicant.id, before[row_id])], "webhook")
             rows[row_id] = applicant
     diffs = diff_snapshot_sets(old, new)
     with engine.connect() as conn:

@@ -6,10 +6,11 @@ from dataclasses import replace
 
 from screening.models import Applicant, Risk, ScreeningResult
 from store.applicants import (
+    Screened,
     delete_applicant,
     get_applicant,
     latest_screening,
-    record_screening,
+    record_screenings,
     screened_by,
     upsert_applicant,
 )
@@ -45,7 +46,7 @@ def test_screenings_recorded_latest_first_and_deleted_with_applicant(db_url: str
         row_id = upsert_applicant(conn, "i1", Applicant(id="c1", name="A B")).row_id
         for trigger, risk in (("webhook", Risk.CLEAR), ("rescreen:1", Risk.MEDIUM)):
             result = ScreeningResult(id="c1", risk=risk, score=1.0, sanctions_hits=[], flags=[], lists={})
-            record_screening(conn, row_id, "i1", result, trigger)
+            record_screenings(conn, "i1", [Screened(row_id, "c1", result)], trigger)
         assert latest_screening(conn, row_id)["risk"] == "medium"
         assert screened_by(conn, [row_id], "rescreen:1") == {row_id}
         assert screened_by(conn, [row_id], "rescreen:2") == set()

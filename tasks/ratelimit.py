@@ -90,10 +90,41 @@ class SharedRateLimiter:
         return float(self.client.get(f"{self.key}:waited") or 0.0)
 
 
-class ThrottledSession(requests.Session):
-    """A requests session that spends the shared budget before every request."""
+class LocalRateLimiter:
+    """The same fixed window kept in this process: for running without Redis (the filesystem
+    broker of `hirewatch run` on a machine with no Redis), where each worker gets the whole budget
+    divided by `share` (the number of worker processes expected)."""
 
-    def __init__(self, limiter: SharedRateLimiter):
+    def __init__(self, budget: Budget, share: int = 1):
+        self.budget = Budget(max(1, budget.requests // max(1, share)), budget.per_seconds)
+        self._window_id, self._used, self._waited = -1, 0, 0.0
+
+    def learn_limit(self, announced: str | None) -> None:
+        """A per-process budget stays the conservative default share."""
+
+    def acquire(self) -> float:
+        waited = 0.0
+        while True:
+            now = time.time()
+            window_id = int(now // self.budget.per_seconds)
+            if window_id != self._window_id:
+                self._window_id, self._used = window_id, 0
+            if self._used < self.budget.requests:
+                self._used += 1
+                self._waited += waited
+                return waited
+            pause = (window_id + 1) * self.budget.per_seconds - now
+            time.sleep(pause)
+            waited += pause
+
+    def total_waited(self) -> float:
+        return self._waited
+
+
+class ThrottledSession(requests.Session):
+    """A requests session that spends the account's budget before every request."""
+
+    def __init__(self, limiter: SharedRateLimiter | LocalRateLimiter):
         super().__init__()
         self.limiter = limiter
 

@@ -23,7 +23,7 @@ from screening.models import ListSnapshot
 from store.db import engine_for
 from store.installations import get_installation
 from tasks.app import make_celery
-from tasks.ratelimit import SharedRateLimiter, ThrottledSession, account_key, budget_for
+from tasks.ratelimit import LocalRateLimiter, SharedRateLimiter, ThrottledSession, account_key, budget_for
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +60,18 @@ def load_installation(installation_id: str) -> Installation:
         return get_installation(conn, secret_box(settings()), installation_id)
 
 
+# Worker processes `hirewatch run` starts; only used to split the budget when there is no Redis.
+LOCAL_WORKER_PROCESSES = 2
+
+
 def connector_for(installation: Installation) -> Connector:
     """The installation's connector, its HTTP spending the account's shared rate-limit budget."""
-    limiter = SharedRateLimiter(
-        redis_client(),
-        account_key(installation.platform, installation.api_base_url, installation.api_key),
-        budget_for(installation.platform, installation.settings),
-    )
+    budget = budget_for(installation.platform, installation.settings)
+    if settings().redis_url.startswith(("redis://", "rediss://")):
+        key = account_key(installation.platform, installation.api_base_url, installation.api_key)
+        limiter: SharedRateLimiter | LocalRateLimiter = SharedRateLimiter(redis_client(), key, budget)
+    else:
+        limiter = LocalRateLimiter(budget, share=LOCAL_WORKER_PROCESSES)
     return get_connector(installation.platform)(installation, session=ThrottledSession(limiter))
 
 

@@ -11,7 +11,7 @@ from screening.models import Entity, EntityType, ListSnapshot
 ORDINARY = [
     {"first_name": "Olivia", "last_name": "Brennan", "company": "Northwind Analytics"},
     {"first_name": "Min-jun", "last_name": "Kim", "company": "Hanbit Soft"},
-    {"first_name": "Lucía", "last_name": "Fernández", "company": "Acme Cloud"},
+    {"first_name": "Ingrid", "last_name": "Solberg", "company": "Acme Cloud"},
 ]
 SHARED_PHONE = "+1 415 555 0199"  # two "different" applicants behind one phone number
 

@@ -17,13 +17,13 @@ from sqlalchemy import Engine, func, select, update
 from connectors.base import ConnectorAbort, ConnectorError, EventKind, PayloadError, WebhookEvent
 from connectors.registry import get_connector
 from store import audit
-from store.applicants import delete_applicant
+from store.applicants import delete_applicant, get_applicant
 from store.inbox import get_delivery, mark_queued, unqueued_ids
 from store.tables import inbox, installations
 from store.writebacks import forget
 from tasks import runtime
 from tasks.app import LIVE_QUEUE, app
-from tasks.pipeline import screen_and_write_back
+from tasks.pipeline import rescreen_stored, screen_and_write_back
 
 log = logging.getLogger(__name__)
 FINAL_STATUSES = ("done", "ignored", "failed")
@@ -198,3 +198,33 @@ def sweep_inbox() -> int:
     if waiting or stuck:
         log.info("inbox.swept received=%d stuck=%d", len(waiting), len(stuck))
     return len(waiting) + len(stuck)
+
+
+@app.task(
+    name="tasks.write_back_decision", bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=8
+)
+def write_back_decision(self, installation_id: str, applicant_id: int, decision_id: int) -> str:
+    """A reviewer decided (the admin API sends this): re-screen the stored applicant, with the
+    decision's suppressions applied, and bring the ATS tag and note in line with the new verdict."""
+    engine = runtime.engine()
+    with engine.connect() as conn:
+        stored = get_applicant(conn, applicant_id)
+    if stored is None or stored[0] != installation_id:
+        log.warning("decision.unknown_applicant applicant_id=%s decision_id=%s", applicant_id, decision_id)
+        return "missing"
+    installation = runtime.load_installation(installation_id)
+    try:
+        rescreen_stored(
+            engine,
+            runtime.connector_for(installation),
+            installation,
+            applicant_id,
+            stored[1],
+            trigger="decision",
+        )
+    except ConnectorAbort as exc:
+        _abort_installation(engine, installation_id, exc.reason)
+        return "failed"
+    except ConnectorError as exc:
+        raise self.retry(countdown=retry_delay(self.request.retries, exc.retry_after)) from exc
+    return "done"

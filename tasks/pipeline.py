@@ -61,7 +61,20 @@ def screen_and_write_back(
                 applicant.id,
             )
             return Outcome(upserted.row_id, None)
-        result = screen_stored(conn, installation.id, upserted.row_id, applicant)
-        record_screenings(conn, installation.id, [Screened(upserted.row_id, applicant.id, result)], trigger)
-    wrote = write_back(engine, connector, installation, applicant.id, result, review_url(upserted.row_id))
-    return Outcome(upserted.row_id, result, wrote)
+    return rescreen_stored(engine, connector, installation, upserted.row_id, applicant, trigger)
+
+
+def rescreen_stored(
+    engine: Engine,
+    connector: Connector,
+    installation: Installation,
+    row_id: int,
+    applicant: Applicant,
+    trigger: str,
+) -> Outcome:
+    """Screen an applicant we already hold (no ATS fetch) and write back if the verdict changed."""
+    with engine.begin() as conn:
+        result = screen_stored(conn, installation.id, row_id, applicant)
+        record_screenings(conn, installation.id, [Screened(row_id, applicant.id, result)], trigger)
+    wrote = write_back(engine, connector, installation, applicant.id, result, review_url(row_id))
+    return Outcome(row_id, result, wrote)

@@ -158,3 +158,17 @@ def test_bad_payload_fails_visibly(pipeline) -> None:
     assert process(engine, accepted.inbox_id) == "failed"
     with engine.connect() as conn:
         assert get_delivery(conn, accepted.inbox_id).last_error.startswith("bad_payload")
+
+
+def test_reviewer_decision_task_rescreens_and_writes_back_once(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(LISTED)
+    process(engine, deliver(engine, installation, candidate))
+    with engine.connect() as conn:
+        row_id = conn.execute(select(applicants.c.id)).scalar_one()
+    assert inbox_tasks.write_back_decision(installation.id, row_id, decision_id=1) == "done"
+    assert inbox_tasks.write_back_decision("another-installation", row_id, decision_id=1) == "missing"
+    with engine.connect() as conn:
+        triggers = conn.execute(select(screenings.c.trigger).order_by(screenings.c.id)).scalars().all()
+    assert triggers == ["webhook", "decision"]
+    assert len(sandbox.state.writebacks(candidate["id"])["notes"]) == 1  # verdict unchanged: no new note

@@ -98,7 +98,14 @@ def handle(engine: Engine, row, event: WebhookEvent) -> str:
         _forget_candidate(engine, row.installation_id, str(event.merged_from), "merged")
     installation = runtime.load_installation(row.installation_id)
     connector = runtime.connector_for(installation)
-    applicant = connector.fetch_candidate(str(event.candidate_id), event.application_id)
+    try:
+        applicant = connector.fetch_candidate(str(event.candidate_id), event.application_id)
+    except ConnectorError as exc:
+        if exc.reason != "not_found":
+            raise
+        # Deleted in the ATS after this event was sent: retrying cannot help.
+        _forget_candidate(engine, row.installation_id, str(event.candidate_id), "not_found_in_ats")
+        return "done"
     screen_and_write_back(
         engine,
         connector,

@@ -172,3 +172,12 @@ def test_reviewer_decision_task_rescreens_and_writes_back_once(pipeline) -> None
         triggers = conn.execute(select(screenings.c.trigger).order_by(screenings.c.id)).scalars().all()
     assert triggers == ["webhook", "decision"]
     assert len(sandbox.state.writebacks(candidate["id"])["notes"]) == 1  # verdict unchanged: no new note
+
+
+def test_candidate_gone_from_the_ats_is_forgotten_not_retried(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(LISTED)
+    sandbox.state.delete_candidate(candidate["id"])
+    assert process(engine, deliver(engine, installation, candidate)) == "done"
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 0

@@ -18,10 +18,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from screening.lists.store import ListStore
 from sqlalchemy import select
-from store.installations import create_installation
-from store.secretbox import SecretBox
 
 from connectors.registry import get_connector
 from integration.app import create_app
@@ -29,7 +26,10 @@ from integration.config import Settings
 from integration.sandbox.harness import SandboxThread
 from integration.sandbox.state import Fault
 from integration.sandbox.webhooks import encode_like_greenhouse, webhook_body
+from screening.lists.store import ListStore
 from store.db import engine_for
+from store.installations import create_installation
+from store.secretbox import SecretBox
 from store.tables import inbox
 from tests.conftest import FIXTURES, ROOT
 

@@ -29,12 +29,12 @@ class Settings:
     public_url: str
     max_body_bytes: int
     # Pipeline (tasks/): list refresh period, the inbox sweeper, retries and time limits.
-    list_refresh_hours: float
-    sweep_seconds: float
-    stuck_minutes: float
-    task_max_retries: int
-    task_time_limit: int
-    demo_lists: bool  # screen against the labelled DEMO list when no list is stored (`hirewatch run`)
+    list_refresh_hours: float = 24.0
+    sweep_seconds: float = 30.0
+    stuck_minutes: float = 15.0
+    task_max_retries: int = 8
+    task_time_limit: int = 300
+    demo_lists: bool = False  # screen against the labelled DEMO list when no list is stored (`hirewatch run`)
     # Official list URLs overridden by env var (HIREWATCH_OFAC_SDN_URL, ...): env var name -> URL.
     list_urls: dict[str, str] = field(default_factory=dict)
     lists_user_agent: str | None = None  # HIREWATCH_LISTS_USER_AGENT (default: a browser-like one)

@@ -97,7 +97,7 @@ def test_listed_applicant_gets_one_tag_and_one_note_however_often_processed(pipe
     written = sandbox.state.writebacks(candidate["id"])
     assert written["tags"] == ["HireWatch: medium risk"]
     assert len(written["notes"]) == 1
-    assert "potential sanctions match" in written["notes"][0]["body"]
+    assert "HAMIEH, Jamiel" in written["notes"][0]["body"]  # the reason names the listed entry
     with engine.connect() as conn:
         actions = conn.execute(select(audit_log.c.action)).scalars().all()
     assert actions.count("screening") == 2 and actions.count("writeback.note") == 1

@@ -161,7 +161,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="duration (at most 60)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=32, help="sender threads")
+    parser.add_argument("--worker-threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--senders", type=int, default=32, help="sender threads")
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument("--redis-url", default=BENCH_REDIS_URL, help=f"broker (default {BENCH_REDIS_URL})")
     args = parser.parse_args()
@@ -211,12 +212,14 @@ def main() -> None:
             wait_until_up(f"http://127.0.0.1:{port}", server)
             print(
                 f"sending {total} signed webhooks at {args.rate:.0f}/s to {added['webhook_url']} "
-                f"({args.workers} gunicorn workers, {args.threads} sender threads)",
+                f"({args.workers} gunicorn workers, {args.senders} sender threads)",
                 file=sys.stderr,
             )
+            load_before = os.getloadavg()[0]
             cpu_before = server_cpu_seconds(server.pid)
-            result = run_load(added["webhook_url"], deliveries, args.rate, args.threads)
+            result = run_load(added["webhook_url"], deliveries, args.rate, args.senders)
             server_cpu = server_cpu_seconds(server.pid) - cpu_before
+            load_after = os.getloadavg()[0]
         finally:
             server.terminate()
             server.wait(timeout=15)
@@ -241,6 +244,8 @@ def main() -> None:
     print(f"statuses:        {dict(result['statuses'])}")
     print(f"answer time ms:  {spread(latencies)}")
     print(f"from due time:   {spread(lags)}")
+    load = f"{load_before:.1f} before, {load_after:.1f} after"
+    print(f"machine load:    {load} (1-min load average, {os.cpu_count()} CPUs)")
     print(f"server CPU:      {server_cpu * ms / len(latencies):.2f} ms per request (all gunicorn processes)")
     print(f"inbox rows:      {by_status}")
     target = percentile(latencies, 0.99) * ms < 50 and result["statuses"].get(200) == total

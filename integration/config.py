@@ -39,6 +39,9 @@ class Settings:
     list_urls: dict[str, str] = field(default_factory=dict)
     lists_user_agent: str | None = None  # HIREWATCH_LISTS_USER_AGENT (default: a browser-like one)
     lists_timeout: float = 60.0  # HIREWATCH_LISTS_TIMEOUT, seconds
+    # HIREWATCH_LINKAGE_KEY: master key of the per-tenant HMAC that hashes linkage keys (phones,
+    # e-mails, addresses...). Defaults to HIREWATCH_SECRET_KEY. Changing it orphans stored keys.
+    linkage_key: str | None = None
 
     @property
     def production(self) -> bool:
@@ -65,4 +68,15 @@ class Settings:
             list_urls={s.env_var: _env(s.env_var, "") for s in official_sources() if _env(s.env_var, "")},
             lists_user_agent=os.environ.get("HIREWATCH_LISTS_USER_AGENT") or None,
             lists_timeout=float(_env("HIREWATCH_LISTS_TIMEOUT", "60")),
+            linkage_key=os.environ.get("HIREWATCH_LINKAGE_KEY") or None,
         )
+
+    @property
+    def linkage_master_key(self) -> bytes:
+        """The linkage HMAC master key; a fixed development key outside production."""
+        key = self.linkage_key or self.secret_key
+        if key:
+            return key.encode()
+        if self.production:
+            raise RuntimeError("set HIREWATCH_LINKAGE_KEY (or HIREWATCH_SECRET_KEY) in production")
+        return b"hirewatch-development-linkage-key"

@@ -13,7 +13,7 @@ import logging
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from connectors.base import Connector, EventKind, PayloadError
+from connectors.base import Connector, EventKind, PayloadError, WebhookEvent
 from connectors.registry import get_connector
 from integration.config import Settings
 from integration.enqueue import InboxEnqueuer
@@ -44,13 +44,22 @@ def _connector_class(platform: str) -> type[Connector] | None:
         return None
 
 
+def _read_body() -> bytes:
+    """The raw body; 413 past MAX_CONTENT_LENGTH whether Content-Length says so or not."""
+    raw_body = request.get_data(cache=False)
+    if request.content_length is None and len(raw_body) >= (request.max_content_length or len(raw_body) + 1):
+        # Werkzeug stops a chunked body quietly at the limit; one more byte read raises the 413.
+        request.stream.read(1)
+    return raw_body
+
+
 @webhooks.post("/webhooks/<platform>/<installation_id>")
 def receive(platform: str, installation_id: str) -> tuple[Response, int]:
     extensions = current_app.extensions
     connector = _connector_class(platform)
     if connector is None:
         return _error(404, "unknown platform")
-    raw_body = request.get_data(cache=False)  # 413 past MAX_CONTENT_LENGTH, chunked or not
+    raw_body = _read_body()
     engine = extensions["hirewatch.engine"]
     with engine.connect() as conn:
         found = find_webhook_secret(conn, extensions["hirewatch.secret_box"], installation_id)
@@ -59,6 +68,8 @@ def receive(platform: str, installation_id: str) -> tuple[Response, int]:
     secret = found[1]
     fields = f"platform={platform} installation={installation_id}"
 
+    # A subscription handshake (SmartRecruiters' X-Hook-Secret) comes before any secret is in
+    # use and is unsigned; echoing the caller's own header reveals nothing.
     echo = connector.handshake(request.headers)
     if echo is not None:
         log.info("webhook.handshake %s", fields)
@@ -76,15 +87,21 @@ def receive(platform: str, installation_id: str) -> tuple[Response, int]:
         log.warning("webhook.rejected %s reason=payload status=%s detail=%s", fields, exc.status, exc.reason)
         return _error(exc.status, exc.reason)
 
-    success = connector.success_status
     if event.kind in (EventKind.PING, EventKind.IGNORED):
         log.info("webhook.%s %s event=%s", event.kind.value, fields, event.event_type)
-        return jsonify(status=event.kind.value), success
+        return jsonify(status=event.kind.value), connector.success_status
 
+    return _store_and_reply(connector, installation_id, event, raw_body, fields)
+
+
+def _store_and_reply(
+    connector: type[Connector], installation_id: str, event: WebhookEvent, raw_body: bytes, fields: str
+) -> tuple[Response, int]:
+    """Commit the delivery to the inbox (once per dedupe key), reply, then enqueue it."""
     accepted = accept_delivery(
-        engine,
+        current_app.extensions["hirewatch.engine"],
         installation_id=installation_id,
-        platform=platform,
+        platform=connector.name,
         dedupe_key=event.dedupe_key or body_dedupe_key(raw_body),
         event_type=event.event_type,
         event_kind=event.kind.value,
@@ -93,7 +110,7 @@ def receive(platform: str, installation_id: str) -> tuple[Response, int]:
     )
     if accepted.duplicate:
         log.info("webhook.duplicate %s event=%s inbox_id=%s", fields, event.event_type, accepted.inbox_id)
-        return jsonify(status="duplicate", inbox_id=accepted.inbox_id), success
+        return jsonify(status="duplicate", inbox_id=accepted.inbox_id), connector.success_status
 
     log.info(
         "webhook.accepted %s event=%s kind=%s inbox_id=%s",
@@ -104,9 +121,9 @@ def receive(platform: str, installation_id: str) -> tuple[Response, int]:
     )
     response = jsonify(status="accepted", inbox_id=accepted.inbox_id)
     # The row is committed: enqueue once the answer has gone out, so it never waits on Redis.
-    enqueuer: InboxEnqueuer = extensions["hirewatch.enqueuer"]
+    enqueuer: InboxEnqueuer = current_app.extensions["hirewatch.enqueuer"]
     response.call_on_close(lambda: enqueuer.enqueue(accepted.inbox_id))
-    return response, success
+    return response, connector.success_status
 
 
 def init_webhooks(app: Flask, settings: Settings, box: SecretBox) -> None:

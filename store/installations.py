@@ -57,17 +57,22 @@ def generate_webhook_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def effective_settings(stored: dict | None) -> dict[str, Any]:
-    """Defaults overlaid with what the tenant changed (one level deep for nested maps)."""
-    merged = {
-        key: dict(value) if isinstance(value, dict) else value for key, value in DEFAULT_SETTINGS.items()
-    }
-    for key, value in (stored or {}).items():
+def _overlay(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """`base` with `changes` applied one level deep (nested maps merge); None removes a key."""
+    merged = {key: dict(value) if isinstance(value, dict) else value for key, value in base.items()}
+    for key, value in changes.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key].update(value)
+            merged[key] = {k: v for k, v in {**merged[key], **value}.items() if v is not None}
+        elif value is None:
+            merged.pop(key, None)
         else:
             merged[key] = value
     return merged
+
+
+def effective_settings(stored: dict | None) -> dict[str, Any]:
+    """The defaults overlaid with what the tenant changed."""
+    return _overlay(DEFAULT_SETTINGS, stored or {})
 
 
 def _to_installation(row: Row, box: SecretBox) -> Installation:
@@ -160,7 +165,8 @@ def update_installation(
 ) -> Installation:
     """Change any of name, api_key, webhook_secret, api_base_url, on_behalf_of, settings, status.
 
-    `settings` is merged into the stored settings (pass a key with None to go back to its default).
+    `settings` is merged into the stored settings, nested maps too (a None value goes back to
+    the default).
     """
     unknown = set(changes) - set(_UPDATABLE)
     if unknown:
@@ -173,8 +179,7 @@ def update_installation(
         if key in ("api_key", "webhook_secret"):
             values[f"{key}_enc"] = box.encrypt(value)
         elif key == "settings":
-            merged = {**(row.settings or {}), **value}
-            values["settings"] = {k: v for k, v in merged.items() if v is not None}
+            values["settings"] = _overlay(row.settings or {}, value)
         else:
             values[key] = value
     conn.execute(installations.update().where(installations.c.id == installation_id).values(**values))

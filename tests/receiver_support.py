@@ -2,20 +2,53 @@
 
 from __future__ import annotations
 
+import atexit
 import base64
 import dataclasses
 import json
-import os
+import shutil
+import socket
+import subprocess
+import time
+from functools import cache
 from pathlib import Path
 
 import redis
 
 from integration.config import Settings
 
-# A Redis database of its own, so no other test's worker consumes what these tests inspect.
-TEST_REDIS_URL = os.environ.get("HIREWATCH_TEST_RECEIVER_REDIS_URL", "redis://127.0.0.1:6379/11")
+SHARED_REDIS_URL = "redis://127.0.0.1:6379/11"
 CLOSED_PORT_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: "Redis is down"
 TEST_SECRET_KEY = "receiver-tests-key"
+
+
+@cache
+def private_redis_url() -> str:
+    """A private real Redis for this test process, so that test runs in other worktrees sharing
+    the machine's Redis can neither consume nor clear the queue these tests inspect.
+    Falls back to a database of the shared Redis when no redis-server binary is installed."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        return SHARED_REDIS_URL
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    atexit.register(server.terminate)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            return url
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def receiver_settings(tmp_path: Path, database_url: str, **overrides) -> Settings:
@@ -24,7 +57,7 @@ def receiver_settings(tmp_path: Path, database_url: str, **overrides) -> Setting
         env="development",
         data_dir=tmp_path,
         database_url=database_url,
-        redis_url=TEST_REDIS_URL,
+        redis_url=private_redis_url(),
         secret_key=TEST_SECRET_KEY,
         public_url="https://hooks.example.com",
         max_body_bytes=1024 * 1024,
@@ -33,9 +66,9 @@ def receiver_settings(tmp_path: Path, database_url: str, **overrides) -> Setting
     return dataclasses.replace(base, **values)
 
 
-def live_queue_inbox_ids(redis_url: str = TEST_REDIS_URL) -> list[int]:
+def live_queue_inbox_ids() -> list[int]:
     """The inbox ids of the process_inbox messages waiting in the `live` queue (read, not popped)."""
-    client = redis.Redis.from_url(redis_url)
+    client = redis.Redis.from_url(private_redis_url())
     ids = []
     for raw in client.lrange("live", 0, -1):
         message = json.loads(raw)
@@ -46,5 +79,5 @@ def live_queue_inbox_ids(redis_url: str = TEST_REDIS_URL) -> list[int]:
     return ids
 
 
-def clear_live_queue(redis_url: str = TEST_REDIS_URL) -> None:
-    redis.Redis.from_url(redis_url).delete("live")
+def clear_live_queue() -> None:
+    redis.Redis.from_url(private_redis_url()).delete("live")

@@ -75,6 +75,13 @@ def test_update_settings_rotate_list_delete(db_url: str) -> None:
         )
         assert updated.settings["tags"] == {**updated.settings["tags"], "high": "Screen: HIGH"}
         assert updated.settings["tags"]["medium"] == "HireWatch: medium risk"
+        again = update_installation(conn, box, old_box_inst.id, settings={"tags": {"low": "Screen: low"}})
+        assert (again.settings["tags"]["high"], again.settings["tags"]["low"]) == (
+            "Screen: HIGH",
+            "Screen: low",
+        )
+        reset = update_installation(conn, box, old_box_inst.id, settings={"tags": {"high": None}})
+        assert reset.settings["tags"]["high"] == "HireWatch: high risk"
         new_secret = rotate_webhook_secret(conn, box, old_box_inst.id)
         assert new_secret != "tok" and len(new_secret) >= 32
         assert get_installation(conn, box, old_box_inst.id).webhook_secret == new_secret

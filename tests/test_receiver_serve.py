@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from connectors.registry import get_connector
-from tests.receiver_support import TEST_REDIS_URL, TEST_SECRET_KEY, clear_live_queue, live_queue_inbox_ids
+from tests.receiver_support import TEST_SECRET_KEY, clear_live_queue, live_queue_inbox_ids, private_redis_url
 
 HIREWATCH = str(Path(sys.executable).with_name("hirewatch"))
 
@@ -34,7 +34,7 @@ def _env(tmp_path: Path, port: int, **overrides: str) -> dict[str, str]:
         "HIREWATCH_SECRET_KEY": TEST_SECRET_KEY,
         "HIREWATCH_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "HIREWATCH_ENV": "development",
-        "REDIS_URL": TEST_REDIS_URL,
+        "REDIS_URL": private_redis_url(),
         **overrides,
     }
 
@@ -89,6 +89,10 @@ def test_serve_runs_gunicorn_that_accepts_a_signed_webhook(tmp_path: Path) -> No
         while live_queue_inbox_ids() != [response.json()["inbox_id"]] and time.monotonic() < deadline:
             time.sleep(0.05)
         assert live_queue_inbox_ids() == [response.json()["inbox_id"]]
+        # Chunked (no Content-Length): the 1 MiB limit still holds while streaming.
+        chunks = (b"x" * 65536 for _ in range(32))
+        oversized = requests.post(details["webhook_url"], data=chunks, headers=headers, timeout=10)
+        assert (oversized.status_code, oversized.json()) == (413, {"error": "body too large"})
     finally:
         server.send_signal(signal.SIGTERM)
         _, stderr = server.communicate(timeout=20)

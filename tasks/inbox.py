@@ -74,6 +74,7 @@ def _fail(engine: Engine, row, reason: str, message: str) -> None:
 
 def _forget_candidate(engine: Engine, installation_id: str, candidate_id: str, why: str) -> None:
     """Deleted, anonymised or merged away in the ATS: drop our copy, linkage keys and ledger."""
+    runtime.linker(installation_id).forget(candidate_id)
     with engine.begin() as conn:
         removed = delete_applicant(conn, installation_id, candidate_id)
         forget(conn, installation_id, candidate_id)

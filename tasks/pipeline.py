@@ -9,7 +9,6 @@ from sqlalchemy import Connection, Engine
 
 from connectors.base import Connector, Installation
 from screening.models import Applicant, ScreeningResult
-from screening.redflags import check_applicant
 from store.applicants import Screened, record_screenings, upsert_applicant
 from tasks import runtime
 from tasks.writeback import write_back
@@ -37,8 +36,9 @@ def screen_stored(
     conn: Connection, installation_id: str, row_id: int, applicant: Applicant
 ) -> ScreeningResult:
     """The verdict for an applicant already upserted: lists, red flags, reviewers' suppressions."""
-    flags = check_applicant(applicant)
-    result = runtime.screener_cache().get().screen(applicant, extra_flags=flags)
+    linker = runtime.linker(installation_id)
+    links = linker.flags(applicant, linker.index(applicant))  # indexed first: later applicants see it
+    result = runtime.screener_cache().get().screen(applicant, extra_flags=links)
     if review is None:
         return result
     return review.apply_suppressions(result, review.suppressed_hits(conn, installation_id, row_id))

@@ -17,11 +17,13 @@ from connectors.registry import get_connector
 from integration.config import Settings
 from integration.secrets import secret_box
 from screening.engine import Screener
+from screening.linkage import Linker
 from screening.lists import NoListsError, load_demo
 from screening.lists.store import ListStore
 from screening.models import ListSnapshot
 from store.db import engine_for
 from store.installations import get_installation
+from store.linkage import linker_for
 from tasks.app import make_celery
 from tasks.ratelimit import LocalRateLimiter, SharedRateLimiter, ThrottledSession, account_key, budget_for
 
@@ -53,6 +55,11 @@ def enqueue(task_name: str, args: list, queue: str) -> None:
 @cache
 def redis_client() -> redis.Redis:
     return redis.Redis.from_url(settings().redis_url, socket_timeout=10, socket_connect_timeout=5)
+
+
+def linker(installation_id: str) -> Linker:
+    """The tenant's linkage index (keyed hashes in the database): links to its earlier applicants."""
+    return linker_for(engine(), installation_id, settings().linkage_master_key)
 
 
 def load_installation(installation_id: str) -> Installation:

@@ -181,3 +181,24 @@ def test_candidate_gone_from_the_ats_is_forgotten_not_retried(pipeline) -> None:
     assert process(engine, deliver(engine, installation, candidate)) == "done"
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 0
+
+
+def test_applicants_behind_one_phone_under_different_names_are_linked(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    phone = [{"value": "+1 415 555 0199", "type": "mobile"}]
+    first = sandbox.state.add_candidate(
+        {"first_name": "Jordan", "last_name": "Ellis", "phone_numbers": phone}
+    )
+    second = sandbox.state.add_candidate(
+        {"first_name": "Marcus", "last_name": "Tanaka", "phone_numbers": phone}
+    )
+    process(engine, deliver(engine, installation, first))
+    process(engine, deliver(engine, installation, second))
+    with engine.connect() as conn:
+        latest = conn.execute(
+            select(screenings.c.result).order_by(screenings.c.id.desc()).limit(1)
+        ).scalar_one()
+    assert "shared_phone" in [flag["code"] for flag in latest["flags"]]
+    assert str(first["id"]) in latest["flags"][0]["message"] or any(
+        str(first["id"]) in flag["message"] for flag in latest["flags"]
+    )

@@ -57,6 +57,7 @@ def redis_client() -> redis.Redis:
     return redis.Redis.from_url(settings().redis_url, socket_timeout=10, socket_connect_timeout=5)
 
 
+@cache
 def linker(installation_id: str) -> Linker:
     """The tenant's linkage index (keyed hashes in the database): links to its earlier applicants."""
     return linker_for(engine(), installation_id, settings().linkage_master_key)
@@ -131,5 +132,5 @@ def screener_cache() -> ScreenerCache:
 
 def reset() -> None:
     """Forget everything cached (tests that change the environment between cases)."""
-    for cached in (settings, _sender, redis_client, screener_cache):
+    for cached in (settings, _sender, redis_client, screener_cache, linker):
         cached.cache_clear()

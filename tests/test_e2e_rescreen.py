@@ -84,3 +84,16 @@ def test_rescreen_can_be_cancelled(stack) -> None:
     job = wait_for(job_id, lambda _job: None, poll_seconds=0.2, timeout=TIMEOUT)
     assert job.status == "cancelled"
     assert cancel_rescreen(job_id) is False
+
+
+def test_rescreen_command_shows_progress_and_the_outcome(stack) -> None:
+    from click.testing import CliRunner
+
+    from integration.cli import main
+
+    stack.start_worker()
+    result = CliRunner().invoke(main, ["rescreen", stack.installation.id])
+    assert result.exit_code == 0, result.output
+    assert f"screened, 0 failed of {SYNTHETIC}" in result.output
+    missing = CliRunner().invoke(main, ["rescreen", "--cancel", "999"])
+    assert missing.exit_code != 0 and "is not running" in missing.output

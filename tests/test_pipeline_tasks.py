@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 
 import pytest
@@ -17,9 +18,11 @@ from screening.lists.store import ListStore
 from store.db import engine_for
 from store.inbox import accept_delivery, get_delivery
 from store.installations import create_installation
+from store.jobs import get_job
 from store.secretbox import SecretBox
 from store.tables import applicants, audit_log, screenings
 from tasks import inbox as inbox_tasks
+from tasks import lists as list_tasks
 from tasks import runtime
 from tests.conftest import FIXTURES
 
@@ -202,3 +205,24 @@ def test_applicants_behind_one_phone_under_different_names_are_linked(pipeline) 
     assert str(first["id"]) in latest["flags"][0]["message"] or any(
         str(first["id"]) in flag["message"] for flag in latest["flags"]
     )
+
+
+def test_list_refresh_starts_a_delta_job_for_applicants_of_new_entries(pipeline, tmp_path) -> None:
+    engine, sandbox, installation = pipeline
+    newly_listed = sandbox.state.add_candidate({"first_name": "Dmytro", "last_name": "Kovalchuk"})
+    for candidate in (newly_listed, sandbox.state.add_candidate(CLEAN)):
+        process(engine, deliver(engine, installation, candidate))
+    update = tmp_path / "update"
+    shutil.copytree(FIXTURES / "lists" / "basic", update)
+    sdn = update / "ofac" / "sdn.csv"
+    row = b'99999,"KOVALCHUK, Dmytro","individual","SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+    sdn.write_bytes(sdn.read_bytes().rstrip(b"\x1a") + row + b"\x1a")  # OFAC files end with ^Z
+
+    summary = list_tasks.refresh_lists(str(update))
+
+    assert summary["changed"] and len(summary["jobs"]) == 1
+    with engine.connect() as conn:
+        job = get_job(conn, summary["jobs"][0])
+        assert (job.kind, job.total, job.paging_done) == ("delta", 1, True)
+        assert "lists.updated" in conn.execute(select(audit_log.c.action)).scalars().all()
+    assert list_tasks.refresh_lists(str(update))["changed"] is False  # same files: nothing to do

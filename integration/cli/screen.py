@@ -134,13 +134,10 @@ def load_snapshots(source: str | None) -> list[ListSnapshot]:
 
 
 def _stored_snapshots(lists_dir: Path) -> list[ListSnapshot]:
-    from screening.lists import NoListsError
+    """The store's current version; NoListsError (saying how to fix it) when nothing is stored."""
     from screening.lists.store import ListStore
 
-    snapshots = ListStore(lists_dir).current_snapshots()
-    if not snapshots:
-        raise NoListsError(f"no lists stored in {lists_dir}: run `hirewatch lists update`")
-    return snapshots
+    return ListStore(lists_dir).current_snapshots()
 
 
 # ---- input ----
@@ -284,8 +281,10 @@ def _csv(records: list[dict]) -> str:
 def _table(records: list[dict]) -> str:
     lines = [f"{'ID':<8} {'NAME':<28} {'RISK':<9} {'SCORE':>5}  WHY"]
     for r in records:
-        reasons = [f"[{h['list']} {h['entity_id']} {h['matched_on']} {h['score']:.0f}] {h['explanation']}"
-                   for h in r["sanctions_hits"]] + [f["message"] for f in r["flags"]]  # fmt: skip
+        reasons = [
+            f"[{h['list']} {h['entity_id']} {h['matched_on']} {h['score']:.0f}] {h['explanation']}"
+            for h in r["sanctions_hits"]
+        ] + [f["message"] for f in r["flags"]]
         first, *rest = reasons or ["-"]
         lines.append(f"{r['id']:<8.8} {r['name']:<28.28} {r['risk']:<9} {r['score']:>5.0f}  {first}")
         lines.extend(f"{'':<53}  {reason}" for reason in rest)

@@ -16,8 +16,9 @@ from sqlalchemy import Engine, func, select, update
 
 from connectors.base import ConnectorAbort, ConnectorError, EventKind, PayloadError, WebhookEvent
 from connectors.registry import get_connector
+from screening.models import ScreeningResult
 from store import audit
-from store.applicants import delete_applicant, get_applicant
+from store.applicants import delete_applicant, find_row_id, get_applicant, get_applicants
 from store.inbox import get_delivery, mark_queued, unqueued_ids
 from store.tables import inbox, installations
 from store.writebacks import forget
@@ -107,7 +108,7 @@ def handle(engine: Engine, row, event: WebhookEvent) -> str:
         # Deleted in the ATS after this event was sent: retrying cannot help.
         _forget_candidate(engine, row.installation_id, str(event.candidate_id), "not_found_in_ats")
         return "done"
-    screen_and_write_back(
+    outcome = screen_and_write_back(
         engine,
         connector,
         installation,
@@ -115,7 +116,17 @@ def handle(engine: Engine, row, event: WebhookEvent) -> str:
         trigger="webhook",
         only_if_identity_changed=event.kind is EventKind.CANDIDATE_UPDATED,
     )
+    linked = linked_candidates(outcome.result)
+    if linked:
+        runtime.enqueue("tasks.rescreen_linked", [installation.id, linked], LIVE_QUEUE)
     return "done"
+
+
+def linked_candidates(result: ScreeningResult | None) -> list[str]:
+    """The earlier applicants a screening linked this one to (by their ATS candidate id)."""
+    if result is None:
+        return []
+    return sorted({str(other) for flag in result.flags for other in flag.evidence.get("applicants", [])})
 
 
 @app.task(name="tasks.process_inbox", bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -220,19 +231,32 @@ def write_back_decision(self, installation_id: str, applicant_id: int, decision_
     if stored is None or stored[0] != installation_id:
         log.warning("decision.unknown_applicant applicant_id=%s decision_id=%s", applicant_id, decision_id)
         return "missing"
+    return _rescreen_held(self, engine, installation_id, [(applicant_id, stored[1])], "decision")
+
+
+@app.task(name="tasks.rescreen_linked", bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=8)
+def rescreen_linked(self, installation_id: str, candidate_ids: list[str]) -> str:
+    """Earlier applicants a new one links to: the first member of a ring was clear until the
+    second applied. Re-screened from our copy (no ATS fetch); their re-screen links back to
+    the new applicant, who is already flagged, so this does not cascade further."""
+    engine = runtime.engine()
+    with engine.connect() as conn:
+        row_ids = [find_row_id(conn, installation_id, cid) for cid in candidate_ids]
+        held = get_applicants(conn, [row_id for row_id in row_ids if row_id is not None])
+    return _rescreen_held(self, engine, installation_id, list(held.items()), "linked")
+
+
+def _rescreen_held(task, engine: Engine, installation_id: str, held: list, trigger: str) -> str:
+    """Re-screen stored applicants and bring their ATS tags and notes in line (write-backs are
+    keyed by verdict, so a retry after a partial run writes nothing twice)."""
     installation = runtime.load_installation(installation_id)
+    connector = runtime.connector_for(installation)
     try:
-        rescreen_stored(
-            engine,
-            runtime.connector_for(installation),
-            installation,
-            applicant_id,
-            stored[1],
-            trigger="decision",
-        )
+        for row_id, applicant in held:
+            rescreen_stored(engine, connector, installation, row_id, applicant, trigger=trigger)
     except ConnectorAbort as exc:
         _abort_installation(engine, installation_id, exc.reason)
         return "failed"
     except ConnectorError as exc:
-        raise self.retry(countdown=retry_delay(self.request.retries, exc.retry_after)) from exc
+        raise task.retry(countdown=retry_delay(task.request.retries, exc.retry_after)) from exc
     return "done"

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import uuid
 
@@ -226,3 +227,31 @@ def test_list_refresh_starts_a_delta_job_for_applicants_of_new_entries(pipeline,
         assert (job.kind, job.total, job.paging_done) == ("delta", 1, True)
         assert "lists.updated" in conn.execute(select(audit_log.c.action)).scalars().all()
     assert list_tasks.refresh_lists(str(update))["changed"] is False  # same files: nothing to do
+
+
+def test_a_ring_flags_its_first_member_when_the_second_applies(pipeline, redis_url) -> None:
+    engine, sandbox, installation = pipeline
+    phone = [{"value": "+1 415 555 0182", "type": "mobile"}]
+    first = sandbox.state.add_candidate(
+        {"first_name": "Marcus", "last_name": "Tanaka", "phone_numbers": phone}
+    )
+    second = sandbox.state.add_candidate(
+        {"first_name": "Jordan", "last_name": "Ellis", "phone_numbers": phone}
+    )
+    process(engine, deliver(engine, installation, first))
+    assert sandbox.state.writebacks(first["id"])["tags"] == []  # alone, nothing links it yet
+    process(engine, deliver(engine, installation, second))
+    assert sandbox.state.writebacks(second["id"])["tags"] == ["HireWatch: medium risk"]
+    queued = [json.loads(m) for m in redis.Redis.from_url(redis_url).lrange("live", 0, -1)]
+    sent = [m["headers"]["argsrepr"] for m in queued if m["headers"]["task"] == "tasks.rescreen_linked"]
+    assert sent == [repr([installation.id, [str(first["id"])]])]
+    assert inbox_tasks.rescreen_linked(installation.id, [str(first["id"])]) == "done"
+    written = sandbox.state.writebacks(first["id"])
+    assert written["tags"] == ["HireWatch: medium risk"]
+    assert (
+        "shares phone +1 415" in written["notes"][0]["body"]
+        and str(second["id"]) in written["notes"][0]["body"]
+    )
+    with engine.connect() as conn:
+        triggers = conn.execute(select(screenings.c.trigger).order_by(screenings.c.id)).scalars().all()
+    assert triggers == ["webhook", "webhook", "linked"]

@@ -13,8 +13,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# The whole service on embedded defaults (web app, worker, beat, sandbox ATS; lists: stored, else
+# ../shared/data imported into the store, else the labelled DEMO list), then a demo. Ctrl-C stops it.
 run: $(STAMP)
-	$(BIN)/hirewatch screen examples/applicants.jsonl --format table
+	$(BIN)/hirewatch run
 
 test: $(STAMP)
 	$(BIN)/ruff check .

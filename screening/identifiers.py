@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -25,6 +25,7 @@ GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+@lru_cache(maxsize=65536)
 def normalize_email(value: str) -> str | None:
     """Lower-case, `+tag` stripped, Gmail dots folded (googlemail.com is gmail.com)."""
     value = (value or "").strip().lower().removeprefix("mailto:").strip("<>")
@@ -96,6 +97,7 @@ def _fold(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", anyascii(text).lower()).split())
 
 
+@lru_cache(maxsize=65536)
 def region_for_location(location: str | None, country: str | None = None) -> str | None:
     """The ISO 3166 region of a stated location ("Austin, TX", "Berlin, Germany", "DE"), or None.
 
@@ -130,8 +132,12 @@ def _region_of_part(part: str, is_country_field: bool) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def parse_phone(value: str, default_region: str | None = None) -> phonenumbers.PhoneNumber | None:
-    """A parsed, possible phone number, or None (unreadable, or national format with no region)."""
+    """A parsed, possible phone number, or None (unreadable, or national format with no region).
+
+    Cached: one applicant's number is read by several checks and by the linkage keys; callers
+    must not modify the returned object."""
     value = (value or "").strip()
     if not value or len(value) > 40:
         return None

@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from integration.config import Settings
 from screening.engine import Screener
+from screening.linkage import Linker, MemoryLinkageStore, tenant_secret
 from screening.matching import DEFAULT_THRESHOLD
 from screening.models import Applicant, ListSnapshot, ScreeningResult
 
@@ -43,36 +44,77 @@ class BadRecord(ValueError):
 
 @click.command()
 @click.argument("input_path", metavar="INPUT")
-@click.option("--lists", "lists_source", metavar="DIR|demo", help="List directory laid out like shared/data, "
-              "or 'demo' for the made-up DEMO list. Default: the stored lists (HIREWATCH_LISTS_DIR).")  # fmt: skip
+@click.option(
+    "--lists",
+    "lists_source",
+    metavar="DIR|demo",
+    help="List directory laid out like shared/data, or 'demo' for the made-up DEMO list. "
+    "Default: the stored lists (HIREWATCH_LISTS_DIR).",
+)
 @click.option(
     "--output", "output_path", type=click.Path(dir_okay=False), help="Write here instead of stdout."
 )
 @click.option("--format", "output_format", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl")
 @click.option("--threshold", type=click.FloatRange(0, 100), default=DEFAULT_THRESHOLD, show_default=True,
               help="Minimum name-match score (0-100) to report a hit.")  # fmt: skip
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Keep the linkage index in this database (SQLAlchemy URL) so later runs link to these "
+    "applicants. Default: in memory, this batch only.",
+)
+@click.option(
+    "--tenant", default="cli", show_default=True, help="Linkage tenant: applicants link only within one."
+)
 def screen(
-    input_path: str, lists_source: str | None, output_path: str | None, output_format: str, threshold: float
+    input_path: str,
+    lists_source: str | None,
+    output_path: str | None,
+    output_format: str,
+    threshold: float,
+    db_url: str | None,
+    tenant: str,
 ) -> None:
-    """Screen applicants from INPUT (JSONL or CSV; '-' for stdin) against the sanctions lists."""
-    records = list(read_records(input_path))
-    screener = Screener(load_snapshots(lists_source), threshold=threshold)
-    results, failures = [], 0
-    rows = tqdm(records, desc="screening", unit="applicant", file=sys.stderr,
-                disable=len(records) < PROGRESS_MIN_ROWS)  # fmt: skip
-    for line_no, record in rows:
+    """Screen applicants from INPUT (JSONL or CSV; '-' for stdin) against the sanctions lists and
+    the DPRK IT-worker red flags, including links between the applicants of the batch."""
+    applicants, failures = [], 0
+    for line_no, record in read_records(input_path):
         try:
-            applicant = parse_applicant(record, line_no)
+            applicants.append(parse_applicant(record, line_no))
         except BadRecord as exc:
             failures += 1
             click.echo(f"{input_path}: line {line_no}: {exc}", err=True)
-            continue
-        results.append((applicant, screener.screen(applicant)))
+    screener = Screener(load_snapshots(lists_source), threshold=threshold)
+    linker = make_linker(db_url, tenant)
+    linker.index_many(applicants)  # the whole batch first: each applicant links to all the others
+    rows = tqdm(applicants, desc="screening", unit="applicant", file=sys.stderr,
+                disable=len(applicants) < PROGRESS_MIN_ROWS)  # fmt: skip
+    results = [(a, screener.screen(a, extra_flags=linker.flags(a))) for a in rows]
     with click.open_file(output_path or "-", "w", encoding="utf-8") as out:
         out.write(render(results, output_format))
     if failures:
         click.echo(f"{failures} line(s) could not be screened; the others were.", err=True)
         sys.exit(1)
+
+
+def make_linker(db_url: str | None, tenant: str) -> Linker:
+    """The tenant's linkage index: in memory, or in the database at `db_url` (kept across runs)."""
+    settings = Settings.from_env()
+    if not db_url:
+        return Linker(MemoryLinkageStore(), tenant_secret(settings.linkage_master_key, tenant))
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from store.db import engine_for
+    from store.linkage import linker_for
+
+    try:
+        return linker_for(engine_for(db_url), tenant, settings.linkage_master_key)
+    except (SQLAlchemyError, ValueError) as exc:
+        raise click.ClickException(
+            f"cannot open the linkage database {db_url}: {exc}\n"
+            "Check --db: a SQLAlchemy URL such as sqlite:///var/linkage.db or postgresql://user@host/db."
+        ) from exc
 
 
 def load_snapshots(source: str | None) -> list[ListSnapshot]:
@@ -92,13 +134,10 @@ def load_snapshots(source: str | None) -> list[ListSnapshot]:
 
 
 def _stored_snapshots(lists_dir: Path) -> list[ListSnapshot]:
-    from screening.lists import NoListsError
+    """The store's current version; NoListsError (saying how to fix it) when nothing is stored."""
     from screening.lists.store import ListStore
 
-    snapshots = ListStore(lists_dir).current_snapshots()
-    if not snapshots:
-        raise NoListsError(f"no lists stored in {lists_dir}: run `hirewatch lists update`")
-    return snapshots
+    return ListStore(lists_dir).current_snapshots()
 
 
 # ---- input ----
@@ -222,16 +261,30 @@ def _csv(records: list[dict]) -> str:
     for r in records:
         top = r["sanctions_hits"][0]["explanation"] if r["sanctions_hits"] else ""
         flags = "; ".join(f["message"] for f in r["flags"])
-        writer.writerow([r["id"], r["name"], r["risk"], r["score"], r["needs_review"], len(r["sanctions_hits"]),
-                         top, flags, json.dumps(r["sanctions_hits"], ensure_ascii=False)])  # fmt: skip
+        hits_json = json.dumps(r["sanctions_hits"], ensure_ascii=False)
+        writer.writerow(
+            [
+                r["id"],
+                r["name"],
+                r["risk"],
+                r["score"],
+                r["needs_review"],
+                len(r["sanctions_hits"]),
+                top,
+                flags,
+                hits_json,
+            ]
+        )
     return buffer.getvalue()
 
 
 def _table(records: list[dict]) -> str:
     lines = [f"{'ID':<8} {'NAME':<28} {'RISK':<9} {'SCORE':>5}  WHY"]
     for r in records:
-        reasons = [f"[{h['list']} {h['entity_id']} {h['matched_on']} {h['score']:.0f}] {h['explanation']}"
-                   for h in r["sanctions_hits"]] + [f["message"] for f in r["flags"]]  # fmt: skip
+        reasons = [
+            f"[{h['list']} {h['entity_id']} {h['matched_on']} {h['score']:.0f}] {h['explanation']}"
+            for h in r["sanctions_hits"]
+        ] + [f["message"] for f in r["flags"]]
         first, *rest = reasons or ["-"]
         lines.append(f"{r['id']:<8.8} {r['name']:<28.28} {r['risk']:<9} {r['score']:>5.0f}  {first}")
         lines.extend(f"{'':<53}  {reason}" for reason in rest)

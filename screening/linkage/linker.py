@@ -7,6 +7,7 @@ not a ring: applicants whose names could be the same person are left out of the 
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -39,12 +40,12 @@ class LinkWeight:
 # - address: couples, families and roommates share one (X3 notes the FP risk), so two or three
 #   identities stay low; four or more at one address is the laptop-farm pattern: medium, then high.
 DEFAULT_LINK_WEIGHTS = {
-    "phone": LinkWeight(first=45, each_more=15),
-    "email": LinkWeight(first=45, each_more=15),
-    "profile": LinkWeight(first=45, each_more=15),
-    "crypto": LinkWeight(first=50, each_more=15),
-    "text": LinkWeight(first=45, each_more=15),
-    "portfolio": LinkWeight(first=40, each_more=15),
+    "phone": LinkWeight(first=45, each_more=25),
+    "email": LinkWeight(first=45, each_more=25),
+    "profile": LinkWeight(first=45, each_more=25),
+    "crypto": LinkWeight(first=50, each_more=25),
+    "text": LinkWeight(first=45, each_more=25),
+    "portfolio": LinkWeight(first=40, each_more=25),
     "address": LinkWeight(first=10, each_more=15),
 }
 LABELS = {
@@ -55,6 +56,7 @@ LABELS = {
     "portfolio": "portfolio site",
     "crypto": "wallet",
 }
+log = logging.getLogger(__name__)
 TEXT_LABELS = {"resume": "résumé", "cover_letter": "cover letter", "answer": "an application answer"}
 
 
@@ -111,6 +113,8 @@ class Linker:
         flags = self._exact_flags(others_by_key, strangers, names)
         band_others = {i for key, ids in others_by_key.items() if key.kind == "text_band" for i in ids}
         flags += self._text_flags(record, band_others & strangers, names)
+        if flags:
+            log.info("linkage applicant=%s links=%s", record.applicant_id, ",".join(f.code for f in flags))
         return sorted(flags, key=lambda f: -f.score)
 
     def _exact_flags(self, others_by_key: dict[LinkKey, set[str]], strangers: set[str], names) -> list[Flag]:

@@ -28,15 +28,26 @@ from screening.matching.names import (
     is_korean_name,
     token_similarity,
 )
-from screening.matching.text import PARTICLES, NameForm, deletions, ocr_key, phonetic_key, skeleton
+from screening.matching.text import (
+    PARTICLES,
+    NameForm,
+    arabic_skeleton,
+    deletions,
+    ocr_key,
+    phonetic_key,
+    respelled,
+    skeleton,
+)
 
 MIN_PREFIX = 4
+UNVOWELLED_SCRIPTS = ("arabic", "hebrew")
+MAX_CANDIDATES = 30  # most names share two tokens with far fewer listed names; this bounds the worst case
 MAX_WEIGHT_DF = 5  # tokens on at most this many names weigh fully
-_QUERY_CACHE_LIMIT = 100_000
+_QUERY_CACHE_LIMIT = 20_000
 
 
 def _load_common_parts() -> frozenset[str]:
-    text = resources.files("screening.matching").joinpath("data/common_name_parts.txt").read_text("utf-8")
+    text = resources.files("screening.matching").joinpath("common_name_parts.txt").read_text("utf-8")
     return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
 
 
@@ -96,7 +107,8 @@ class NameIndex:
     def build(self, entries: list[tuple[int, str, str]], frequencies: TokenFrequencies | None = None) -> None:
         """entries: (owner, name, kind). frequencies: reuse another index's (for small delta indexes)."""
         forms = [(owner, value, kind, self._normalise(value)) for owner, value, kind in entries]
-        forms = [f for f in forms if f[3].tokens]
+        # Unvowelled scripts lose too much to compare; those entries carry Latin names too.
+        forms = [f for f in forms if f[3].tokens and f[3].script not in UNVOWELLED_SCRIPTS]
         if frequencies is None:
             counts = Counter(t for *_, form in forms for t in set(form.tokens))
             frequencies = TokenFrequencies(counts, len(forms))
@@ -104,8 +116,9 @@ class NameIndex:
         for owner, value, kind, form in forms:
             weights = tuple(frequencies.weight(t) for t in form.tokens)
             self._add(IndexedName(owner, value, kind, form, weights, is_korean_name(form.tokens)))
-        for entry in self._postings:
-            self._file_keys(entry)
+        singles = {t for name in self.names for t in name.form.tokens}
+        for entry in self._span:
+            self._file_keys(entry, joined=entry not in singles)
             self._rare[entry] = frequencies.weight(entry) >= DISTINCTIVE_WEIGHT
 
     def _add(self, name: IndexedName) -> None:
@@ -119,19 +132,25 @@ class NameIndex:
                 postings.append(name_id)
             self._span[entry] = max(self._span.get(entry, 1), span)
 
-    def _file_keys(self, entry: str) -> None:
-        for key in _lookup_keys(entry, indexing=True):
+    def _file_keys(self, entry: str, joined: bool) -> None:
+        # Joined pairs ("jongchol") are found by exact or romanisation form only: fewer keys, less memory.
+        keys = _joined_keys(entry) if joined else _lookup_keys(entry, indexing=True)
+        for key in keys:
             self._keys.setdefault(key, []).append(entry)
 
     def search(self, form: NameForm, floor: float) -> list[Candidate]:
         """Listed names scoring at least `floor` against this name, best per owner."""
         tokens = form.tokens
-        unvowelled = form.script in ("arabic", "hebrew")
-        hits, distinctive = self._count_hits(tokens, unvowelled)
+        unvowelled = form.script in UNVOWELLED_SCRIPTS
+        hits, exact, distinctive = self._count_hits(tokens, unvowelled)
         applicant_weights = tuple(self.frequencies.weight(t) for t in tokens)
         korean = is_korean_name(tokens)
         best: dict[int, Candidate] = {}
-        for name_id, count in hits.items():
+        # Score the likeliest first: most tokens found, exactly spelled ones above look-alikes.
+        ranked = sorted(
+            hits.items(), key=lambda item: (-item[1] - exact[item[0]], item[0] not in distinctive)
+        )
+        for name_id, count in ranked[:MAX_CANDIDATES]:
             name = self.names[name_id]
             size = len(name.form.tokens)
             if size == 1 and not self._single_part_names:
@@ -140,7 +159,13 @@ class NameIndex:
             if count < min(2, size) or (name_id not in distinctive and count < size):
                 continue
             comparison = compare(
-                tokens, name.form.tokens, name.weights, applicant_weights, unvowelled, korean and name.korean
+                tokens,
+                name.form.tokens,
+                name.weights,
+                applicant_weights,
+                unvowelled,
+                korean and name.korean,
+                name.form.family,
             )
             if comparison.score < floor:
                 continue
@@ -149,11 +174,13 @@ class NameIndex:
                 best[name.owner] = Candidate(name, comparison)
         return sorted(best.values(), key=lambda c: -c.comparison.score)
 
-    def _count_hits(self, tokens: tuple[str, ...], unvowelled: bool) -> tuple[Counter, set[int]]:
-        """Per listed name: how many applicant tokens found one of its tokens; which found a rare one."""
+    def _count_hits(self, tokens: tuple[str, ...], unvowelled: bool) -> tuple[Counter, Counter, set[int]]:
+        """Per listed name: how many applicant tokens found one of its tokens (and how many exactly
+        as spelled); which names had a rare token found."""
         hits: Counter = Counter()
+        exact: Counter = Counter()
         distinctive: set[int] = set()
-        probes = [t for t in tokens if len(t) > 1]
+        probes = [t for t in tokens if len(t) > 1 and t not in PARTICLES]
         probes += [a + b for a, b in itertools.pairwise(tokens)]
         for probe in probes:
             single: set[int] = set()
@@ -166,7 +193,8 @@ class NameIndex:
             hits.update(single)
             hits.update(joined)
             hits.update(joined)
-        return hits, distinctive
+            exact.update(self._postings.get(probe, ()))
+        return hits, exact, distinctive
 
     def _similar_entries(self, probe: str, unvowelled: bool) -> list[str]:
         cache_key = (probe, unvowelled)
@@ -182,7 +210,8 @@ class NameIndex:
         result = [
             entry
             for entry in entries
-            if token_similarity(probe, entry, unvowelled, korean_probe and looks_korean(entry)).similarity
+            if _comparable_length(probe, entry, unvowelled)
+            and token_similarity(probe, entry, unvowelled, korean_probe and looks_korean(entry)).similarity
             >= ACCEPT
         ]
         if len(self._query_cache) > _QUERY_CACHE_LIMIT:
@@ -191,14 +220,31 @@ class NameIndex:
         return result
 
 
+def _comparable_length(probe: str, entry: str, unvowelled: bool) -> bool:
+    """Cheap pre-check: tokens of very different length only match as a truncation or skeleton."""
+    if unvowelled or abs(len(respelled(probe)) - len(respelled(entry))) <= max(2, len(entry) // 3):
+        return True
+    return entry.startswith(probe) or not any(ch in "aeiou" for ch in probe[1:])
+
+
+def _joined_keys(entry: str) -> set[str]:
+    keys = {"p:" + phonetic_key(entry)}
+    if looks_korean(entry):
+        keys.add("k:" + korean_key(entry))
+    return keys
+
+
 def _lookup_keys(token: str, indexing: bool, unvowelled: bool = False) -> set[str]:
     """The keys a token is filed under (indexing) or looked up with (querying)."""
     keys = {"p:" + phonetic_key(token), "o:" + ocr_key(token)}
     if looks_korean(token):
         keys.add("k:" + korean_key(token))
     bones = skeleton(token)
-    if len(bones) >= 3 or ((indexing or unvowelled) and bones):
+    vowelless = len(token) >= 3 and not any(ch in "aeiou" for ch in token[1:])
+    if len(bones) >= 3 or ((indexing or unvowelled) and bones) or (vowelless and len(bones) >= 2):
         keys.add("s:" + bones)
+    if indexing or unvowelled:
+        keys.add("a:" + arabic_skeleton(token))
     if len(token) >= 4:
         keys.update("d:" + d for d in deletions(token))
     if indexing:

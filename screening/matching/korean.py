@@ -169,16 +169,13 @@ _NUCLEUS = (
     r"(?:yeo|yae|yoo|you|wae|weo|eui|wee|ae|ai|ya|eo|ye|oe|oi|wa|yo|wo|we|wi|yu|eu|ui|oo|ou|ee|yi|a|e|i|o|u)"
 )
 _CODA = r"(?:ng|rk|hn|k|n|t|l|m|p|h|g|r)?"
-_KOREAN_WORD = re.compile(rf"(?:{_ONSET}{_NUCLEUS}{_CODA})+")
-_MAX_KOREAN_SYLLABLES = 4
+# A name part is one syllable (family name) or two (a given name, joined); longer words are not Korean.
+_KOREAN_WORD = re.compile(rf"(?:{_ONSET}{_NUCLEUS}{_CODA}){{1,2}}")
 
 
 def looks_korean(token: str) -> bool:
-    """Could this Latin token be a romanised Korean name part (at most 4 syllables)?"""
-    if not token.isascii() or not _KOREAN_WORD.fullmatch(token):
-        return False
-    vowel_groups = len(re.findall(r"[aeiou]+", token))
-    return 1 <= vowel_groups <= _MAX_KOREAN_SYLLABLES
+    """Could this Latin token be a romanised Korean name part (one or two syllables)?"""
+    return token.isascii() and _KOREAN_WORD.fullmatch(token) is not None
 
 
 @lru_cache(maxsize=200_000)
@@ -207,6 +204,9 @@ def _fold_consonants(chunk: str) -> str:
     return chunk
 
 
+_COMPOUND_FINALS = {3, 5, 6, 9, 10, 11, 12, 13, 14, 15, 18}
+
+
 @lru_cache(maxsize=1)
 def hangul_by_spelling() -> dict[str, str]:
     """Romanised syllable (DPRK, McCune-Reischauer or Revised) -> the most likely Hangul syllable.
@@ -218,6 +218,8 @@ def hangul_by_spelling() -> dict[str, str]:
         for code in range(_HANGUL_LAST - _HANGUL_FIRST + 1):
             initial, rest = divmod(code, 21 * 28)
             vowel, final = divmod(rest, 28)
+            if final in _COMPOUND_FINALS:
+                continue  # rare in names: 김 (m), not 긺 (lm)
             spelling = initials[initial] + vowels[vowel] + FINALS_RR[final]
             table.setdefault(spelling, chr(_HANGUL_FIRST + code))
     return table

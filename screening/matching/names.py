@@ -10,25 +10,29 @@ proves little, so a match must align the distinctive parts too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA
 
 from screening.matching.korean import korean_key, looks_korean
-from screening.matching.text import ocr_key, phonetic_key, skeleton
+from screening.matching.text import arabic_skeleton, ocr_key, phonetic_key, respelled, skeleton
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
+FIRST_LETTER_FACTOR = 0.9  # typos rarely hit the first letter (OFAC's tool even gates on it)
+WHOLE_NAME_SIMILARITY = 0.85  # every listed part found, at worst with one typo each
 JOINED_ACCEPT = 0.93  # exact or Korean romanisation; not a loose sound-alike
 COMMON_PART_WEIGHT = 0.35
 PARTICLE_WEIGHT = 0.1
 INITIAL_WEIGHT_FACTOR = 0.35  # an initial proves less than the name it abbreviates
-MISSING_PART_DISCOUNT = 0.5  # a missing middle name costs half its weight once two parts agree
+MISSING_PART_DISCOUNT = 0.35  # a missing middle name costs half its weight once two parts agree
 DISTINCTIVE_WEIGHT = 0.5
 CAP_TOO_FEW_PARTS = 60.0  # one agreeing part of a longer name is never a match
 CAP_ONLY_COMMON_PARTS = 70.0  # only common parts agree and not the whole name
 CAP_SINGLE_PART_NAME = 75.0  # one-word list names (nicknames, weak aliases)
-MIN_IDENTIFYING_WEIGHT = 1.0  # e.g. three common parts, or a rare part and a common one
+MISSING_FAMILY_WEIGHT = 0.7  # "Felipe Gomez" is not "FLORES GOMEZ, Felipe"
+MIN_IDENTIFYING_WEIGHT = 0.7  # e.g. three common parts, or a rare part and a common one
 CAP_COMMON_NAME = 75.0  # below the default threshold: a common full name needs a date of birth too
 
 
@@ -38,7 +42,7 @@ class TokenMatch:
     reason: str  # "" when identical
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=100_000)
 def token_similarity(
     applicant: str, listed: str, unvowelled: bool = False, korean: bool = False
 ) -> TokenMatch:
@@ -53,7 +57,10 @@ def token_similarity(
         short, long_ = sorted((applicant, listed), key=len)
         hit = len(short) == 1 and long_.startswith(short)
         return TokenMatch(0.9 if hit else 0.0, "initial")
-    best = TokenMatch(_edit_similarity(applicant, listed), "spelling variant")
+    edit = _edit_similarity(applicant, listed)
+    if applicant[0] != listed[0]:
+        edit *= FIRST_LETTER_FACTOR
+    best = TokenMatch(edit, "spelling variant")
     for candidate in _special_matches(applicant, listed, unvowelled, korean):
         if candidate.similarity > best.similarity:
             best = candidate
@@ -62,32 +69,53 @@ def token_similarity(
 
 def _edit_similarity(a: str, b: str) -> float:
     distance = OSA.distance(a, b)
-    longest = max(len(a), len(b))
-    plain = 1 - distance / longest
-    if distance == 1 and min(len(a), len(b)) >= 4:
+    plain = 1 - distance / max(len(a), len(b))
+    shortest = min(len(a), len(b))
+    if distance == 1 and (shortest >= 4 or (shortest == 3 and len(a) != len(b))) and _plausible_slip(a, b):
         return max(plain, 0.86)  # one typo, swap, doubled or dropped letter
     return plain
 
 
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEY_POSITION = {ch: (row, col) for row, keys in enumerate(_KEY_ROWS) for col, ch in enumerate(keys)}
+
+
+def _plausible_slip(a: str, b: str) -> bool:
+    """A single substitution counts as a typo only between neighbouring keys ("Chol" -> "Chpl")."""
+    if len(a) != len(b) or sorted(a) == sorted(b):
+        return True  # an insertion, deletion or swap
+    x, y = next((p, q) for p, q in zip(a, b, strict=True) if p != q)
+    (row_x, col_x), (row_y, col_y) = _KEY_POSITION.get(x, (9, 9)), _KEY_POSITION.get(y, (-9, -9))
+    return abs(row_x - row_y) <= 1 and abs(col_x - col_y) <= 1
+
+
 def _special_matches(a: str, b: str, unvowelled: bool, korean: bool):
+    if min(len(a), len(b)) >= 3 and respelled(a) == respelled(b):
+        yield TokenMatch(0.95, "transliteration variant")  # Dzhose/Jose, Kruz/Cruz, Khong/Hong
     if korean:
-        key_a, key_b = korean_key(a), korean_key(b)
-        if key_a == key_b:
+        if korean_key(a) == korean_key(b):
             yield TokenMatch(0.97, "Korean romanisation")
-        elif min(len(key_a), len(key_b)) >= 4 and Levenshtein.distance(key_a, key_b) == 1:
-            yield TokenMatch(0.86, "Korean romanisation, one letter off")
+        return  # Korean syllables that only sound alike are different syllables
     if (
-        min(len(a), len(b)) >= 4
+        min(len(a), len(b)) >= 5
         and phonetic_key(a) == phonetic_key(b)
-        and OSA.normalized_similarity(a, b) >= 0.6
+        and OSA.normalized_similarity(respelled(a), respelled(b)) >= 0.6
     ):
         yield TokenMatch(0.92, "sounds alike")
     if ocr_key(a) == ocr_key(b):
         yield TokenMatch(0.92, "letters confused (OCR)")
     skel_a, skel_b = skeleton(a), skeleton(b)
-    if skel_a == skel_b and (unvowelled or (len(skel_a) >= 3 and skeleton(a[1:]) == a[1:])):
+    vowelless = not re.search("[aeiou]", a[1:])
+    short_enough = len(skel_a) >= 2 or len(b) <= 4
+    if skel_a == skel_b and (
+        (unvowelled and short_enough) or (vowelless and len(a) >= 3 and len(skel_a) >= 2)
+    ):
         yield TokenMatch(0.9, "same consonants (vowels left out)")
-    if len(a) >= 4 and b.startswith(a) and len(a) >= len(b) / 2:
+    elif unvowelled and len(skel_b) >= 3 and arabic_skeleton(a) == arabic_skeleton(b):
+        yield TokenMatch(0.88, "same consonants in Arabic script")
+    elif unvowelled and a.startswith("l") and len(skel_b) >= 3 and skeleton(a[1:]) == skel_b:
+        yield TokenMatch(0.88, "same consonants (article al- attached)")
+    if len(a) >= 4 and b.startswith(a) and len(a) >= 0.6 * len(b):
         yield TokenMatch(0.88, "truncated")
 
 
@@ -117,7 +145,7 @@ def align(applicant: tuple[str, ...], listed: tuple[str, ...], unvowelled: bool,
         for i, a in enumerate(applicant)
         for j, b in enumerate(listed)
     ]
-    if len(applicant) > 1 or len(listed) > 1:
+    if len(applicant) != len(listed):  # joining only helps when one side has more tokens
         scored += _joined_pairs(applicant, listed, unvowelled, korean)
     return _greedy([p for p in scored if p.match.similarity >= ACCEPT], set(), set())
 
@@ -153,6 +181,7 @@ def compare(
     applicant_weights: tuple[float, ...],
     unvowelled: bool = False,
     korean: bool = False,
+    family: frozenset[int] = frozenset(),
 ) -> NameComparison:
     """Score (0-100) how well an applicant's name tokens cover a listed name's, and vice versa.
 
@@ -168,19 +197,35 @@ def compare(
     if not pairs:
         return NameComparison(0.0, pairs, missing, extra)
 
-    agreed_l = agreed_a = 0.0
+    agreed = matched_weight = 0.0
     for pair in pairs:
         weight = sum(listed_weights[j] for j in pair.listed)
         if pair.match.reason == "initial":
             weight *= INITIAL_WEIGHT_FACTOR
-        agreed_l += weight * pair.match.similarity
-        agreed_a += weight * pair.match.similarity
-    one_sided = not (missing and extra)
-    discount = MISSING_PART_DISCOUNT if len(pairs) >= 2 and one_sided else 1.0
-    total_l = agreed_l + discount * sum(listed_weights[j] for j in missing)
-    total_a = agreed_a + discount * sum(applicant_weights[i] for i in extra)
-    score = 100 * (agreed_l / total_l) ** 0.6 * (agreed_a / total_a) ** 0.4
-    return NameComparison(_cap(score, pairs, listed, listed_weights, missing), pairs, missing, extra)
+        agreed += weight * _credit(pair.match.similarity)
+        matched_weight += weight
+    # Korean names have no middle names to leave out; a family name is never optional.
+    lenient = len(pairs) >= 2 and not (missing and extra) and not korean
+    total_l = matched_weight + sum(_missing_weight(j, listed_weights, family, lenient) for j in missing)
+    extra_discount = MISSING_PART_DISCOUNT if lenient else 1.0
+    total_a = matched_weight + extra_discount * sum(applicant_weights[i] for i in extra)
+    score = 100 * (agreed / total_l) ** 0.6 * (agreed / total_a) ** 0.4
+    score = _cap(score, pairs, listed, listed_weights, missing)
+    if korean and (missing or extra):
+        score = min(score, CAP_COMMON_NAME)  # Korean names have no optional parts
+    return NameComparison(score, pairs, missing, extra)
+
+
+def _missing_weight(position: int, listed_weights, family: frozenset[int], lenient: bool) -> float:
+    """A middle name left out costs little; part of the family name left out costs a lot."""
+    if position in family:
+        return max(listed_weights[position], MISSING_FAMILY_WEIGHT)
+    return listed_weights[position] * (MISSING_PART_DISCOUNT if lenient else 1.0)
+
+
+def _credit(similarity: float) -> float:
+    """How much of a part's weight a token pair earns: identical 1.0, 0.9 -> 0.83, 0.8 -> 0.67."""
+    return max(0.0, (similarity - 0.4) / 0.6)
 
 
 def _cap(score: float, pairs: list[Pair], listed, listed_weights, missing: list[int]) -> float:
@@ -191,7 +236,7 @@ def _cap(score: float, pairs: list[Pair], listed, listed_weights, missing: list[
     if len(aligned) < 2:
         return min(score, CAP_TOO_FEW_PARTS)
     distinctive = any(listed_weights[j] >= DISTINCTIVE_WEIGHT for p in aligned for j in p.listed)
-    whole_name = not missing and all(p.match.similarity >= 0.9 for p in pairs)
+    whole_name = not missing and all(p.match.similarity >= WHOLE_NAME_SIMILARITY for p in pairs)
     if not distinctive and not whole_name:
         return min(score, CAP_ONLY_COMMON_PARTS)
     identifying = sum(listed_weights[j] for p in aligned for j in p.listed)

@@ -130,6 +130,8 @@ def _name_form(raw: str, drop: set[str]) -> NameForm:
     family_part, _, given_part = text.partition(",") if "," in text else ("", "", text)
     family = _tokens(family_part, drop, script)
     given = _tokens(given_part, drop, script)
+    if script in ("arabic", "hebrew"):
+        family, given = _split_article(family), _split_article(given)
     tokens = family + given
     return NameForm(raw, tuple(tokens), frozenset(range(len(family))), script)
 
@@ -147,6 +149,17 @@ def _tokens(text: str, drop: set[str], script: str) -> list[str]:
     return out
 
 
+_UNVOWELLED_PARTICLES = {"l": "al", "al": "al", "bn": "bin", "bnt": "bint", "bw": "abu", "bu": "abu"}
+
+
+def _split_article(tokens: list[str]) -> list[str]:
+    """Unvowelled Arabic particles come out as bare consonants ("l", "bn"): spell them out."""
+    out: list[str] = []
+    for token in tokens:
+        out.append(_UNVOWELLED_PARTICLES.get(token, token))
+    return out
+
+
 def _clean(part: str) -> str:
     ascii_part = anyascii(strip_invisible(part)).lower()
     if re.search(r"[a-z]", ascii_part):
@@ -157,9 +170,20 @@ def _clean(part: str) -> str:
 # ---- keys for the blocking index and for token similarity ----
 
 
+@lru_cache(maxsize=100_000)
 def skeleton(token: str) -> str:
     """Consonants only, doubles collapsed: survives dropped vowels and unvowelled Arabic script."""
     return re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouyw]", "", token))
+
+
+# Letters Arabic script does not have, as an Arabic writer renders them (p->b, v->f, g->j, ...).
+_ARABIC_LETTERS = str.maketrans("pvgcqe", "bfjkk ")
+
+
+@lru_cache(maxsize=100_000)
+def arabic_skeleton(token: str) -> str:
+    """The consonants an Arabic-script spelling keeps, so "PAREDES" and "brds" agree."""
+    return skeleton(token.replace("ch", "sh").translate(_ARABIC_LETTERS).replace(" ", ""))
 
 
 _PHONETIC_RULES = (
@@ -169,18 +193,23 @@ _PHONETIC_RULES = (
 )  # fmt: skip
 
 
-@lru_cache(maxsize=200_000)
-def phonetic_key(token: str) -> str:
-    """A coarse sound-alike key for respellings across languages (Mohammed/Muhamad/Mokhammed)."""
+@lru_cache(maxsize=100_000)
+def respelled(token: str) -> str:
+    """Spelling conventions across languages folded (dzh/j, kh/h, ph/f, w/v, oo/u, doubled letters)."""
     key = token.replace("kh", "h") if len(token) > 3 else token
     for spelling, folded in _PHONETIC_RULES:
         key = key.replace(spelling, folded)
-    key = re.sub(r"(.)\1+", r"\1", key)
-    head, tail = key[:1], key[1:]
-    return head + re.sub(r"[aeiou]+", "a", tail)
+    return re.sub(r"(.)\1+", r"\1", key)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
+def phonetic_key(token: str) -> str:
+    """A coarse sound-alike key for respellings across languages (Mohammed/Muhamad/Mokhammed)."""
+    key = respelled(token)
+    return key[:1] + re.sub(r"[aeiou]+", "a", key[1:])
+
+
+@lru_cache(maxsize=100_000)
 def ocr_key(token: str) -> str:
     """Letter groups that scanners and careless typists confuse, folded together."""
     return token.replace("rn", "m").replace("cl", "d").replace("vv", "w").replace("ii", "u").replace("l", "i")

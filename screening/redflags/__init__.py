@@ -7,8 +7,13 @@ Sanctions and advisories list matches are not here: the matcher reports them as 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from screening.models import Applicant, Flag
 from screening.redflags.rules import Rule, contact_rules
+
+if TYPE_CHECKING:
+    from screening.linkage import Linker
 
 RULES: list[Rule] = contact_rules()
 
@@ -17,4 +22,14 @@ def check_applicant(applicant: Applicant, rules: list[Rule] = RULES) -> list[Fla
     return [flag for rule in rules if (flag := rule.check(applicant, rule)) is not None]
 
 
-__all__ = ["RULES", "Rule", "check_applicant"]
+def assess(applicant: Applicant, linker: Linker | None = None) -> list[Flag]:
+    """Every red flag of one applicant: its own contact data, and its links to the tenant's
+    other applicants when a linker is given (the applicant is indexed first, so later
+    applicants see it)."""
+    flags = check_applicant(applicant)
+    if linker is not None:
+        flags += linker.flags(applicant, linker.index(applicant))
+    return flags
+
+
+__all__ = ["RULES", "Rule", "assess", "check_applicant"]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from screening.models import Applicant, Flag, Severity
+from screening.redflags import contact
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +31,6 @@ class Rule:
 
 
 def contact_rules() -> list[Rule]:
-    from screening.redflags import contact
-
     return [
         Rule("disposable_email", Severity.LOW, 15,
              "Throwaway mailboxes fit the 'no digital footprint' red flag (I3), but DPRK personas mostly "

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from integration.api.routing import OPERATIONS
-from store import review
+from store import jobs, review
 from store.db import make_engine
 from store.tables import applicants, installations
 from tests.review_helpers import bearer, make_app, sanctions_hit, tenant_with_queue, two_list_versions
@@ -34,7 +34,7 @@ def lists_dir(tmp_path_factory):
 def world(db_url, tmp_path, lists_dir):
     engine = make_engine(db_url)
     with engine.begin() as conn:
-        acme = tenant_with_queue(conn, "acme")
+        acme = {**tenant_with_queue(conn, "acme"), "job": jobs.create_job(conn, "acme", requested_by="test")}
         tenant_with_queue(conn, "globex")
         tokens = {
             (tenant, scope): review.create_token(conn, tenant, scope)[1]
@@ -46,7 +46,7 @@ def world(db_url, tmp_path, lists_dir):
 
 
 def _url(op, ids: dict[str, int]) -> str:
-    values = {"installation_id": "acme", "applicant_id": ids["match"]}
+    values = {"installation_id": "acme", "applicant_id": ids["match"], "job_id": ids["job"]}
     return "/api/v1" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), op.rule)
 
 
@@ -98,6 +98,8 @@ def test_other_tenant_never_sees_or_changes_data(world, op) -> None:
         assert (
             conn.execute(select(func.count()).select_from(review.decisions)).scalar_one() == decisions_before
         )
+        acme_jobs = select(jobs.rescreen_jobs.c.status).where(jobs.rescreen_jobs.c.installation_id == "acme")
+        assert conn.execute(acme_jobs).scalars().all() == ["running"]
         assert (
             conn.execute(select(func.count()).where(applicants.c.installation_id == "acme")).scalar_one() == 4
         )

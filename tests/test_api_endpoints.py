@@ -143,6 +143,21 @@ def test_create_installation_and_rotate_secret(api) -> None:
     ).json["fields"] == {"platform": ["Must be one of: greenhouse, lever, ashby, workable, smartrecruiters."]}
 
 
+def test_rescreen_start_progress_cancel(api) -> None:
+    client, auth = api["client"], api["admin"]
+    started = client.post("/api/v1/rescreens", headers=auth)
+    assert started.status_code == 202 and started.json["status"] in ("running", "failed")
+    job_id = started.json["id"]
+    assert client.get(f"/api/v1/rescreens/{job_id}", headers=auth).json["id"] == job_id
+    assert [j["id"] for j in client.get("/api/v1/rescreens", headers=auth).json] == [job_id]
+    if started.json["status"] == "running":
+        assert client.post(f"/api/v1/rescreens/{job_id}/cancel", headers=auth).json["status"] == "cancelled"
+    with api["engine"].connect() as conn:
+        actions = set(conn.execute(select(audit_log.c.action)).scalars())
+    assert "rescreen.started" in actions
+    assert client.post("/api/v1/rescreens", headers=api["reviewer"]).status_code == 403
+
+
 def test_lists_status_versions_and_diff(api, tmp_path) -> None:
     client, auth = api["client"], api["reviewer"]
     assert client.get("/api/v1/lists", headers=auth).json == {

@@ -113,3 +113,33 @@ def test_csp_blocks_inline_script(live_site, browser) -> None:
                              document.body.appendChild(s); }""")
     assert page.evaluate("() => window.pwned") is None
     page.close()
+
+
+def test_rescreen_progress_bar_updates_live(live_site, browser) -> None:
+    from store import jobs
+
+    with live_site["engine"].begin() as conn:
+        review.add_user(conn, "acme", "admin@acme.test", PASSWORD, review.Scope.ADMIN)
+        job_id = jobs.create_job(conn, "acme", requested_by="test")
+    page = browser.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(live_site["base"] + "/review/login")
+    page.get_by_label("E-mail").fill("admin@acme.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Applicants needing review").wait_for()
+    page.get_by_role("link", name="Re-screen").click()
+    page.get_by_role("heading", name=f"Job {job_id} is running").wait_for()
+    with live_site["engine"].begin() as conn:
+        conn.execute(
+            jobs.rescreen_jobs.update()
+            .where(jobs.rescreen_jobs.c.id == job_id)
+            .values(total=50, done=20, failed=1, paging_done=True)
+        )
+    page.wait_for_function("() => document.getElementById('job-progress').value === 21")  # polled, no reload
+    assert page.get_by_role("status").inner_text().startswith("20 screened, 1 failed, 50 found")
+    _shot(page, "rescreen-progress")
+    with live_site["engine"].begin() as conn:
+        jobs.set_status(conn, job_id, jobs.DONE)
+    page.get_by_role("button", name="Start a re-screen").wait_for()  # finished: the page reloads itself
+    page.close()

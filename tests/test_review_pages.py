@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from store import review
+from store import jobs, review
 from store.db import make_engine
 from tests.review_helpers import make_app, sanctions_hit, tenant_with_queue, two_list_versions
 
@@ -18,11 +18,13 @@ def site(sqlite_url, tmp_path):
         other = tenant_with_queue(conn, "globex")
         review.add_user(conn, "acme", "reviewer@acme.test", PASSWORD, review.Scope.REVIEWER)
         review.add_user(conn, "acme", "admin@acme.test", PASSWORD, review.Scope.ADMIN)
+        other_job = jobs.create_job(conn, "globex", requested_by="test")
     client = make_app(sqlite_url, tmp_path).test_client()
     return {
         "client": client,
         "ids": ids,
         "other": other,
+        "other_job": other_job,
         "tmp": tmp_path,
         "engine": make_engine(sqlite_url),
     }
@@ -113,6 +115,29 @@ def test_false_positive_from_the_page(site) -> None:
     text = response.data.decode()
     assert "Recorded: False positive" in text
     assert '<dd id="review-status">decided</dd>' in text and "different date of birth" in text
+
+
+def test_rescreen_page_is_for_admins_and_tracks_a_job(site) -> None:
+    client = site["client"]
+    _login(client)
+    assert client.get("/review/rescreen").status_code == 403
+    _login(client, email="admin@acme.test")
+    page = client.get("/review/rescreen")
+    assert b"Start a re-screen" in page.data
+    started = client.post("/review/rescreen", data={"csrf_token": _csrf(page.data)}, follow_redirects=True)
+    text = started.data.decode()
+    assert "Re-screen job" in text
+    job_id = int(re.search(r"Re-screen job (\d+) started", text).group(1))
+    assert '<progress id="job-progress"' in text and 'http-equiv="refresh"' in text  # works without JS
+    with site["engine"].begin() as conn:
+        conn.execute(jobs.rescreen_jobs.update().values(total=40, done=10, failed=2, paging_done=True))
+    progress = client.get(f"/review/rescreen/{job_id}.json").json
+    assert (progress["done"], progress["failed"], progress["total"]) == (10, 2, 40)
+    assert client.get(f"/review/rescreen/{site['other_job']}.json").status_code == 404  # other tenant
+    cancelled = client.post(
+        f"/review/rescreen/{job_id}/cancel", data={"csrf_token": _csrf(started.data)}, follow_redirects=True
+    )
+    assert f"Re-screen job {job_id} is cancelled" in cancelled.data.decode()
 
 
 def test_lists_page_shows_versions_and_last_diff(site) -> None:

@@ -19,9 +19,9 @@ from integration.secrets import secret_box as make_secret_box
 from screening.lists.diff import changed_fields, diff_snapshot_sets
 from screening.lists.errors import ListError
 from screening.lists.store import ListStore
-from store import audit, review
+from store import audit, jobs, review
 from store.secretbox import SecretBox
-from tasks.app import LIVE_QUEUE, make_celery
+from tasks.app import BULK_QUEUE, LIVE_QUEUE, make_celery
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,60 @@ def record_decision(installation_id: str, applicant_id: int, body: dict, actor: 
             raise ApiError(422, "invalid", str(exc)) from exc
         write_back_decision(conn, installation_id, decision, actor)
     return decision
+
+
+# --- re-screen jobs (pipeline: store.jobs + the tasks.rescreen_page task) ---
+
+RESCREEN_PAGE_TASK = "tasks.rescreen_page"
+
+
+def start_rescreen(installation_id: str, actor: str) -> dict:
+    """Create the job, then enqueue its first paging task on the bulk queue."""
+    engine = current_app.extensions["hirewatch.engine"]
+    with engine.begin() as conn:
+        job_id = jobs.create_job(conn, installation_id, kind="full", requested_by=actor)
+        audit.record(
+            conn,
+            action="rescreen.started",
+            actor=actor,
+            installation_id=installation_id,
+            subject=str(job_id),
+            details={"kind": "full"},
+        )
+    try:
+        send_task(RESCREEN_PAGE_TASK, {"job_id": job_id}, queue=BULK_QUEUE)
+    except Unavailable:
+        with engine.begin() as conn:
+            jobs.set_status(conn, job_id, jobs.FAILED, error="the task queue was unreachable; start it again")
+        raise
+    return job_for(installation_id, job_id)
+
+
+def job_for(installation_id: str, job_id: int) -> dict:
+    with current_app.extensions["hirewatch.engine"].connect() as conn:
+        job = jobs.get_job(conn, job_id)
+    if job is None or job.installation_id != installation_id:
+        raise not_found("re-screen job")
+    return job.to_dict()
+
+
+def recent_jobs(installation_id: str, limit: int = 20) -> list[dict]:
+    with current_app.extensions["hirewatch.engine"].connect() as conn:
+        return [job.to_dict() for job in jobs.list_jobs(conn, installation_id, limit=limit)]
+
+
+def cancel_rescreen(installation_id: str, job_id: int, actor: str) -> dict:
+    job_for(installation_id, job_id)  # 404 for another tenant's job
+    with current_app.extensions["hirewatch.engine"].begin() as conn:
+        if jobs.cancel_job(conn, job_id):
+            audit.record(
+                conn,
+                action="rescreen.cancelled",
+                actor=actor,
+                installation_id=installation_id,
+                subject=str(job_id),
+            )
+    return job_for(installation_id, job_id)
 
 
 # --- list versions (lists: screening.lists.store.ListStore under HIREWATCH_LISTS_DIR) ---

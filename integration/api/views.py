@@ -315,6 +315,58 @@ def create_decision(token, query, body, applicant_id):
     return backends.record_decision(token.installation_id, applicant_id, body, token.actor)
 
 
+# --- re-screen jobs (admin) ---
+
+
+@operation(
+    "/rescreens",
+    "POST",
+    summary="Re-screen every candidate of the installation (runs on the workers)",
+    scope=Scope.ADMIN,
+    tag="rescreens",
+    response=schemas.JobSchema(),
+    status=202,
+)
+def start_rescreen(token, query, body):
+    return backends.start_rescreen(token.installation_id, token.actor)
+
+
+@operation(
+    "/rescreens",
+    "GET",
+    summary="Recent re-screen jobs, newest first",
+    scope=Scope.ADMIN,
+    tag="rescreens",
+    response=schemas.JobSchema(many=True),
+)
+def list_rescreens(token, query, body):
+    return backends.recent_jobs(token.installation_id)
+
+
+@operation(
+    "/rescreens/<int:job_id>",
+    "GET",
+    summary="Progress: done, total, failed, ETA",
+    scope=Scope.ADMIN,
+    tag="rescreens",
+    response=schemas.JobSchema(),
+)
+def get_rescreen(token, query, body, job_id):
+    return backends.job_for(token.installation_id, job_id)
+
+
+@operation(
+    "/rescreens/<int:job_id>/cancel",
+    "POST",
+    summary="Cancel a running re-screen",
+    scope=Scope.ADMIN,
+    tag="rescreens",
+    response=schemas.JobSchema(),
+)
+def cancel_rescreen(token, query, body, job_id):
+    return backends.cancel_rescreen(token.installation_id, job_id, token.actor)
+
+
 # --- sanctions lists (shared by every tenant; reviewer) ---
 
 

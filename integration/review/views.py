@@ -10,6 +10,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -19,7 +20,7 @@ from flask import (
 
 from integration.api import backends
 from integration.api.backends import record_decision, settings
-from integration.api.errors import ApiError
+from integration.api.errors import ApiError, Unavailable
 from integration.badges import mint_badge_token
 from integration.review.alignment import align_names
 from integration.review.security import check_csrf, csrf_token, secure_headers
@@ -168,6 +169,56 @@ def decide(applicant_id: int):
         except ApiError as exc:
             flash(f"Not recorded: {exc.reason}.", "error")
     return redirect(url_for("review.applicant", applicant_id=applicant_id))
+
+
+def admin_required(view: Callable) -> Callable:
+    @functools.wraps(view)
+    @login_required
+    def wrapper(**kwargs):
+        if g.user.role != review.Scope.ADMIN:
+            return render_template("review/forbidden.html"), 403
+        return view(**kwargs)
+
+    return wrapper
+
+
+@bp.get("/rescreen")
+@admin_required
+def rescreen():
+    recent = backends.recent_jobs(g.user.installation_id, limit=10)
+    running = next((job for job in recent if job["status"] == "running"), None)
+    return render_template("review/rescreen.html", jobs=recent, running=running)
+
+
+@bp.post("/rescreen")
+@admin_required
+def start_rescreen():
+    try:
+        job = backends.start_rescreen(g.user.installation_id, f"user:{g.user.email}")
+        flash(f"Re-screen job {job['id']} started.", "success")
+    except Unavailable as exc:
+        flash(f"Not started: {exc}.", "error")
+    return redirect(url_for("review.rescreen"))
+
+
+@bp.post("/rescreen/<int:job_id>/cancel")
+@admin_required
+def cancel_rescreen(job_id: int):
+    try:
+        job = backends.cancel_rescreen(g.user.installation_id, job_id, f"user:{g.user.email}")
+    except ApiError:
+        return render_template("review/not_found.html"), 404
+    flash(f"Re-screen job {job_id} is {job['status']}.", "success")
+    return redirect(url_for("review.rescreen"))
+
+
+@bp.get("/rescreen/<int:job_id>.json")
+@admin_required
+def rescreen_progress(job_id: int):
+    try:
+        return jsonify(backends.job_for(g.user.installation_id, job_id))
+    except ApiError as exc:
+        return jsonify({"error": exc.error, "reason": exc.reason}), exc.status
 
 
 @bp.get("/lists")

@@ -6,6 +6,7 @@ files or the labelled DEMO list), so the demo shows real matches rather than a s
 
 from __future__ import annotations
 
+from screening.matching.korean import hangul_by_spelling, romanize_syllable
 from screening.models import Entity, EntityType, ListSnapshot
 
 ORDINARY = [
@@ -16,16 +17,22 @@ ORDINARY = [
 SHARED_PHONE = "+1 415 555 0199"  # two "different" applicants behind one phone number
 
 
-def _person(entity: Entity) -> dict:
+def _revised_romanisation(syllables: str) -> str:
+    """'Jong Chol' (as OFAC writes DPRK names) -> 'Jeong-cheol' (as a South Korean passport would)."""
+    table = hangul_by_spelling()
+    spelled = [romanize_syllable(table.get(s.lower(), s)) for s in syllables.split()]
+    return "-".join(spelled).capitalize()
+
+
+def _korean_applicant(entity: Entity) -> dict:
+    """A DPRK-listed person applying under the other romanisation, given name first."""
     last, _, first = entity.primary_name.partition(",")
-    fields = {"first_name": first.strip().title() or entity.primary_name, "last_name": last.strip().title()}
-    emails = [i.value for i in entity.identifiers if i.kind == "email"]
-    if emails:
-        fields["email_addresses"] = [{"value": emails[0], "type": "personal"}]
-    return fields
+    return {"first_name": _revised_romanisation(first), "last_name": last.strip().title()}
 
 
-def _first(snapshots: list[ListSnapshot], entity_type: EntityType, official: bool) -> Entity | None:
+def _first(
+    snapshots: list[ListSnapshot], entity_type: EntityType, official: bool, want=lambda entity: True
+) -> Entity | None:
     for snapshot in snapshots:
         if (snapshot.name == "advisories") == official:
             continue
@@ -34,17 +41,41 @@ def _first(snapshots: list[ListSnapshot], entity_type: EntityType, official: boo
                 entity.type == entity_type
                 and entity.names
                 and (entity_type != EntityType.INDIVIDUAL or "," in entity.primary_name)
+                and want(entity)
             ):
                 return entity
     return None
 
 
+def _dprk(entity: Entity) -> bool:
+    return any(program.startswith("DPRK") for program in entity.programs) and len(
+        entity.primary_name.split(",")[-1].split()
+    ) == 2
+
+
+def _has_email(entity: Entity) -> bool:
+    return any(identifier.kind == "email" for identifier in entity.identifiers)
+
+
 def demo_candidates(snapshots: list[ListSnapshot]) -> list[dict]:
-    """Greenhouse candidate fields: ordinary applicants, a listed person, a listed employer, a ring."""
+    """Greenhouse candidate fields: ordinary applicants, a DPRK-listed person in another
+    romanisation, a listed e-mail address, a listed employer, a ring."""
     candidates = [dict(fields) for fields in ORDINARY]
-    listed_person = _first(snapshots, EntityType.INDIVIDUAL, official=True)
-    if listed_person:
-        candidates.append(_person(listed_person))
+    korean = _first(snapshots, EntityType.INDIVIDUAL, official=True, want=_dprk)
+    if korean:
+        candidates.append(_korean_applicant(korean))
+    listed_email = _first(snapshots, EntityType.INDIVIDUAL, official=True, want=_has_email) or _first(
+        snapshots, EntityType.ENTITY, official=True, want=_has_email
+    )
+    if listed_email:
+        email = next(i.value for i in listed_email.identifiers if i.kind == "email")
+        candidates.append(
+            {
+                "first_name": "Alex",
+                "last_name": "Morgan",
+                "email_addresses": [{"value": email, "type": "personal"}],
+            }
+        )
     front_company = _first(snapshots, EntityType.ENTITY, official=False) or _first(
         snapshots, EntityType.ENTITY, official=True
     )

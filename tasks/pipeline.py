@@ -9,14 +9,10 @@ from sqlalchemy import Connection, Engine
 
 from connectors.base import Connector, Installation
 from screening.models import Applicant, ScreeningResult
+from store import review
 from store.applicants import Screened, record_screenings, upsert_applicant
 from tasks import runtime
 from tasks.writeback import write_back
-
-try:  # reviewers' false-positive decisions (store/review.py, the admin API's area)
-    from store import review
-except ImportError:  # a build without the review store: nothing is suppressed
-    review = None
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +35,6 @@ def screen_stored(
     linker = runtime.linker(installation_id)
     links = linker.flags(applicant, linker.index(applicant))  # indexed first: later applicants see it
     result = runtime.screener_cache().get().screen(applicant, extra_flags=links)
-    if review is None:
-        return result
     return review.apply_suppressions(result, review.suppressed_hits(conn, installation_id, row_id))
 
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import socket
+import subprocess
+import time
 import uuid
+from functools import cache
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 
 from store.db import init_db, make_engine
@@ -76,3 +83,38 @@ def sqlite_url(tmp_path) -> str:
     url = f"sqlite:///{tmp_path / 'hirewatch.db'}"
     init_db(make_engine(url))
     return url
+
+
+@cache
+def _private_redis_port() -> int:
+    """Start one real redis-server for this test process on a free loopback port.
+
+    Tests that start Celery workers or inspect queues use it, so a test run elsewhere on the
+    machine (another checkout, a developer's run during CI) can neither consume nor clear them.
+    """
+    binary = shutil.which("redis-server")
+    if binary is None:
+        return 6379  # no binary: the machine's own Redis, databases as the tests name them
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    atexit.register(server.terminate)
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            return port
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def private_redis_url(db: int = 0) -> str:
+    """A database of this test process's own real Redis."""
+    return f"redis://127.0.0.1:{_private_redis_port()}/{db}"

@@ -2,53 +2,18 @@
 
 from __future__ import annotations
 
-import atexit
 import base64
 import dataclasses
 import json
-import shutil
-import socket
-import subprocess
-import time
-from functools import cache
 from pathlib import Path
 
 import redis
 
 from integration.config import Settings
+from tests.conftest import private_redis_url
 
-SHARED_REDIS_URL = "redis://127.0.0.1:6379/11"
 CLOSED_PORT_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: "Redis is down"
 TEST_SECRET_KEY = "receiver-tests-key"
-
-
-@cache
-def private_redis_url() -> str:
-    """A private real Redis for this test process, so that test runs in other worktrees sharing
-    the machine's Redis can neither consume nor clear the queue these tests inspect.
-    Falls back to a database of the shared Redis when no redis-server binary is installed."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        return SHARED_REDIS_URL
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    atexit.register(server.terminate)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            return url
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
 
 
 def receiver_settings(tmp_path: Path, database_url: str, **overrides) -> Settings:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from screening.lists.store import ListStore
 from screening.models import Flag, MatchedOn, Risk, SanctionsHit, ScreeningResult, Severity
 from store.tables import applicants, installations, screenings
+from tests.conftest import private_redis_url
 
 
 def sanctions_hit(entity_id: str = "36542", name: str = "RI Jong Chol", score: float = 91.0) -> SanctionsHit:
@@ -151,7 +152,7 @@ def make_app(database_url: str, data_dir, **overrides):
         "public_url": "http://hirewatch.test",
         "lists_dir": data_dir / "lists",
         # Tasks the tests enqueue go to a Redis database of their own, not the workers' queue.
-        "redis_url": "redis://127.0.0.1:6379/13",
+        "redis_url": private_redis_url(13),
     }
     settings = replace(Settings.from_env(), **{**values, **overrides})
     app = create_app(settings)

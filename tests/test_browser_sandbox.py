@@ -24,6 +24,7 @@ from store.secretbox import SecretBox
 from store.tables import applicants
 from tasks import inbox as inbox_tasks
 from tasks import runtime
+from tests.conftest import private_redis_url
 from tests.review_helpers import LIST_FIXTURE
 from tests.test_browser_review import PASSWORD, _shot, browser  # noqa: F401  (the Chromium fixture)
 
@@ -40,7 +41,7 @@ def service(tmp_path, monkeypatch):
     for name, value in {
         "HIREWATCH_DATA_DIR": str(tmp_path),
         "HIREWATCH_DATABASE_URL": database_url,
-        "REDIS_URL": "redis://127.0.0.1:6379/13",
+        "REDIS_URL": private_redis_url(13),
         "HIREWATCH_SECRET_KEY": SECRET_KEY,
     }.items():
         monkeypatch.setenv(name, value)

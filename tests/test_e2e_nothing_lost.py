@@ -31,7 +31,7 @@ from store.db import engine_for
 from store.installations import create_installation
 from store.secretbox import SecretBox
 from store.tables import inbox
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, private_redis_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.services]
 
@@ -193,7 +193,7 @@ class Stack:
 
 @pytest.fixture(name="shared_redis_url")
 def shared_redis_url_fixture() -> str:
-    url = f"redis://127.0.0.1:6379/{E2E_REDIS_DB}"
+    url = private_redis_url(E2E_REDIS_DB)
     client = redis.Redis.from_url(url)
     if not _pings(client):
         pytest.skip("Redis not reachable on 127.0.0.1:6379")

@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from screening.lists.store import ListStore
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, private_redis_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.services]
 RUN_REDIS_DB = 11
@@ -24,7 +24,7 @@ def _free_port() -> int:
 
 
 def test_run_once_screens_demo_applications_and_stops_everything(tmp_path) -> None:
-    redis_url = f"redis://127.0.0.1:6379/{RUN_REDIS_DB}"
+    redis_url = private_redis_url(RUN_REDIS_DB)
     client = redis.Redis.from_url(redis_url)
     try:
         client.flushdb()

@@ -9,11 +9,12 @@ import pytest
 import redis
 
 from tasks.ratelimit import Budget, LocalRateLimiter, SharedRateLimiter, account_key, budget_for
+from tests.conftest import private_redis_url
 
 
 @pytest.fixture
 def client() -> redis.Redis:
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/13")
+    client = redis.Redis.from_url(private_redis_url(13))
     try:
         client.flushdb()
     except redis.ConnectionError:

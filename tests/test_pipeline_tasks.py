@@ -25,7 +25,7 @@ from store.tables import applicants, audit_log, screenings
 from tasks import inbox as inbox_tasks
 from tasks import lists as list_tasks
 from tasks import runtime
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, private_redis_url
 
 SECRET_KEY = "test-secret-key-for-pipeline-tests-0123456789"
 LISTED = {"first_name": "Jamiel", "last_name": "Hamieh"}  # HAMIEH, Jamiel: SDN fixture entry 6862
@@ -34,7 +34,7 @@ CLEAN = {"first_name": "Olivia", "last_name": "Brennan"}
 
 @pytest.fixture
 def redis_url() -> str:
-    url = "redis://127.0.0.1:6379/13"
+    url = private_redis_url(13)
     client = redis.Redis.from_url(url)
     try:
         client.flushdb()

@@ -117,6 +117,10 @@ def build_manifest() -> dict[str, Any]:
             "webhook": {"method": "POST", "path": WEBHOOK_PATH, "max_body_bytes": MAX_BODY_BYTES},
             "manifest": {"method": "GET", "path": "/manifest.json"},
             "health": {"method": "GET", "path": "/healthz"},
+            "admin_api": {"method": "GET", "path": "/api/v1/openapi.json", "auth": "bearer token"},
+            "audit_log": {"method": "GET", "path": "/api/v1/audit", "auth": "bearer token"},
+            "review_queue": {"method": "GET", "path": "/review/", "auth": "session login"},
+            "risk_badge": {"method": "GET", "path": "/badges/{token}.svg", "auth": "signed, expiring link"},
         },
         "data_handling": {
             "pii_read": [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -152,10 +153,23 @@ def register_installation(service: Service, sandbox_url: str) -> dict:
         SANDBOX_USER,
         "--json",
     ]
+    return json.loads(admin_command(service, args, "register the sandbox installation"))
+
+
+def create_demo_reviewer(service: Service, installation_id: str) -> tuple[str, str]:
+    """An admin login for the review pages, with a fresh random password (shown once)."""
+    email, password = "demo@hirewatch.local", secrets.token_urlsafe(12)
+    args = ["users", "add", "--installation", installation_id, "--email", email, "--role", "admin"]
+    admin_command(service, [*args, "--password", password], "create the demo reviewer")
+    return email, password
+
+
+def admin_command(service: Service, args: list[str], what: str) -> str:
+    """Run a `hirewatch` admin command as an admin would; its standard output."""
     output = subprocess.run([*HIREWATCH, *args], env=service.env, capture_output=True, text=True, check=False)
     if output.returncode != 0:
-        raise click.ClickException(f"could not register the sandbox installation: {output.stderr.strip()}")
-    return json.loads(output.stdout)
+        raise click.ClickException(f"could not {what}: {output.stderr.strip()}")
+    return output.stdout
 
 
 def send_applications(sandbox_url: str, installation: dict, candidates: list[dict]) -> list[dict]:
@@ -252,7 +266,9 @@ def run(once: bool, web_port: int, sandbox_port: int) -> None:
             f"sent {len(created)} signed Greenhouse webhooks; waiting for the screenings ...", err=True
         )
         wait_for_screenings(settings, installation["id"], len(created), service)
+        login = create_demo_reviewer(service, installation["id"])
         print_summary(settings, installation["id"], sandbox_url, created)
+        click.echo(f"Log in as:           {login[0]}  password: {login[1]}")
         if once:
             return
         click.echo("\nRunning. Ctrl-C stops everything.")

@@ -31,7 +31,7 @@ from screening.matching.names import (
 from screening.matching.text import (
     PARTICLES,
     NameForm,
-    arabic_skeleton,
+    arabic_keys,
     deletions,
     ocr_key,
     phonetic_key,
@@ -244,7 +244,7 @@ def _lookup_keys(token: str, indexing: bool, unvowelled: bool = False) -> set[st
     if len(bones) >= 3 or ((indexing or unvowelled) and bones) or (vowelless and len(bones) >= 2):
         keys.add("s:" + bones)
     if indexing or unvowelled:
-        keys.add("a:" + arabic_skeleton(token))
+        keys.update("a:" + key for key in arabic_keys(token))
     if len(token) >= 4:
         keys.update("d:" + d for d in deletions(token))
     if indexing:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from screening.matching.korean import korean_key, looks_korean
-from screening.matching.text import arabic_skeleton, ocr_key, phonetic_key, respelled, skeleton
+from screening.matching.text import arabic_keys, ocr_key, phonetic_key, respelled, skeleton
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
 FIRST_LETTER_FACTOR = 0.9  # typos rarely hit the first letter (OFAC's tool even gates on it)
@@ -111,12 +111,17 @@ def _special_matches(a: str, b: str, unvowelled: bool, korean: bool):
         (unvowelled and short_enough) or (vowelless and len(a) >= 3 and len(skel_a) >= 2)
     ):
         yield TokenMatch(0.9, "same consonants (vowels left out)")
-    elif unvowelled and len(skel_b) >= 3 and arabic_skeleton(a) == arabic_skeleton(b):
+    elif unvowelled and _same_arabic_consonants(a, b):
         yield TokenMatch(0.88, "same consonants in Arabic script")
     elif unvowelled and a.startswith("l") and len(skel_b) >= 3 and skeleton(a[1:]) == skel_b:
         yield TokenMatch(0.88, "same consonants (article al- attached)")
     if len(a) >= 4 and b.startswith(a) and len(a) >= 0.6 * len(b):
         yield TokenMatch(0.88, "truncated")
+
+
+def _same_arabic_consonants(applicant: str, listed: str) -> bool:
+    """Both fold to one romanisation skeleton of at least two letters (a leading vowel counts)."""
+    return any(len(key) >= 2 for key in arabic_keys(applicant) & arabic_keys(listed))
 
 
 def is_korean_name(tokens: tuple[str, ...]) -> bool:

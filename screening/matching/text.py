@@ -80,12 +80,18 @@ def _dominant_script(text: str) -> str:
     return max(counts, key=counts.get) if counts else "latin"
 
 
+# Arabic letters anyascii drops or turns into an apostrophe that _clean then strips: alef (with or
+# without hamza) and ayn begin vowel-initial names ("احمد" Ahmad, "علي" Ali), taa marbuta ends
+# them ("اسامة" Usama). Kept as "a" so a name's leading vowel survives into its skeleton key.
+_ARABIC_VOWEL_LETTERS = str.maketrans(dict.fromkeys("اأإآٱعة", "a"))
+
+
 def _transliterate_word(word: str) -> list[str]:
     if is_hangul(word):
         return romanize_hangul_name(word)
     if any("CJK" in unicodedata.name(ch, "") for ch in word):
         return _romanize_chinese(word)
-    return [anyascii(word)]
+    return [anyascii(word.translate(_ARABIC_VOWEL_LETTERS))]
 
 
 def _romanize_chinese(word: str) -> list[str]:
@@ -184,6 +190,23 @@ _ARABIC_LETTERS = str.maketrans("pvgcqe", "bfjkk ")
 def arabic_skeleton(token: str) -> str:
     """The consonants an Arabic-script spelling keeps, so "PAREDES" and "brds" agree."""
     return skeleton(token.replace("ch", "sh").translate(_ARABIC_LETTERS).replace(" ", ""))
+
+
+@lru_cache(maxsize=100_000)
+def arabic_keys(token: str) -> frozenset[str]:
+    """Romanisation-skeleton keys: the Arabic-script consonants, marked "a" when the name starts
+    with a vowel, so a short name keeps two letters ("ATTIA" and "اتتيا" are both "at").
+
+    Arabic writes a leading vowel with alef or ayn, but a writer may also use waw or yeh for it
+    ("وساما" Osama, "يبراحيم" Ibrahim): before a consonant those can only be vowels, so such a
+    token gets both keys.
+    """
+    bones = arabic_skeleton(token)
+    if token[:1] in ("a", "e", "i", "o", "u"):
+        return frozenset({"a" + bones})
+    if token[:1] in ("w", "y") and token[1:2] not in ("", "a", "e", "i", "o", "u", "w", "y"):
+        return frozenset({bones, "a" + bones})
+    return frozenset({bones})
 
 
 _PHONETIC_RULES = (

@@ -187,7 +187,10 @@ class NameIndex:
             joined: set[int] = set()
             for entry in self._similar_entries(probe, unvowelled):
                 postings = self._postings[entry]
-                (joined if self._span[entry] == 2 else single).update(postings)
+                # "mohammad" is only the start of "mohammadreza": one list token found, not two.
+                only_starts = len(probe) < len(entry) and entry.startswith(probe)
+                covers_both = self._span[entry] == 2 and not only_starts
+                (joined if covers_both else single).update(postings)
                 if self._rare[entry]:
                     distinctive.update(postings)
             hits.update(single)

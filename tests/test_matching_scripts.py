@@ -22,6 +22,11 @@ ENTITIES = [
     _person("10001", "GUL AHMAD HAKIMI"),
     _person("10002", "HASSAN, Ali"),
     _person("10003", "AHMAD, Ali Mohammed"),
+    _person("20001", "ZHANG, Shi"),
+    _person("20002", "SONG, Jing"),
+    _person("20003", "FAN, Yang"),
+    _person("20004", "YANG, Qi"),
+    _person("20005", "GRIFFIN, Peter"),
 ]
 
 
@@ -69,3 +74,37 @@ def test_leading_vowel_letters_survive_transliteration() -> None:
     assert arabic_keys("attia") == arabic_keys("atty") == frozenset({"at"})
     assert "abrhm" in arabic_keys("ybrhym")  # yeh before a consonant is a vowel
     assert arabic_keys("ali") != arabic_keys("ly")
+
+
+HAN_SCRIPT_MATCHES = [
+    ("张诗", "20001", ["family name ZHANG = ZHANG", "given name SHI = SHI"]),
+    ("宋京", "20002", ["family name SONG = SONG", "given name JING = JING"]),
+    ("Peter Griffin", "20005", ["family name GRIFFIN = GRIFFIN", "PETER = PETER"]),  # a true collision
+]
+
+
+@pytest.mark.parametrize(("typed", "entity_id", "explained"), HAN_SCRIPT_MATCHES)
+def test_han_script_names_and_exact_collisions_are_found(index, typed, entity_id, explained) -> None:
+    hits = _hits(index, typed)
+    assert hits and hits[0].entity_id == entity_id, (typed, hits)
+    for words in explained:
+        assert words in hits[0].explanation
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "田中 知実",  # Tanaka Tomomi read as pinyin "Tian Zhong Zhi Shi": ZHANG ≈ ZHONG, SHI = SHI
+        "松本 京助",  # Matsumoto Kyosuke: "Song Ben Jing Zhu" holds SONG and JING, plus two syllables
+        "斉藤 洋介",  # Saito Yosuke: "Qi Teng Yang Jie" holds YANG and QI
+        "田中 さくら",  # kana: the kanji have no reliable reading at all
+        "房杨",  # Fang Yang: a pinyin reading has no typos, so FANG is not FAN
+    ],
+)
+def test_japanese_and_han_script_names_need_every_syllable_to_agree(index, typed) -> None:
+    assert _hits(index, typed) == []
+
+
+def test_kanji_in_a_name_written_with_kana_get_no_chinese_reading() -> None:
+    assert person_name("田中 さくら").tokens == ("sakura",)
+    assert person_name("田中 知実").tokens == ("tian", "zhong", "zhi", "shi")

@@ -166,6 +166,7 @@ class NameIndex:
                 unvowelled,
                 korean and name.korean,
                 name.form.family,
+                han_readings=form.script == "cjk",
             )
             if comparison.score < floor:
                 continue

@@ -34,6 +34,7 @@ CAP_SINGLE_PART_NAME = 75.0  # one-word list names (nicknames, weak aliases)
 MISSING_FAMILY_WEIGHT = 0.7  # "Felipe Gomez" is not "FLORES GOMEZ, Felipe"
 MIN_IDENTIFYING_WEIGHT = 0.7  # e.g. three common parts, or a rare part and a common one
 CAP_COMMON_NAME = 75.0  # below the default threshold: a common full name needs a date of birth too
+READING_REASONS = ("", "transliteration variant")  # how a pinyin reading may agree with a listed name
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,14 +188,21 @@ def compare(
     unvowelled: bool = False,
     korean: bool = False,
     family: frozenset[int] = frozenset(),
+    han_readings: bool = False,
 ) -> NameComparison:
     """Score (0-100) how well an applicant's name tokens cover a listed name's, and vice versa.
 
     A part given on one side only (a middle name left out, an extra given name) costs half its
     weight once two parts agree; parts that disagree on both sides (a different given name)
     cost their full weight.
+
+    han_readings: the applicant wrote in Han characters, read as pinyin. Those readings are
+    exact (no typos) and may be wrong (a Japanese name read as Chinese), so only identical or
+    transliteration-variant syllables agree, and a syllable left unmatched means another name.
     """
     pairs = align(applicant, listed, unvowelled, korean)
+    if han_readings:
+        pairs = [p for p in pairs if p.match.reason in READING_REASONS]
     matched_l = {j for p in pairs for j in p.listed}
     matched_a = {i for p in pairs for i in p.applicant}
     missing = [j for j in range(len(listed)) if j not in matched_l]
@@ -216,8 +224,8 @@ def compare(
     total_a = matched_weight + extra_discount * sum(applicant_weights[i] for i in extra)
     score = 100 * (agreed / total_l) ** 0.6 * (agreed / total_a) ** 0.4
     score = _cap(score, pairs, listed, listed_weights, missing)
-    if korean and (missing or extra):
-        score = min(score, CAP_COMMON_NAME)  # Korean names have no optional parts
+    if (korean and (missing or extra)) or (han_readings and extra):
+        score = min(score, CAP_COMMON_NAME)  # Korean names have no optional parts; nor has Han script
     return NameComparison(score, pairs, missing, extra)
 
 

@@ -86,11 +86,13 @@ def _dominant_script(text: str) -> str:
 _ARABIC_VOWEL_LETTERS = str.maketrans(dict.fromkeys("اأإآٱعة", "a"))
 
 
-def _transliterate_word(word: str) -> list[str]:
+def _transliterate_word(word: str, kana_name: bool) -> list[str]:
     if is_hangul(word):
         return romanize_hangul_name(word)
     if any("CJK" in unicodedata.name(ch, "") for ch in word):
-        return _romanize_chinese(word)
+        # Kanji in a name written with kana are Japanese: their pinyin reading would be another
+        # name (田中 is Tanaka, not "Tian Zhong"), and we have no Japanese reading to offer.
+        return [] if kana_name else _romanize_chinese(word)
     return [anyascii(word.translate(_ARABIC_VOWEL_LETTERS))]
 
 
@@ -134,20 +136,25 @@ def _name_form(raw: str, drop: set[str]) -> NameForm:
     if script == "latin":
         text = text.translate(HOMOGLYPHS)
     family_part, _, given_part = text.partition(",") if "," in text else ("", "", text)
-    family = _tokens(family_part, drop, script)
-    given = _tokens(given_part, drop, script)
+    kana_name = _has_kana(text)
+    family = _tokens(family_part, drop, script, kana_name)
+    given = _tokens(given_part, drop, script, kana_name)
     if script in ("arabic", "hebrew"):
         family, given = _split_article(family), _split_article(given)
     tokens = family + given
     return NameForm(raw, tuple(tokens), frozenset(range(len(family))), script)
 
 
-def _tokens(text: str, drop: set[str], script: str) -> list[str]:
+def _has_kana(text: str) -> bool:
+    return any("\u3040" <= ch <= "\u30ff" or "\uff66" <= ch <= "\uff9f" for ch in text)
+
+
+def _tokens(text: str, drop: set[str], script: str, kana_name: bool) -> list[str]:
     out: list[str] = []
     for word in re.split(r"[\s\-‐‑–—_/.,;:()\[\]\"“”«»]+", text):
         if not word:
             continue
-        parts = _transliterate_word(word) if script != "latin" or not word.isascii() else [word]
+        parts = _transliterate_word(word, kana_name) if script != "latin" or not word.isascii() else [word]
         for part in parts:
             cleaned = _clean(part)
             if cleaned and cleaned not in drop:

@@ -33,6 +33,7 @@ from screening.matching.text import (
     NameForm,
     arabic_keys,
     deletions,
+    is_patronymic,
     ocr_key,
     phonetic_key,
     respelled,
@@ -82,6 +83,7 @@ class IndexedName:
     form: NameForm
     weights: tuple[float, ...]
     korean: bool  # every token can be romanised Korean
+    core_size: int  # tokens a whole-name match must find: all but a patronymic
 
 
 @dataclass(slots=True)
@@ -115,7 +117,8 @@ class NameIndex:
         self.frequencies = frequencies
         for owner, value, kind, form in forms:
             weights = tuple(frequencies.weight(t) for t in form.tokens)
-            self._add(IndexedName(owner, value, kind, form, weights, is_korean_name(form.tokens)))
+            core_size = sum(not is_patronymic(t) for t in form.tokens)
+            self._add(IndexedName(owner, value, kind, form, weights, is_korean_name(form.tokens), core_size))
         singles = {t for name in self.names for t in name.form.tokens}
         for entry in self._span:
             self._file_keys(entry, joined=entry not in singles)
@@ -156,7 +159,7 @@ class NameIndex:
             if size == 1 and not self._single_part_names:
                 continue
             # Scores above the caps need two parts including a distinctive one, or the whole name.
-            if count < min(2, size) or (name_id not in distinctive and count < size):
+            if count < min(2, size) or (name_id not in distinctive and count < name.core_size):
                 continue
             comparison = compare(
                 tokens,

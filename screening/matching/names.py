@@ -17,7 +17,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from screening.matching.korean import korean_key, looks_korean
-from screening.matching.text import arabic_keys, ocr_key, phonetic_key, respelled, skeleton
+from screening.matching.text import arabic_keys, is_patronymic, ocr_key, phonetic_key, respelled, skeleton
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
 FIRST_LETTER_FACTOR = 0.9  # typos rarely hit the first letter (OFAC's tool even gates on it)
@@ -219,7 +219,8 @@ def compare(
         matched_weight += weight
     # Korean names have no middle names to leave out; a family name is never optional.
     lenient = len(pairs) >= 2 and not (missing and extra) and not korean
-    total_l = matched_weight + sum(_missing_weight(j, listed_weights, family, lenient) for j in missing)
+    missing_weight = sum(_missing_weight(j, listed, listed_weights, family, lenient) for j in missing)
+    total_l = matched_weight + missing_weight
     extra_discount = MISSING_PART_DISCOUNT if lenient else 1.0
     total_a = matched_weight + extra_discount * sum(applicant_weights[i] for i in extra)
     score = 100 * (agreed / total_l) ** 0.6 * (agreed / total_a) ** 0.4
@@ -229,8 +230,11 @@ def compare(
     return NameComparison(score, pairs, missing, extra)
 
 
-def _missing_weight(position: int, listed_weights, family: frozenset[int], lenient: bool) -> float:
-    """A middle name left out costs little; part of the family name left out costs a lot."""
+def _missing_weight(position: int, listed, listed_weights, family: frozenset[int], lenient: bool) -> float:
+    """A middle name left out costs little, a patronymic less (few write it); part of the family
+    name left out costs a lot."""
+    if is_patronymic(listed[position]):
+        return min(listed_weights[position], COMMON_PART_WEIGHT) * MISSING_PART_DISCOUNT
     if position in family:
         return max(listed_weights[position], MISSING_FAMILY_WEIGHT)
     return listed_weights[position] * (MISSING_PART_DISCOUNT if lenient else 1.0)
@@ -249,7 +253,10 @@ def _cap(score: float, pairs: list[Pair], listed, listed_weights, missing: list[
     if len(aligned) < 2:
         return min(score, CAP_TOO_FEW_PARTS)
     distinctive = any(listed_weights[j] >= DISTINCTIVE_WEIGHT for p in aligned for j in p.listed)
-    whole_name = not missing and all(p.match.similarity >= WHOLE_NAME_SIMILARITY for p in pairs)
+    # "Andrey KUZNETSOV" is the whole of "KUZNETSOV, Andrey Anatolyevich" as people write it.
+    whole_name = all(is_patronymic(listed[j]) for j in missing) and all(
+        p.match.similarity >= WHOLE_NAME_SIMILARITY for p in pairs
+    )
     if not distinctive and not whole_name:
         return min(score, CAP_ONLY_COMMON_PARTS)
     identifying = sum(listed_weights[j] for p in aligned for j in p.listed)

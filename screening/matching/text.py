@@ -180,6 +180,15 @@ def _clean(part: str) -> str:
     return re.sub(r"[^a-z]", "", ascii_part.replace("'", "").replace("`", ""))
 
 
+_PATRONYMIC = re.compile(r"\w{3,}(ovich|evich|ovych|evych|ovna|evna|ivna|ichna|ogly|oglu|kyzy|qizi)")
+
+
+def is_patronymic(token: str) -> bool:
+    """Russian, Ukrainian or Turkic patronymic ("Anatolyevich", "Ivanovna", "ogly"): official
+    documents carry it, applicants in most countries leave it out."""
+    return _PATRONYMIC.fullmatch(token) is not None
+
+
 # ---- keys for the blocking index and for token similarity ----
 
 

@@ -1,4 +1,4 @@
-"""Parts of a listed name an applicant leaves out: a patronymic is not a middle name."""
+"""Parts of a listed name an applicant leaves out: a patronymic or an article is not a middle name."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ ENTITIES = [
     _person("37045", "KUZNETSOV, Andrey Anatolyevich"),
     _person("36521", "MOROZOV, Sergey Ivanovich"),
     _person("16871", "ABDALLAH, Hussein Reda"),
+    _person("QDi.266", "MAHMOOD SULTAN BASHIR-UD-DIN"),
 ]
 
 
@@ -31,10 +32,11 @@ def index() -> SanctionsIndex:
     [
         ("Andrey Kuznetsov", "37045", "family name KUZNETSOV = KUZNETSOV, given name ANDREY = ANDREY, "
                                       "not given: ANATOLYEVICH"),
+        ("Mahmood Din", "QDi.266", "name part DIN = DIN, not given: SULTAN BASHIR UD"),  # ud: the article
         ("Sergei Morozov", "36521", "SERGEY ≈ SERGEI (transliteration variant), not given: IVANOVICH"),
     ],
 )  # fmt: skip
-def test_a_name_without_its_patronymic_is_the_whole_name(index, typed, entity_id, explained) -> None:
+def test_a_left_out_patronymic_or_article_costs_little(index, typed, entity_id, explained) -> None:
     hits = index.match(Applicant(id="a", name=typed))
     assert [h.entity_id for h in hits] == [entity_id]
     assert explained in hits[0].explanation

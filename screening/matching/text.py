@@ -35,10 +35,12 @@ TITLES = {
     "sheikh", "shaykh", "haji", "hajji", "mullah", "maulana", "general", "colonel", "col",
     "gen", "capt", "captain", "lt", "major", "maj",
 }  # fmt: skip
-# Name particles: kept for display but weigh little ("AL", "BIN", "DE", "VAN").
+# Name particles: kept for display but weigh little ("AL", "BIN", "DE", "VAN"; the Arabic article
+# also as Urdu and Persian names assimilate it: "Bashir-ud-Din", "Habib-ur-Rehman").
 PARTICLES = {
-    "al", "el", "ul", "bin", "ibn", "bint", "ben", "abu", "abou", "umm", "de", "del", "della",
-    "da", "di", "do", "dos", "das", "du", "la", "le", "van", "von", "der", "den", "ter", "y", "e",
+    "al", "el", "ul", "ud", "ur", "us", "ad", "ash", "az", "bin", "ibn", "bint", "ben", "abu", "abou", "umm",
+    "de", "del", "della", "da", "di", "do", "dos", "das", "du", "la", "le", "van", "von", "der", "den", "ter",
+    "y", "e",
 }  # fmt: skip
 COMPANY_FORMS = {
     "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc",

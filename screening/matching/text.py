@@ -210,7 +210,6 @@ def arabic_skeleton(token: str) -> str:
     return skeleton(token.replace("ch", "sh").translate(_ARABIC_LETTERS).replace(" ", ""))
 
 
-@lru_cache(maxsize=100_000)
 def arabic_keys(token: str) -> frozenset[str]:
     """Romanisation-skeleton keys: the Arabic-script consonants, marked "a" when the name starts
     with a vowel, so a short name keeps two letters ("ATTIA" and "اتتيا" are both "at").

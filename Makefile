@@ -13,13 +13,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Lists: the stored ones if any, else ../shared/data imported into the store, else the labelled DEMO list.
-SHARED_DATA ?= ../shared/data
+# The whole service on embedded defaults (web app, worker, beat, sandbox ATS; lists: stored, else
+# ../shared/data imported into the store, else the labelled DEMO list), then a demo. Ctrl-C stops it.
 run: $(STAMP)
-	@if ! $(BIN)/hirewatch lists status >/dev/null 2>&1 && [ -f $(SHARED_DATA)/ofac/sdn.csv ]; then \
-		$(BIN)/hirewatch lists update --from $(SHARED_DATA); fi; \
-	if $(BIN)/hirewatch lists status >/dev/null 2>&1; then lists=""; else lists="--lists demo"; fi; \
-	$(BIN)/hirewatch screen examples/applicants.jsonl --format table $$lists
+	$(BIN)/hirewatch run
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -28,6 +28,13 @@ class Settings:
     secret_key: str | None
     public_url: str
     max_body_bytes: int
+    # Pipeline (tasks/): list refresh period, the inbox sweeper, retries and time limits.
+    list_refresh_hours: float = 24.0
+    sweep_seconds: float = 30.0
+    stuck_minutes: float = 15.0
+    task_max_retries: int = 8
+    task_time_limit: int = 300
+    demo_lists: bool = False  # screen against the labelled DEMO list when no list is stored (`hirewatch run`)
     # Official list URLs overridden by env var (HIREWATCH_OFAC_SDN_URL, ...): env var name -> URL.
     list_urls: dict[str, str] = field(default_factory=dict)
     lists_user_agent: str | None = None  # HIREWATCH_LISTS_USER_AGENT (default: a browser-like one)
@@ -52,6 +59,12 @@ class Settings:
             secret_key=os.environ.get("HIREWATCH_SECRET_KEY") or None,
             public_url=_env("HIREWATCH_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             max_body_bytes=int(_env("HIREWATCH_MAX_BODY_BYTES", str(1024 * 1024))),
+            list_refresh_hours=float(_env("HIREWATCH_LIST_REFRESH_HOURS", "24")),
+            sweep_seconds=float(_env("HIREWATCH_SWEEP_SECONDS", "30")),
+            stuck_minutes=float(_env("HIREWATCH_STUCK_MINUTES", "15")),
+            task_max_retries=int(_env("HIREWATCH_TASK_MAX_RETRIES", "8")),
+            task_time_limit=int(_env("HIREWATCH_TASK_TIME_LIMIT", "300")),
+            demo_lists=_env("HIREWATCH_DEMO_LISTS", "0") == "1",
             list_urls={s.env_var: _env(s.env_var, "") for s in official_sources() if _env(s.env_var, "")},
             lists_user_agent=os.environ.get("HIREWATCH_LISTS_USER_AGENT") or None,
             lists_timeout=float(_env("HIREWATCH_LISTS_TIMEOUT", "60")),

@@ -8,9 +8,10 @@ Rules, most important first:
   never more on its own (OFAC FAQ 5: partial-name matches are not valid without more data).
   Several name-only matches do not add up: a common name that resembles two listed people is
   no likelier to be either of them, so only the best one counts toward the score.
-- A past employer that is a listed entity (on any list) is `high`: strong evidence of the scheme
-  (front companies employ the workers), but the applicant is not the listed party, so not
-  critical.
+- A past employer that is a listed entity is `high` when the match is exact (company forms aside)
+  or the entity is on the advisories list of IT-worker front companies: strong evidence of the
+  scheme, but the applicant is not the listed party, so not critical. A fuzzy employer match on
+  a legal list is a potential match for review: company names are generic ("Silver Tech").
 - The advisories list is a watchlist of people, front companies and domains named in
   Treasury/DOJ/FBI releases, not a legal sanctions list: an exact identifier or a front company
   as employer is `high` (strong evidence of the scheme, but no legal blocking duty, so not
@@ -59,6 +60,8 @@ class VerdictConfig:
     potential_match_score: float = 45.0
     # Watchlist (advisories) identifier or front-company employer: high, below critical.
     watchlist_strong_score: float = 75.0
+    # An employer this close to a listed entity's name is that entity (company forms normalised).
+    exact_employer_score: float = 97.0
     strong_sanctions_score: float = 100.0
     sanctions_lists: frozenset[str] = SANCTIONS_LISTS
 
@@ -117,7 +120,9 @@ def _assess_hit(hit: SanctionsHit, config: VerdictConfig) -> _Assessed:
     source = f"{hit.list}: {hit.entity_name}"
     if hit.programs:
         source += f" [{', '.join(hit.programs)}]"
-    if hit.matched_on == MatchedOn.EMPLOYER:
+    if hit.matched_on == MatchedOn.EMPLOYER and (
+        hit.list not in config.sanctions_lists or hit.score >= config.exact_employer_score
+    ):
         return _Assessed(
             config.watchlist_strong_score, Risk.HIGH, f"past employer is listed ({source}): {hit.explanation}"
         )

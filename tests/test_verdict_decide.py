@@ -15,14 +15,16 @@ EXPLANATION = "name 'Kim Sangman' ~ 'KIM, Sang Man'"
 CONTACT = ("disposable_email", "invalid_phone", "voip_phone", "name_handle_mismatch")
 
 
-def hit(list_="ofac_sdn", matched_on=MatchedOn.NAME, corroborated=False, contradicted=False) -> SanctionsHit:
+def hit(
+    list_="ofac_sdn", matched_on=MatchedOn.NAME, corroborated=False, contradicted=False, score=92.0
+) -> SanctionsHit:
     return SanctionsHit(
         list=list_,
         entity_id="31337",
         entity_name="KIM, Sang Man",
         matched_name="KIM, Sang Man",
         matched_on=matched_on,
-        score=92.0,
+        score=score,
         programs=["DPRK4"],
         explanation=EXPLANATION,
         corroborated=corroborated,
@@ -50,8 +52,11 @@ def flag(code: str, score: float) -> Flag:
         ([hit("advisories", MatchedOn.EMPLOYER)], [], Risk.HIGH, 75.0,
          "past employer is listed (advisories: KIM, Sang Man [DPRK4]): " + EXPLANATION),
         # a listed front company as past employer is high on a legal list too, never critical
-        ([hit("ofac_sdn", MatchedOn.EMPLOYER)], [], Risk.HIGH, 75.0,
+        ([hit("ofac_sdn", MatchedOn.EMPLOYER, score=100.0)], [], Risk.HIGH, 75.0,
          "past employer is listed (ofac_sdn: KIM, Sang Man [DPRK4]): " + EXPLANATION),
+        # ... but a fuzzy employer match there is a potential match: company names are generic
+        ([hit("ofac_sdn", MatchedOn.EMPLOYER)], [], Risk.MEDIUM, 45.0,
+         "potential match: review (ofac_sdn: KIM, Sang Man [DPRK4]): " + EXPLANATION),
         # two namesakes are no likelier than one: name-only matches do not add up
         ([hit(), hit("un")], [], Risk.MEDIUM, 45.0,
          "potential match: review (ofac_sdn: KIM, Sang Man [DPRK4]): " + EXPLANATION),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from integration.cli import installations, lists, screen, service
+from integration.cli import installations, lists, pipeline, screen, service
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,5 +14,7 @@ def main() -> None:
 
 main.add_command(lists.lists)
 main.add_command(screen.screen)
+for command in (pipeline.sandbox, pipeline.worker, pipeline.beat, pipeline.rescreen, pipeline.run):
+    main.add_command(command)
 main.add_command(installations.installations)
 main.add_command(service.serve)

@@ -1,0 +1,134 @@
+"""List refresh (beat, daily by default) and the delta re-screen it triggers.
+
+When a new list version lands, only applicants who could be affected are re-screened: those
+whose names or identifiers the matcher connects to an added or changed entry (a small
+SanctionsIndex over just those entries, run over the stored applicants), and those whose latest
+screening hit an entry that was removed or changed (their hit must be cleared or re-scored).
+Everyone else keeps a verdict that the new version cannot change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from screening.lists import ListError
+from screening.lists.diff import ListDiff
+from screening.lists.store import ListStore
+from screening.matching import SanctionsIndex
+from screening.matching.blocking import TokenFrequencies
+from screening.models import ListSnapshot
+from store import audit
+from store.applicants import hits_of_flagged, iter_applicants
+from store.jobs import add_chunk, create_job
+from tasks import runtime
+from tasks.app import BULK_QUEUE, app
+
+log = logging.getLogger(__name__)
+CHUNK_SIZE = 100
+
+
+def delta_index(
+    diffs: dict[str, ListDiff], frequencies: tuple[TokenFrequencies, TokenFrequencies]
+) -> SanctionsIndex | None:
+    """An index over the added entries and the new form of changed ones (None if there are none).
+
+    It weighs name tokens with the full new index's `frequencies`, so an applicant scores against
+    these entries exactly as the full screener will score them.
+    """
+    snapshots = [
+        ListSnapshot(
+            name=name, version=diff.new_version, entities=[*diff.added, *(new for _, new in diff.changed)]
+        )
+        for name, diff in diffs.items()
+        if diff.added or diff.changed
+    ]
+    return SanctionsIndex(snapshots, frequencies=frequencies) if snapshots else None
+
+
+def delta_targets(
+    conn: Connection, diffs: dict[str, ListDiff], frequencies: tuple[TokenFrequencies, TokenFrequencies]
+) -> dict[str, list[int]]:
+    """Installation id -> applicant row ids a list change may affect."""
+    targets: dict[str, set[int]] = defaultdict(set)
+    index = delta_index(diffs, frequencies)
+    if index is not None:
+        for row_id, installation_id, applicant in iter_applicants(conn):
+            if index.match(applicant):
+                targets[installation_id].add(row_id)
+    stale = {
+        (name, entity.native_id)
+        for name, diff in diffs.items()
+        for entity in [*diff.removed, *(old for old, _ in diff.changed)]
+    }
+    for row_id, installation_id, hits in hits_of_flagged(conn):
+        if any((hit.get("list"), str(hit.get("entity_id"))) in stale for hit in hits):
+            targets[installation_id].add(row_id)
+    return {installation_id: sorted(ids) for installation_id, ids in targets.items()}
+
+
+def start_delta_rescreen(diffs: dict[str, ListDiff], version: str) -> list[int]:
+    """One `delta` job per affected installation, its chunks queued on `bulk`; the job ids."""
+    engine = runtime.engine()
+    job_ids = []
+    frequencies = runtime.screener_cache().get(check_now=True).index.frequencies
+    with engine.connect() as conn:
+        targets = delta_targets(conn, diffs, frequencies)
+    for installation_id, row_ids in targets.items():
+        with engine.begin() as conn:
+            job_id = create_job(conn, installation_id, kind="delta", requested_by=f"lists:{version}")
+            chunks = [row_ids[i : i + CHUNK_SIZE] for i in range(0, len(row_ids), CHUNK_SIZE)]
+            chunk_ids = [
+                add_chunk(conn, job_id, chunk, next_cursor=None, last=number == len(chunks))
+                for number, chunk in enumerate(chunks, start=1)
+            ]
+        for chunk_id in chunk_ids:
+            runtime.enqueue("tasks.rescreen_chunk", [chunk_id], BULK_QUEUE)
+        job_ids.append(job_id)
+    log.info(
+        "delta.started version=%s applicants=%d jobs=%s",
+        version,
+        sum(len(v) for v in targets.values()),
+        job_ids,
+    )
+    return job_ids
+
+
+@app.task(name="tasks.refresh_lists", acks_late=True, reject_on_worker_lost=True)
+def refresh_lists(source_dir: str | None = None) -> dict:
+    """Download (or import `source_dir`) the lists; on change, start the delta re-screen."""
+    settings = runtime.settings()
+    store = ListStore(settings.lists_dir)
+    try:
+        update = store.import_directory(Path(source_dir)) if source_dir else store.update()
+    except ListError as exc:  # refused or unreachable: the current version stays in use
+        with runtime.engine().begin() as conn:
+            audit.record(
+                conn,
+                action="lists.refused",
+                actor="beat",
+                installation_id=None,
+                details={"reason": str(exc)[:1000]},
+            )
+        log.error("lists.refresh_failed reason=%s", exc)
+        return {"changed": False, "error": str(exc)}
+    summary = {"version": update.version.id, "changed": update.changed, "jobs": []}
+    if update.changed:
+        with runtime.engine().begin() as conn:
+            audit.record(
+                conn,
+                action="lists.updated",
+                actor="beat",
+                installation_id=None,
+                subject=update.version.id,
+                details={
+                    "previous": update.previous,
+                    "diff": {n: d.counts() for n, d in update.diffs.items()},
+                },
+            )
+    if update.changed and update.previous:
+        summary["jobs"] = start_delta_rescreen(update.diffs, update.version.id)
+    return summary

@@ -1,0 +1,257 @@
+"""The pipeline's task bodies, in this process, against the sandbox ATS, real SQLite and Redis.
+
+(The same code under real Celery worker processes is in tests/test_e2e_*.py.)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from integration.sandbox.harness import SandboxThread
+from integration.sandbox.webhooks import encode_like_greenhouse, webhook_body
+from screening.lists.store import ListStore
+from store.db import engine_for
+from store.inbox import accept_delivery, get_delivery
+from store.installations import create_installation
+from store.jobs import get_job
+from store.secretbox import SecretBox
+from store.tables import applicants, audit_log, screenings
+from tasks import inbox as inbox_tasks
+from tasks import lists as list_tasks
+from tasks import runtime
+from tests.conftest import FIXTURES
+
+SECRET_KEY = "test-secret-key-for-pipeline-tests-0123456789"
+LISTED = {"first_name": "Jamiel", "last_name": "Hamieh"}  # HAMIEH, Jamiel: SDN fixture entry 6862
+CLEAN = {"first_name": "Olivia", "last_name": "Brennan"}
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = "redis://127.0.0.1:6379/13"
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    except redis.ConnectionError:
+        pytest.skip("Redis not reachable on 127.0.0.1:6379")
+    yield url
+    client.flushdb()
+
+
+@pytest.fixture
+def pipeline(tmp_path, monkeypatch, redis_url):
+    """Settings for this test, lists imported, a sandbox ATS and a Greenhouse installation on it."""
+    monkeypatch.setenv("HIREWATCH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HIREWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'hw.db'}")
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("HIREWATCH_SECRET_KEY", SECRET_KEY)
+    runtime.reset()
+    ListStore(tmp_path / "lists").import_directory(FIXTURES / "lists" / "basic")
+    engine = engine_for(f"sqlite:///{tmp_path / 'hw.db'}")
+    with SandboxThread() as sandbox:
+        with engine.begin() as conn:
+            installation = create_installation(
+                conn,
+                SecretBox(SECRET_KEY),
+                platform="greenhouse",
+                name="Sandbox",
+                api_key="sandbox-key",
+                webhook_secret="whsec",
+                api_base_url=sandbox.api_base_url,
+                on_behalf_of="4080",
+            )
+        yield engine, sandbox, installation
+
+
+def deliver(engine, installation, candidate: dict, action: str = "new_candidate_application") -> int:
+    raw = encode_like_greenhouse(webhook_body(action, candidate))
+    accepted = accept_delivery(
+        engine,
+        installation_id=installation.id,
+        platform="greenhouse",
+        dedupe_key=str(uuid.uuid4()),
+        event_type=action,
+        event_kind="",
+        raw_body=raw,
+        headers={"Content-Type": "application/json"},
+    )
+    return accepted.inbox_id
+
+
+def process(engine, inbox_id: int) -> str:
+    status = inbox_tasks.process_inbox(inbox_id)
+    with engine.connect() as conn:
+        assert get_delivery(conn, inbox_id).status == status
+    return status
+
+
+def test_listed_applicant_gets_one_tag_and_one_note_however_often_processed(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(LISTED)
+    first = deliver(engine, installation, candidate)
+    assert process(engine, first) == "done"
+    assert process(engine, first) == "done"  # the same message again: nothing more happens
+    assert process(engine, deliver(engine, installation, candidate)) == "done"  # a second event, same data
+    written = sandbox.state.writebacks(candidate["id"])
+    assert written["tags"] == ["HireWatch: medium risk"]
+    assert len(written["notes"]) == 1
+    assert "HAMIEH, Jamiel" in written["notes"][0]["body"]  # the reason names the listed entry
+    with engine.connect() as conn:
+        actions = conn.execute(select(audit_log.c.action)).scalars().all()
+    assert actions.count("screening") == 2 and actions.count("writeback.note") == 1
+
+
+def test_clean_applicant_is_screened_and_left_alone(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(CLEAN)
+    assert process(engine, deliver(engine, installation, candidate)) == "done"
+    assert sandbox.state.writebacks(candidate["id"]) == {
+        "candidate_id": candidate["id"],
+        "tags": [],
+        "notes": [],
+    }
+    with engine.connect() as conn:
+        assert conn.execute(select(applicants.c.risk)).scalar_one() == "clear"
+
+
+def test_update_rescreens_only_on_identity_change_and_clears_stale_tag(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(LISTED)
+    process(engine, deliver(engine, installation, candidate))
+    process(engine, deliver(engine, installation, candidate, "update_candidate"))
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(screenings)).scalar_one() == 1
+    renamed = sandbox.state.update_candidate(candidate["id"], CLEAN)
+    process(engine, deliver(engine, installation, renamed, "update_candidate"))
+    written = sandbox.state.writebacks(candidate["id"])
+    assert written["tags"] == []  # our medium-risk tag removed
+    assert [n["body"].split(".")[0] for n in written["notes"]] == [
+        "HireWatch screening: medium risk",
+        "HireWatch screening: clear risk",
+    ]
+
+
+def test_deleted_candidate_drops_our_copy(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(LISTED)
+    process(engine, deliver(engine, installation, candidate))
+    assert process(engine, deliver(engine, installation, candidate, "delete_candidate")) == "done"
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 0
+        assert "applicant.deleted" in conn.execute(select(audit_log.c.action)).scalars().all()
+
+
+def test_bad_payload_fails_visibly(pipeline) -> None:
+    engine, _sandbox, installation = pipeline
+    accepted = accept_delivery(
+        engine,
+        installation_id=installation.id,
+        platform="greenhouse",
+        dedupe_key="bad",
+        event_type="x",
+        event_kind="",
+        raw_body=b'{"action": "new_candidate_application", "payload": {}}',
+        headers={},
+    )
+    assert process(engine, accepted.inbox_id) == "failed"
+    with engine.connect() as conn:
+        assert get_delivery(conn, accepted.inbox_id).last_error.startswith("bad_payload")
+
+
+def test_reviewer_decision_task_rescreens_and_writes_back_once(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(LISTED)
+    process(engine, deliver(engine, installation, candidate))
+    with engine.connect() as conn:
+        row_id = conn.execute(select(applicants.c.id)).scalar_one()
+    assert inbox_tasks.write_back_decision(installation.id, row_id, decision_id=1) == "done"
+    assert inbox_tasks.write_back_decision("another-installation", row_id, decision_id=1) == "missing"
+    with engine.connect() as conn:
+        triggers = conn.execute(select(screenings.c.trigger).order_by(screenings.c.id)).scalars().all()
+    assert triggers == ["webhook", "decision"]
+    assert len(sandbox.state.writebacks(candidate["id"])["notes"]) == 1  # verdict unchanged: no new note
+
+
+def test_candidate_gone_from_the_ats_is_forgotten_not_retried(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(LISTED)
+    sandbox.state.delete_candidate(candidate["id"])
+    assert process(engine, deliver(engine, installation, candidate)) == "done"
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 0
+
+
+def test_applicants_behind_one_phone_under_different_names_are_linked(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    phone = [{"value": "+1 415 555 0199", "type": "mobile"}]
+    first = sandbox.state.add_candidate(
+        {"first_name": "Jordan", "last_name": "Ellis", "phone_numbers": phone}
+    )
+    second = sandbox.state.add_candidate(
+        {"first_name": "Marcus", "last_name": "Tanaka", "phone_numbers": phone}
+    )
+    process(engine, deliver(engine, installation, first))
+    process(engine, deliver(engine, installation, second))
+    with engine.connect() as conn:
+        latest = conn.execute(
+            select(screenings.c.result).order_by(screenings.c.id.desc()).limit(1)
+        ).scalar_one()
+    assert "shared_phone" in [flag["code"] for flag in latest["flags"]]
+    assert str(first["id"]) in latest["flags"][0]["message"] or any(
+        str(first["id"]) in flag["message"] for flag in latest["flags"]
+    )
+
+
+def test_list_refresh_starts_a_delta_job_for_applicants_of_new_entries(pipeline, tmp_path) -> None:
+    engine, sandbox, installation = pipeline
+    newly_listed = sandbox.state.add_candidate({"first_name": "Dmytro", "last_name": "Kovalchuk"})
+    for candidate in (newly_listed, sandbox.state.add_candidate(CLEAN)):
+        process(engine, deliver(engine, installation, candidate))
+    update = tmp_path / "update"
+    shutil.copytree(FIXTURES / "lists" / "basic", update)
+    sdn = update / "ofac" / "sdn.csv"
+    row = b'99999,"KOVALCHUK, Dmytro","individual","SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+    sdn.write_bytes(sdn.read_bytes().rstrip(b"\x1a") + row + b"\x1a")  # OFAC files end with ^Z
+
+    summary = list_tasks.refresh_lists(str(update))
+
+    assert summary["changed"] and len(summary["jobs"]) == 1
+    with engine.connect() as conn:
+        job = get_job(conn, summary["jobs"][0])
+        assert (job.kind, job.total, job.paging_done) == ("delta", 1, True)
+        assert "lists.updated" in conn.execute(select(audit_log.c.action)).scalars().all()
+    assert list_tasks.refresh_lists(str(update))["changed"] is False  # same files: nothing to do
+
+
+def test_a_ring_flags_its_first_member_when_the_second_applies(pipeline, redis_url) -> None:
+    engine, sandbox, installation = pipeline
+    phone = [{"value": "+1 415 555 0182", "type": "mobile"}]
+    first = sandbox.state.add_candidate(
+        {"first_name": "Marcus", "last_name": "Tanaka", "phone_numbers": phone}
+    )
+    second = sandbox.state.add_candidate(
+        {"first_name": "Jordan", "last_name": "Ellis", "phone_numbers": phone}
+    )
+    process(engine, deliver(engine, installation, first))
+    assert sandbox.state.writebacks(first["id"])["tags"] == []  # alone, nothing links it yet
+    process(engine, deliver(engine, installation, second))
+    assert sandbox.state.writebacks(second["id"])["tags"] == ["HireWatch: medium risk"]
+    queued = [json.loads(m) for m in redis.Redis.from_url(redis_url).lrange("live", 0, -1)]
+    sent = [m["headers"]["argsrepr"] for m in queued if m["headers"]["task"] == "tasks.rescreen_linked"]
+    assert sent == [repr([installation.id, [str(first["id"])]])]
+    assert inbox_tasks.rescreen_linked(installation.id, [str(first["id"])]) == "done"
+    written = sandbox.state.writebacks(first["id"])
+    assert written["tags"] == ["HireWatch: medium risk"]
+    assert (
+        "shares phone +1 415" in written["notes"][0]["body"]
+        and str(second["id"]) in written["notes"][0]["body"]
+    )
+    with engine.connect() as conn:
+        triggers = conn.execute(select(screenings.c.trigger).order_by(screenings.c.id)).scalars().all()
+    assert triggers == ["webhook", "webhook", "linked"]

@@ -31,8 +31,9 @@ from screening.matching.names import (
 from screening.matching.text import (
     PARTICLES,
     NameForm,
-    arabic_skeleton,
+    arabic_keys,
     deletions,
+    is_patronymic,
     ocr_key,
     phonetic_key,
     respelled,
@@ -82,6 +83,7 @@ class IndexedName:
     form: NameForm
     weights: tuple[float, ...]
     korean: bool  # every token can be romanised Korean
+    core_size: int  # tokens a whole-name match must find: all but a patronymic
 
 
 @dataclass(slots=True)
@@ -115,7 +117,8 @@ class NameIndex:
         self.frequencies = frequencies
         for owner, value, kind, form in forms:
             weights = tuple(frequencies.weight(t) for t in form.tokens)
-            self._add(IndexedName(owner, value, kind, form, weights, is_korean_name(form.tokens)))
+            core_size = sum(not is_patronymic(t) for t in form.tokens)
+            self._add(IndexedName(owner, value, kind, form, weights, is_korean_name(form.tokens), core_size))
         singles = {t for name in self.names for t in name.form.tokens}
         for entry in self._span:
             self._file_keys(entry, joined=entry not in singles)
@@ -156,7 +159,7 @@ class NameIndex:
             if size == 1 and not self._single_part_names:
                 continue
             # Scores above the caps need two parts including a distinctive one, or the whole name.
-            if count < min(2, size) or (name_id not in distinctive and count < size):
+            if count < min(2, size) or (name_id not in distinctive and count < name.core_size):
                 continue
             comparison = compare(
                 tokens,
@@ -166,6 +169,7 @@ class NameIndex:
                 unvowelled,
                 korean and name.korean,
                 name.form.family,
+                han_readings=form.script == "cjk",
             )
             if comparison.score < floor:
                 continue
@@ -187,7 +191,10 @@ class NameIndex:
             joined: set[int] = set()
             for entry in self._similar_entries(probe, unvowelled):
                 postings = self._postings[entry]
-                (joined if self._span[entry] == 2 else single).update(postings)
+                # "mohammad" is only the start of "mohammadreza": one list token found, not two.
+                only_starts = len(probe) < len(entry) and entry.startswith(probe)
+                covers_both = self._span[entry] == 2 and not only_starts
+                (joined if covers_both else single).update(postings)
                 if self._rare[entry]:
                     distinctive.update(postings)
             hits.update(single)
@@ -244,7 +251,7 @@ def _lookup_keys(token: str, indexing: bool, unvowelled: bool = False) -> set[st
     if len(bones) >= 3 or ((indexing or unvowelled) and bones) or (vowelless and len(bones) >= 2):
         keys.add("s:" + bones)
     if indexing or unvowelled:
-        keys.add("a:" + arabic_skeleton(token))
+        keys.update("a:" + key for key in arabic_keys(token))
     if len(token) >= 4:
         keys.update("d:" + d for d in deletions(token))
     if indexing:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from screening.matching.korean import korean_key, looks_korean
-from screening.matching.text import arabic_skeleton, ocr_key, phonetic_key, respelled, skeleton
+from screening.matching.text import arabic_keys, is_patronymic, ocr_key, phonetic_key, respelled, skeleton
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
 FIRST_LETTER_FACTOR = 0.9  # typos rarely hit the first letter (OFAC's tool even gates on it)
@@ -34,6 +34,7 @@ CAP_SINGLE_PART_NAME = 75.0  # one-word list names (nicknames, weak aliases)
 MISSING_FAMILY_WEIGHT = 0.7  # "Felipe Gomez" is not "FLORES GOMEZ, Felipe"
 MIN_IDENTIFYING_WEIGHT = 0.7  # e.g. three common parts, or a rare part and a common one
 CAP_COMMON_NAME = 75.0  # below the default threshold: a common full name needs a date of birth too
+READING_REASONS = ("", "transliteration variant")  # how a pinyin reading may agree with a listed name
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,12 +112,17 @@ def _special_matches(a: str, b: str, unvowelled: bool, korean: bool):
         (unvowelled and short_enough) or (vowelless and len(a) >= 3 and len(skel_a) >= 2)
     ):
         yield TokenMatch(0.9, "same consonants (vowels left out)")
-    elif unvowelled and len(skel_b) >= 3 and arabic_skeleton(a) == arabic_skeleton(b):
+    elif unvowelled and _same_arabic_consonants(a, b):
         yield TokenMatch(0.88, "same consonants in Arabic script")
     elif unvowelled and a.startswith("l") and len(skel_b) >= 3 and skeleton(a[1:]) == skel_b:
         yield TokenMatch(0.88, "same consonants (article al- attached)")
     if len(a) >= 4 and b.startswith(a) and len(a) >= 0.6 * len(b):
         yield TokenMatch(0.88, "truncated")
+
+
+def _same_arabic_consonants(applicant: str, listed: str) -> bool:
+    """Both fold to one romanisation skeleton of at least two letters (a leading vowel counts)."""
+    return any(len(key) >= 2 for key in arabic_keys(applicant) & arabic_keys(listed))
 
 
 def is_korean_name(tokens: tuple[str, ...]) -> bool:
@@ -182,14 +188,21 @@ def compare(
     unvowelled: bool = False,
     korean: bool = False,
     family: frozenset[int] = frozenset(),
+    han_readings: bool = False,
 ) -> NameComparison:
     """Score (0-100) how well an applicant's name tokens cover a listed name's, and vice versa.
 
     A part given on one side only (a middle name left out, an extra given name) costs half its
     weight once two parts agree; parts that disagree on both sides (a different given name)
     cost their full weight.
+
+    han_readings: the applicant wrote in Han characters, read as pinyin. Those readings are
+    exact (no typos) and may be wrong (a Japanese name read as Chinese), so only identical or
+    transliteration-variant syllables agree, and a syllable left unmatched means another name.
     """
     pairs = align(applicant, listed, unvowelled, korean)
+    if han_readings:
+        pairs = [p for p in pairs if p.match.reason in READING_REASONS]
     matched_l = {j for p in pairs for j in p.listed}
     matched_a = {i for p in pairs for i in p.applicant}
     missing = [j for j in range(len(listed)) if j not in matched_l]
@@ -206,18 +219,22 @@ def compare(
         matched_weight += weight
     # Korean names have no middle names to leave out; a family name is never optional.
     lenient = len(pairs) >= 2 and not (missing and extra) and not korean
-    total_l = matched_weight + sum(_missing_weight(j, listed_weights, family, lenient) for j in missing)
+    missing_weight = sum(_missing_weight(j, listed, listed_weights, family, lenient) for j in missing)
+    total_l = matched_weight + missing_weight
     extra_discount = MISSING_PART_DISCOUNT if lenient else 1.0
     total_a = matched_weight + extra_discount * sum(applicant_weights[i] for i in extra)
     score = 100 * (agreed / total_l) ** 0.6 * (agreed / total_a) ** 0.4
     score = _cap(score, pairs, listed, listed_weights, missing)
-    if korean and (missing or extra):
-        score = min(score, CAP_COMMON_NAME)  # Korean names have no optional parts
+    if (korean and (missing or extra)) or (han_readings and extra):
+        score = min(score, CAP_COMMON_NAME)  # Korean names have no optional parts; nor has Han script
     return NameComparison(score, pairs, missing, extra)
 
 
-def _missing_weight(position: int, listed_weights, family: frozenset[int], lenient: bool) -> float:
-    """A middle name left out costs little; part of the family name left out costs a lot."""
+def _missing_weight(position: int, listed, listed_weights, family: frozenset[int], lenient: bool) -> float:
+    """A middle name left out costs little, a patronymic less (few write it); part of the family
+    name left out costs a lot."""
+    if is_patronymic(listed[position]):
+        return min(listed_weights[position], COMMON_PART_WEIGHT) * MISSING_PART_DISCOUNT
     if position in family:
         return max(listed_weights[position], MISSING_FAMILY_WEIGHT)
     return listed_weights[position] * (MISSING_PART_DISCOUNT if lenient else 1.0)
@@ -236,7 +253,10 @@ def _cap(score: float, pairs: list[Pair], listed, listed_weights, missing: list[
     if len(aligned) < 2:
         return min(score, CAP_TOO_FEW_PARTS)
     distinctive = any(listed_weights[j] >= DISTINCTIVE_WEIGHT for p in aligned for j in p.listed)
-    whole_name = not missing and all(p.match.similarity >= WHOLE_NAME_SIMILARITY for p in pairs)
+    # "Andrey KUZNETSOV" is the whole of "KUZNETSOV, Andrey Anatolyevich" as people write it.
+    whole_name = all(is_patronymic(listed[j]) for j in missing) and all(
+        p.match.similarity >= WHOLE_NAME_SIMILARITY for p in pairs
+    )
     if not distinctive and not whole_name:
         return min(score, CAP_ONLY_COMMON_PARTS)
     identifying = sum(listed_weights[j] for p in aligned for j in p.listed)

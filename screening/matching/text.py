@@ -35,10 +35,12 @@ TITLES = {
     "sheikh", "shaykh", "haji", "hajji", "mullah", "maulana", "general", "colonel", "col",
     "gen", "capt", "captain", "lt", "major", "maj",
 }  # fmt: skip
-# Name particles: kept for display but weigh little ("AL", "BIN", "DE", "VAN").
+# Name particles: kept for display but weigh little ("AL", "BIN", "DE", "VAN"; the Arabic article
+# also as Urdu and Persian names assimilate it: "Bashir-ud-Din", "Habib-ur-Rehman").
 PARTICLES = {
-    "al", "el", "ul", "bin", "ibn", "bint", "ben", "abu", "abou", "umm", "de", "del", "della",
-    "da", "di", "do", "dos", "das", "du", "la", "le", "van", "von", "der", "den", "ter", "y", "e",
+    "al", "el", "ul", "ud", "ur", "us", "ad", "ash", "az", "bin", "ibn", "bint", "ben", "abu", "abou", "umm",
+    "de", "del", "della", "da", "di", "do", "dos", "das", "du", "la", "le", "van", "von", "der", "den", "ter",
+    "y", "e",
 }  # fmt: skip
 COMPANY_FORMS = {
     "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc",
@@ -80,12 +82,20 @@ def _dominant_script(text: str) -> str:
     return max(counts, key=counts.get) if counts else "latin"
 
 
-def _transliterate_word(word: str) -> list[str]:
+# Arabic letters anyascii drops or turns into an apostrophe that _clean then strips: alef (with or
+# without hamza) and ayn begin vowel-initial names ("احمد" Ahmad, "علي" Ali), taa marbuta ends
+# them ("اسامة" Usama). Kept as "a" so a name's leading vowel survives into its skeleton key.
+_ARABIC_VOWEL_LETTERS = str.maketrans(dict.fromkeys("اأإآٱعة", "a"))
+
+
+def _transliterate_word(word: str, kana_name: bool) -> list[str]:
     if is_hangul(word):
         return romanize_hangul_name(word)
     if any("CJK" in unicodedata.name(ch, "") for ch in word):
-        return _romanize_chinese(word)
-    return [anyascii(word)]
+        # Kanji in a name written with kana are Japanese: their pinyin reading would be another
+        # name (田中 is Tanaka, not "Tian Zhong"), and we have no Japanese reading to offer.
+        return [] if kana_name else _romanize_chinese(word)
+    return [anyascii(word.translate(_ARABIC_VOWEL_LETTERS))]
 
 
 def _romanize_chinese(word: str) -> list[str]:
@@ -128,20 +138,25 @@ def _name_form(raw: str, drop: set[str]) -> NameForm:
     if script == "latin":
         text = text.translate(HOMOGLYPHS)
     family_part, _, given_part = text.partition(",") if "," in text else ("", "", text)
-    family = _tokens(family_part, drop, script)
-    given = _tokens(given_part, drop, script)
+    kana_name = _has_kana(text)
+    family = _tokens(family_part, drop, script, kana_name)
+    given = _tokens(given_part, drop, script, kana_name)
     if script in ("arabic", "hebrew"):
         family, given = _split_article(family), _split_article(given)
     tokens = family + given
     return NameForm(raw, tuple(tokens), frozenset(range(len(family))), script)
 
 
-def _tokens(text: str, drop: set[str], script: str) -> list[str]:
+def _has_kana(text: str) -> bool:
+    return any("\u3040" <= ch <= "\u30ff" or "\uff66" <= ch <= "\uff9f" for ch in text)
+
+
+def _tokens(text: str, drop: set[str], script: str, kana_name: bool) -> list[str]:
     out: list[str] = []
     for word in re.split(r"[\s\-‐‑–—_/.,;:()\[\]\"“”«»]+", text):
         if not word:
             continue
-        parts = _transliterate_word(word) if script != "latin" or not word.isascii() else [word]
+        parts = _transliterate_word(word, kana_name) if script != "latin" or not word.isascii() else [word]
         for part in parts:
             cleaned = _clean(part)
             if cleaned and cleaned not in drop:
@@ -167,6 +182,15 @@ def _clean(part: str) -> str:
     return re.sub(r"[^a-z]", "", ascii_part.replace("'", "").replace("`", ""))
 
 
+_PATRONYMIC = re.compile(r"\w{3,}(ovich|evich|ovych|evych|ovna|evna|ivna|ichna|ogly|oglu|kyzy|qizi)")
+
+
+def is_patronymic(token: str) -> bool:
+    """Russian, Ukrainian or Turkic patronymic ("Anatolyevich", "Ivanovna", "ogly"): official
+    documents carry it, applicants in most countries leave it out."""
+    return _PATRONYMIC.fullmatch(token) is not None
+
+
 # ---- keys for the blocking index and for token similarity ----
 
 
@@ -184,6 +208,22 @@ _ARABIC_LETTERS = str.maketrans("pvgcqe", "bfjkk ")
 def arabic_skeleton(token: str) -> str:
     """The consonants an Arabic-script spelling keeps, so "PAREDES" and "brds" agree."""
     return skeleton(token.replace("ch", "sh").translate(_ARABIC_LETTERS).replace(" ", ""))
+
+
+def arabic_keys(token: str) -> frozenset[str]:
+    """Romanisation-skeleton keys: the Arabic-script consonants, marked "a" when the name starts
+    with a vowel, so a short name keeps two letters ("ATTIA" and "اتتيا" are both "at").
+
+    Arabic writes a leading vowel with alef or ayn, but a writer may also use waw or yeh for it
+    ("وساما" Osama, "يبراحيم" Ibrahim): before a consonant those can only be vowels, so such a
+    token gets both keys.
+    """
+    bones = arabic_skeleton(token)
+    if token[:1] in ("a", "e", "i", "o", "u"):
+        return frozenset({"a" + bones})
+    if token[:1] in ("w", "y") and token[1:2] not in ("", "a", "e", "i", "o", "u", "w", "y"):
+        return frozenset({bones, "a" + bones})
+    return frozenset({bones})
 
 
 _PHONETIC_RULES = (

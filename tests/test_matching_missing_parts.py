@@ -1,0 +1,52 @@
+"""Parts of a listed name an applicant leaves out: a patronymic or an article is not a middle name."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.matching import SanctionsIndex
+from screening.matching.text import is_patronymic
+from screening.models import Applicant, Entity, EntityType, ListedName, ListSnapshot
+
+
+def _person(native_id: str, name: str) -> Entity:
+    return Entity(list="test", native_id=native_id, type=EntityType.INDIVIDUAL, names=[ListedName(name)])
+
+
+# Real SDN rows whose parts are all common names.
+ENTITIES = [
+    _person("37045", "KUZNETSOV, Andrey Anatolyevich"),
+    _person("36521", "MOROZOV, Sergey Ivanovich"),
+    _person("16871", "ABDALLAH, Hussein Reda"),
+    _person("QDi.266", "MAHMOOD SULTAN BASHIR-UD-DIN"),
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> SanctionsIndex:
+    return SanctionsIndex([ListSnapshot("test", "v1", ENTITIES)])
+
+
+@pytest.mark.parametrize(
+    ("typed", "entity_id", "explained"),
+    [
+        ("Andrey Kuznetsov", "37045", "family name KUZNETSOV = KUZNETSOV, given name ANDREY = ANDREY, "
+                                      "not given: ANATOLYEVICH"),
+        ("Mahmood Din", "QDi.266", "name part DIN = DIN, not given: SULTAN BASHIR UD"),  # ud: the article
+        ("Sergei Morozov", "36521", "SERGEY ≈ SERGEI (transliteration variant), not given: IVANOVICH"),
+    ],
+)  # fmt: skip
+def test_a_left_out_patronymic_or_article_costs_little(index, typed, entity_id, explained) -> None:
+    hits = index.match(Applicant(id="a", name=typed))
+    assert [h.entity_id for h in hits] == [entity_id]
+    assert explained in hits[0].explanation
+
+
+@pytest.mark.parametrize("typed", ["Hussein Abdallah", "Andrey Morozov", "Sergey Kuznetsov"])
+def test_common_parts_with_a_given_name_left_out_or_swapped_do_not_alert(index, typed) -> None:
+    assert index.match(Applicant(id="a", name=typed)) == []
+
+
+def test_patronymics_are_told_from_other_names() -> None:
+    assert all(map(is_patronymic, ["anatolyevich", "ivanovna", "petrovych", "mammadoglu"]))
+    assert not any(map(is_patronymic, ["ivanov", "reda", "vich", "ovna"]))

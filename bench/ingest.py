@@ -163,10 +163,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--worker-threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--senders", type=int, default=32, help="sender threads")
+    parser.add_argument(
+        "--warmup", type=float, default=2.0, help="seconds sent at the same rate first, not counted"
+    )
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument("--redis-url", default=BENCH_REDIS_URL, help=f"broker (default {BENCH_REDIS_URL})")
     args = parser.parse_args()
     total = int(args.rate * min(args.seconds, 60.0))
+    warmup = int(args.rate * min(args.warmup, 10.0))
 
     with tempfile.TemporaryDirectory(prefix="hirewatch-bench-") as tmp:
         database_url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -185,7 +189,7 @@ def main() -> None:
             ).stdout
         )
         deliveries = []
-        for n in range(total):
+        for n in range(warmup + total):
             body = json.dumps(application(n)).encode()
             deliveries.append(
                 (body, GREENHOUSE.sign(added["webhook_secret"], body, event_id=str(uuid.uuid4())))
@@ -211,13 +215,16 @@ def main() -> None:
         try:
             wait_until_up(f"http://127.0.0.1:{port}", server)
             print(
-                f"sending {total} signed webhooks at {args.rate:.0f}/s to {added['webhook_url']} "
+                f"sending {warmup} warm-up + {total} measured signed webhooks at {args.rate:.0f}/s "
+                f"to {added['webhook_url']} "
                 f"({args.workers} gunicorn workers, {args.senders} sender threads)",
                 file=sys.stderr,
             )
+            # Each gunicorn thread's first requests pay for imports and its broker connection.
+            run_load(added["webhook_url"], deliveries[:warmup], args.rate, args.senders)
             load_before = os.getloadavg()[0]
             cpu_before = server_cpu_seconds(server.pid)
-            result = run_load(added["webhook_url"], deliveries, args.rate, args.senders)
+            result = run_load(added["webhook_url"], deliveries[warmup:], args.rate, args.senders)
             server_cpu = server_cpu_seconds(server.pid) - cpu_before
             load_after = os.getloadavg()[0]
         finally:

@@ -55,6 +55,7 @@ class SqlLinkageStore:
     def put_many(self, records: Iterable[LinkRecord]) -> None:
         records = list({r.applicant_id: r for r in records}.values())
         with self.engine.begin() as conn:
+            records = self._changed(conn, records)
             for ids in _chunks([r.applicant_id for r in records]):
                 self._delete_ids(conn, ids)
             if not records:
@@ -74,6 +75,28 @@ class SqlLinkageStore:
             ]
             if key_rows:
                 conn.execute(insert(linkage_keys), key_rows)
+
+    def _changed(self, conn, records: list[LinkRecord]) -> list[LinkRecord]:
+        """The records that differ from what is stored: a re-screen of unchanged applicants
+        (the common case) then rewrites nothing."""
+        stored_keys: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        stored_rows: dict[str, tuple[str, list]] = {}
+        for ids in _chunks([r.applicant_id for r in records]):
+            keys = select(linkage_keys.c.applicant_id, linkage_keys.c.digest, linkage_keys.c.kind).where(
+                linkage_keys.c.tenant == self.tenant, linkage_keys.c.applicant_id.in_(ids)
+            )
+            for applicant_id, digest, kind in conn.execute(keys):
+                stored_keys[applicant_id].add((digest, kind))
+            rows = select(linkage_applicants).where(
+                linkage_applicants.c.tenant == self.tenant, linkage_applicants.c.applicant_id.in_(ids)
+            )
+            stored_rows.update({row.applicant_id: (row.name, row.documents) for row in conn.execute(rows)})
+        return [
+            r
+            for r in records
+            if stored_rows.get(r.applicant_id) != (r.name, [[d.kind, d.text] for d in r.documents])
+            or stored_keys[r.applicant_id] != {(k.digest, k.kind) for k in r.keys}
+        ]
 
     def delete(self, applicant_id: str) -> None:
         with self.engine.begin() as conn:

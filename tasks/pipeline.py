@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine
 
 from connectors.base import Connector, Installation
+from screening.linkage.keys import LinkRecord
 from screening.models import Applicant, ScreeningResult
 from store import review
 from store.applicants import Screened, record_screenings, upsert_applicant
@@ -29,11 +30,18 @@ def review_url(row_id: int) -> str:
 
 
 def screen_stored(
-    conn: Connection, installation_id: str, row_id: int, applicant: Applicant
+    conn: Connection,
+    installation_id: str,
+    row_id: int,
+    applicant: Applicant,
+    record: LinkRecord | None = None,
 ) -> ScreeningResult:
-    """The verdict for an applicant already upserted: lists, red flags, reviewers' suppressions."""
+    """The verdict for an applicant already upserted: lists, red flags, reviewers' suppressions.
+
+    `record`: the applicant's linkage record when a batch already indexed it; else it is indexed
+    here, before its links are read, so later applicants see it."""
     linker = runtime.linker(installation_id)
-    links = linker.flags(applicant, linker.index(applicant))  # indexed first: later applicants see it
+    links = linker.flags(applicant, record or linker.index(applicant))
     result = runtime.screener_cache().get().screen(applicant, extra_flags=links)
     return review.apply_suppressions(result, review.suppressed_hits(conn, installation_id, row_id))
 

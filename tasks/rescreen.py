@@ -183,10 +183,13 @@ def screen_batch(
     screened = []
     with engine.begin() as conn:
         stored = get_applicants(conn, row_ids)
+        # One linkage write for the chunk (unchanged applicants rewrite nothing), then the links.
+        records = runtime.linker(installation_id).index_many(stored.values())
         for row_id in row_ids:
             applicant = stored.get(row_id)
             if applicant is not None:  # else deleted since the page was fetched
-                screened.append((row_id, applicant, screen_stored(conn, installation_id, row_id, applicant)))
+                result = screen_stored(conn, installation_id, row_id, applicant, records[applicant.id])
+                screened.append((row_id, applicant, result))
         new = [Screened(r, a.id, result) for r, a, result in screened if r not in already_recorded]
         record_screenings(conn, installation_id, new, trigger)
     return screened

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from screening.linkage import Linker, MemoryLinkageStore, tenant_secret
 from screening.models import Applicant
@@ -175,3 +177,19 @@ def test_filler_in_required_fields_links_nobody():
     ]
     linker.index_many(filler)
     assert linker.flags(filler[0]) == []
+
+
+def test_sql_store_rewrites_only_applicants_whose_keys_changed(db_url):
+    engine = make_engine(db_url)
+    linker = Linker(SqlLinkageStore(engine, "t1"), tenant_secret(b"master", "t1"))
+    applicants = pool()
+    linker.index_many(applicants)
+    writes: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: writes.append(args[2].split()[0]))
+    linker.index_many(applicants)  # a re-screen of unchanged applicants
+    assert "DELETE" not in writes and "INSERT" not in writes
+    moved = dataclasses.replace(applicants[0], phones=["+1 212 555 0100"])
+    records = linker.index_many([moved, *applicants[1:]])
+    assert writes.count("INSERT") == 2  # the one changed applicant: its row and its keys
+    assert set(records) == {a.id for a in applicants}
+    engine.dispose()

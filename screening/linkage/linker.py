@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -90,8 +91,11 @@ class Linker:
         self.store.put(record)
         return record
 
-    def index_many(self, applicants: list[Applicant]) -> None:
-        self.store.put_many(self.record(a) for a in applicants)
+    def index_many(self, applicants: Iterable[Applicant]) -> dict[str, LinkRecord]:
+        """Index a batch in one write (records by applicant id, to compute each one's links)."""
+        records = {applicant.id: self.record(applicant) for applicant in applicants}
+        self.store.put_many(records.values())
+        return records
 
     def forget(self, applicant_id: str) -> None:
         self.store.delete(applicant_id)

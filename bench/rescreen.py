@@ -31,6 +31,7 @@ from store.db import engine_for  # noqa: E402
 from store.installations import create_installation  # noqa: E402
 from store.secretbox import SecretBox  # noqa: E402
 from tasks import runtime  # noqa: E402
+from tasks.app import worker_command  # noqa: E402
 from tasks.ratelimit import SharedRateLimiter, account_key, budget_for  # noqa: E402
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -91,24 +92,7 @@ def main() -> None:
             )
         workers = [
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "tasks.app",
-                    "worker",
-                    "-Q",
-                    "live,bulk",
-                    "--concurrency",
-                    "1",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "-l",
-                    "warning",
-                    "-n",
-                    f"bench{n}@%h",
-                ],
+                [*worker_command(concurrency=1, loglevel="warning"), "-n", f"bench{n}@%h"],
                 cwd=ROOT,
                 env=env,
                 stdout=(workdir / f"worker{n}.log").open("w"),

@@ -7,6 +7,7 @@ for it, so a 100,000-candidate re-screen never delays a new application.
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 
 from celery import Celery
@@ -74,3 +75,16 @@ def _transport_options(settings: Settings) -> dict:
 
 
 app = make_celery()  # `celery -A tasks.app worker`; settings from the environment at import
+
+
+def worker_args(
+    queues: str = f"{LIVE_QUEUE},{BULK_QUEUE}", concurrency: int | None = None, loglevel: str = "info"
+) -> list[str]:
+    """`celery worker` arguments as HireWatch runs it (the CLI, the benchmarks, the tests)."""
+    args = ["worker", "--queues", queues, "--loglevel", loglevel, "--without-gossip", "--without-mingle"]
+    return args + (["--concurrency", str(concurrency)] if concurrency else [])
+
+
+def worker_command(**options) -> list[str]:
+    """A separate worker process running `worker_args(**options)`."""
+    return [sys.executable, "-m", "celery", "-A", "tasks.app", *worker_args(**options)]

@@ -12,7 +12,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from store.db import engine_for
 from store.installations import create_installation
 from store.secretbox import SecretBox
 from store.tables import inbox
+from tasks.app import worker_command
 from tests.conftest import FIXTURES, ROOT, private_redis_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.services]
@@ -138,22 +138,7 @@ class Stack:
         return create_app(Settings.from_env()).test_client()
 
     def start_worker(self, beat: bool = False) -> subprocess.Popen:
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tasks.app",
-            "worker",
-            "-Q",
-            "live,bulk",
-            "--concurrency",
-            "1",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "info",
-        ]
+        command = worker_command(concurrency=1)
         if beat:
             command += ["-B", "-s", str(self.tmp_path / "beat-schedule")]
         log = self.log.open("a")

@@ -99,9 +99,8 @@ def test_serve_runs_gunicorn_that_accepts_a_signed_webhook(tmp_path: Path) -> No
     assert "webhook.accepted platform=greenhouse" in stderr
 
 
-def test_serve_refuses_production_without_a_secret_key(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [["serve", "--port", "1"], ["worker"], ["beat"]])
+def test_long_running_commands_refuse_production_without_a_secret_key(tmp_path: Path, command) -> None:
     env = _env(tmp_path, 1, HIREWATCH_ENV="production", HIREWATCH_SECRET_KEY="")
-    result = subprocess.run(
-        [HIREWATCH, "serve", "--port", "1"], env=env, capture_output=True, text=True, timeout=60
-    )
+    result = subprocess.run([HIREWATCH, *command], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "needs HIREWATCH_SECRET_KEY" in result.stderr

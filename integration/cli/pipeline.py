@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from integration.config import Settings
+from integration.cli.startup import checked_settings
 from integration.sandbox.state import DEFAULT_RATE_LIMIT
 
 log = logging.getLogger(__name__)
@@ -19,12 +19,10 @@ log = logging.getLogger(__name__)
 @click.option("--loglevel", default="info", show_default=True)
 def worker(queues: str, concurrency: int | None, loglevel: str) -> None:
     """Run a Celery worker (screens webhooks on `live`, re-screens on `bulk`)."""
-    from tasks.app import app
+    from tasks.app import app, worker_args
 
-    argv = ["worker", "--queues", queues, "--loglevel", loglevel, "--without-gossip", "--without-mingle"]
-    if concurrency:
-        argv += ["--concurrency", str(concurrency)]
-    app.worker_main(argv)
+    checked_settings()
+    app.worker_main(worker_args(queues, concurrency, loglevel))
 
 
 @click.command()
@@ -33,7 +31,7 @@ def beat(loglevel: str) -> None:
     """Run Celery beat: the inbox sweeper and the daily list refresh."""
     from tasks.app import app
 
-    settings = Settings.from_env()
+    settings = checked_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     schedule = settings.data_dir / "celerybeat-schedule"
     app.start(["beat", "--loglevel", loglevel, "--schedule", str(schedule)])

@@ -7,10 +7,8 @@ import sys
 
 import click
 
-from integration.config import Settings
-from integration.secrets import secret_box
+from integration.cli.startup import checked_settings
 from store.db import engine_for
-from store.secretbox import SecretKeyError
 
 WSGI_APP = "integration.wsgi:app"
 
@@ -61,11 +59,7 @@ def gunicorn_argv(host: str, port: int, workers: int, threads: int, log_level: s
 )
 def serve(host: str, port: int, workers: int, threads: int, log_level: str) -> None:
     """Run the web app under gunicorn (replaces this process; Ctrl-C stops it)."""
-    settings = Settings.from_env()
-    try:
-        secret_box(settings)  # refuse to start in production without HIREWATCH_SECRET_KEY
-    except SecretKeyError as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = checked_settings()
     engine_for(settings.database_url)  # create the schema once, before the workers race to
     click.echo(
         f"HireWatch on http://{host}:{port} ({workers} workers x {threads} threads); "

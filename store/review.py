@@ -177,16 +177,26 @@ def result_from_dict(data: dict) -> ScreeningResult:
 
 def suppressed_hits(conn: Connection, installation_id: str, applicant_id: int) -> set[str]:
     """Hit keys to drop from this applicant's next screening (fingerprint still matching)."""
+    return suppressed_hits_of(conn, installation_id, [applicant_id])[applicant_id]
+
+
+def suppressed_hits_of(
+    conn: Connection, installation_id: str, applicant_ids: list[int]
+) -> dict[int, set[str]]:
+    """`suppressed_hits` for many applicants in one query (a re-screen chunk)."""
+    found: dict[int, set[str]] = {applicant_id: set() for applicant_id in applicant_ids}
     query = (
-        select(suppressions.c.hit_key)
+        select(suppressions.c.applicant_id, suppressions.c.hit_key)
         .join(applicants, applicants.c.id == suppressions.c.applicant_id)
         .where(
             suppressions.c.installation_id == installation_id,
-            suppressions.c.applicant_id == applicant_id,
+            suppressions.c.applicant_id.in_(applicant_ids),
             suppressions.c.fingerprint == applicants.c.fingerprint,
         )
     )
-    return set(conn.execute(query).scalars())
+    for applicant_id, hit_key in conn.execute(query):
+        found[applicant_id].add(hit_key)
+    return found
 
 
 # --- users ---

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine
 
 from connectors.base import Connector, Installation
-from screening.linkage.keys import LinkRecord
 from screening.models import Applicant, ScreeningResult
 from store import review
 from store.applicants import Screened, record_screenings, upsert_applicant
@@ -30,20 +29,30 @@ def review_url(row_id: int) -> str:
 
 
 def screen_stored(
-    conn: Connection,
-    installation_id: str,
-    row_id: int,
-    applicant: Applicant,
-    record: LinkRecord | None = None,
+    conn: Connection, installation_id: str, row_id: int, applicant: Applicant
 ) -> ScreeningResult:
-    """The verdict for an applicant already upserted: lists, red flags, reviewers' suppressions.
+    """The verdict for one applicant already upserted (see `screen_many`)."""
+    return screen_many(conn, installation_id, {row_id: applicant})[row_id]
 
-    `record`: the applicant's linkage record when a batch already indexed it; else it is indexed
-    here, before its links are read, so later applicants see it."""
+
+def screen_many(
+    conn: Connection, installation_id: str, stored: dict[int, Applicant]
+) -> dict[int, ScreeningResult]:
+    """Verdicts for applicants already upserted: lists, red flags, links, reviewers' suppressions.
+
+    The batch is indexed first, in one linkage write (unchanged applicants rewrite nothing), so
+    each one links to the others and later applicants see them; suppressions come in one query."""
     linker = runtime.linker(installation_id)
-    links = linker.flags(applicant, record or linker.index(applicant))
-    result = runtime.screener_cache().get().screen(applicant, extra_flags=links)
-    return review.apply_suppressions(result, review.suppressed_hits(conn, installation_id, row_id))
+    records = linker.index_many(stored.values())
+    suppressed = review.suppressed_hits_of(conn, installation_id, list(stored))
+    screener = runtime.screener_cache().get()
+    return {
+        row_id: review.apply_suppressions(
+            screener.screen(applicant, extra_flags=linker.flags(applicant, records[applicant.id])),
+            suppressed[row_id],
+        )
+        for row_id, applicant in stored.items()
+    }
 
 
 def screen_and_write_back(

@@ -36,7 +36,7 @@ from store.writebacks import ever_written
 from tasks import runtime
 from tasks.app import BULK_QUEUE, app
 from tasks.inbox import retry_delay
-from tasks.pipeline import review_url, screen_stored
+from tasks.pipeline import review_url, screen_many
 from tasks.writeback import write_back
 
 log = logging.getLogger(__name__)
@@ -180,16 +180,10 @@ def screen_batch(
     Applicants this job already recorded (a chunk resumed after a crash) are screened again in
     memory only, so their write-back, which may not have happened, is checked against the ledger.
     """
-    screened = []
     with engine.begin() as conn:
-        stored = get_applicants(conn, row_ids)
-        # One linkage write for the chunk (unchanged applicants rewrite nothing), then the links.
-        records = runtime.linker(installation_id).index_many(stored.values())
-        for row_id in row_ids:
-            applicant = stored.get(row_id)
-            if applicant is not None:  # else deleted since the page was fetched
-                result = screen_stored(conn, installation_id, row_id, applicant, records[applicant.id])
-                screened.append((row_id, applicant, result))
+        stored = get_applicants(conn, row_ids)  # applicants deleted since the page was fetched are absent
+        results = screen_many(conn, installation_id, stored)
+        screened = [(row_id, stored[row_id], results[row_id]) for row_id in row_ids if row_id in stored]
         new = [Screened(r, a.id, result) for r, a, result in screened if r not in already_recorded]
         record_screenings(conn, installation_id, new, trigger)
     return screened

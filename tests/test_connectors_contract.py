@@ -827,6 +827,10 @@ SR_CANDIDATE = {
     "education": [{"institution": "Kyiv Polytechnic Institute", "degree": "MSc"}],
     "experience": [{"title": "QA Lead", "company": "Grammarly", "current": True}],
 }
+SR_JOB = "3c8a2f4e-1b5d-4e7a-9c0f-6d2b8e4a1f37"  # the job_id of application.created.json
+SR_PATH = f"candidates/{SR_CANDIDATE['id']}"
+SR_ANSWERS = json.loads((FIXTURES / "smartrecruiters" / "screening-answers.json").read_text())
+SR_ATTACHMENTS = json.loads((FIXTURES / "smartrecruiters" / "attachments.json").read_text())
 
 
 class TestSmartRecruitersConnector(ReplayWindowContract, ConnectorContract):
@@ -835,13 +839,25 @@ class TestSmartRecruitersConnector(ReplayWindowContract, ConnectorContract):
     api_base_url = "https://ats.test"
     event_fixture = "application.created.json"
     sign_kwargs: ClassVar[dict] = {"event_id": "sr-evt-1"}
-    expected_event: ClassVar[dict] = {"candidate_id": SR_CANDIDATE["id"], "dedupe_key": "sr-evt-1"}
+    expected_event: ClassVar[dict] = {
+        "candidate_id": SR_CANDIDATE["id"],
+        "application_id": SR_JOB,
+        "dedupe_key": "sr-evt-1",
+    }
     expected_parsed = None
     required_field = ("candidate_id",)
     ignored_payload: ClassVar[dict] = {"id": "job-1"}
     ignored_sign_kwargs: ClassVar[dict] = {"event_name": "application.status.updated"}
     candidate_id = SR_CANDIDATE["id"]
-    fetch_calls: ClassVar[list[Call]] = [Call("GET", f"candidates/{SR_CANDIDATE['id']}", SR_CANDIDATE)]
+    application_id = SR_JOB
+    fetch_calls: ClassVar[list[Call]] = [
+        Call("GET", SR_PATH, SR_CANDIDATE),
+        Call("GET", f"{SR_PATH}/jobs/{SR_JOB}/screening-answers", SR_ANSWERS),
+        Call("GET", f"{SR_PATH}/attachments", SR_ATTACHMENTS),
+        # The avatar is listed but never downloaded; résumé and cover letter are, with our token.
+        Call("GET", f"{SR_PATH}/attachments/efab3632-1cc4-4abb-993b-cc0a5d2f3b21", RESUME_PDF),
+        Call("GET", f"{SR_PATH}/attachments/0d5c7e21-9a3b-4c6d-8e1f-2a4b6c8d0e1f", RESUME_DOCX),
+    ]
     expected_fetched: ClassVar[dict] = {
         "id": SR_CANDIDATE["id"],
         "full_name": "Olena Kovalenko",
@@ -851,6 +867,16 @@ class TestSmartRecruitersConnector(ReplayWindowContract, ConnectorContract):
         "employers": ["Grammarly"],
         "education": ["Kyiv Polytechnic Institute"],
         "location": "Kyiv, Ukraine",
+        # The EEO question of the fixture is left out; labels only on multi-field questions.
+        "answers": [
+            "Do you have a current driver's license?: No",
+            "List your previous employers: Grammarly; EPAM Systems",
+            "Languages: Language: English; Proficiency level: Advanced"
+            " | Language: Ukrainian; Proficiency level: Native",
+        ],
+        "resume_text": "Jonathan Meyers\nBackend engineer at Brightline Software",
+        "cover_letter": "Mina Park\nFrontend Engineer at Kakao",
+        "source": {"platform": "smartrecruiters", "candidate_id": SR_CANDIDATE["id"], "job_id": SR_JOB},
     }
     add_tag_new_calls: ClassVar[list[Call]] = [
         Call("POST", f"candidates/{SR_CANDIDATE['id']}/tags", {"tags": [TAG]}, body={"tags": [TAG]}),
@@ -900,3 +926,29 @@ class TestSmartRecruitersConnector(ReplayWindowContract, ConnectorContract):
     def stale_delivery(self) -> tuple[bytes, dict[str, str]]:
         past = int(time.time() - self.connector.replay_window - 60)
         return self.deliver(self.fixture(), timestamp=past)
+
+    def test_screening_answers_404_is_no_answers_not_a_deleted_candidate(self):
+        calls = [
+            self.fetch_calls[0],
+            Call("GET", f"{SR_PATH}/jobs/{SR_JOB}/screening-answers", {"message": "no"}, status=404),
+            Call("GET", f"{SR_PATH}/attachments", {"totalFound": 0, "content": []}),
+        ]
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, calls)
+            applicant = self.make_connector().fetch_candidate(SR_CANDIDATE["id"], SR_JOB)
+            self.assert_sent(rsps, calls)
+        assert applicant.answers == []
+        assert applicant.full_name == "Olena Kovalenko"
+
+    def test_without_a_job_id_the_primary_assignment_is_used(self):
+        candidate = {**SR_CANDIDATE, "primaryAssignment": {"job": {"id": "job-9"}, "status": "NEW"}}
+        calls = [
+            Call("GET", SR_PATH, candidate),
+            Call("GET", f"{SR_PATH}/jobs/job-9/screening-answers", {"totalFound": 0, "content": []}),
+            Call("GET", f"{SR_PATH}/attachments", {"totalFound": 0, "content": []}),
+        ]
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, calls)
+            applicant = self.make_connector().fetch_candidate(SR_CANDIDATE["id"])
+            self.assert_sent(rsps, calls)
+        assert applicant.source["job_id"] == "job-9"

@@ -588,6 +588,8 @@ ASHBY_CANDIDATE = {
     "customFields": [],
     "resumeFileHandle": {"id": "f1", "name": "mina.docx", "handle": "handle-1"},
 }
+ASHBY_APPLICATION_ID = "9d34f544-c150-4d70-91c4-a6b3e9d4e1f0"
+ASHBY_APPLICATION = json.loads((FIXTURES / "ashby" / "application.info.json").read_text())
 ASHBY_TAG = {"success": True, "results": {"id": "t-77", "title": TAG, "isArchived": False}}
 ASHBY_ADD = Call(
     "POST",
@@ -604,7 +606,7 @@ class TestAshbyConnector(ConnectorContract):
     event_fixture = "applicationSubmit.json"
     expected_event: ClassVar[dict] = {
         "candidate_id": ASHBY_CANDIDATE["id"],
-        "application_id": "9d34f544-c150-4d70-91c4-a6b3e9d4e1f0",
+        "application_id": ASHBY_APPLICATION_ID,
         "dedupe_key": None,
     }
     expected_parsed: ClassVar[dict] = {
@@ -616,12 +618,19 @@ class TestAshbyConnector(ConnectorContract):
     required_field = ("data", "application", "candidate", "id")
     ignored_payload: ClassVar[dict] = {"action": "candidateStageChange", "data": {"application": {"id": "a"}}}
     candidate_id = ASHBY_CANDIDATE["id"]
+    application_id = ASHBY_APPLICATION_ID
     fetch_calls: ClassVar[list[Call]] = [
         Call(
             "POST",
             "candidate.info",
             {"success": True, "results": ASHBY_CANDIDATE},
             body={"id": ASHBY_CANDIDATE["id"]},
+        ),
+        Call(
+            "POST",
+            "application.info",
+            ASHBY_APPLICATION,
+            body={"applicationId": ASHBY_APPLICATION_ID, "expand": ["applicationFormSubmissions"]},
         ),
         Call(
             "POST",
@@ -639,6 +648,21 @@ class TestAshbyConnector(ConnectorContract):
         "education": ["KAIST"],
         "location": "Seoul, South Korea",
         "resume_text": "Mina Park\nFrontend Engineer at Kakao",
+        # Form answers: select values by label; name, e-mail, résumé file and EEO answer left out.
+        "answers": [
+            "Portfolio: https://mina-park.dev",
+            "Location: Seoul, South Korea",
+            "LinkedIn profile: https://linkedin.com/in/minapark",
+            "Are you authorized to work in Korea?: Yes",
+            "Preferred team: Platform",
+            "Languages: Korean, English",
+            "Anything else?: I maintain an open-source design system.",
+        ],
+        "source": {
+            "platform": "ashby",
+            "candidate_id": ASHBY_CANDIDATE["id"],
+            "application_id": ASHBY_APPLICATION_ID,
+        },
     }
     add_tag_new_calls: ClassVar[list[Call]] = [
         Call("POST", "candidateTag.create", ASHBY_TAG, body={"title": TAG}),

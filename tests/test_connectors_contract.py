@@ -835,6 +835,22 @@ class TestWorkableConnector(ConnectorContract):
     ]
     expected_page_ids: ClassVar[list[list[str]]] = [["ce4da98"], ["ce4da99"]]
 
+    def test_answers_of_every_question_type_read_as_text(self):
+        answers = [
+            {"question": {"body": "Relocate?"}, "answer": {"checked": False}},
+            {"question": {"body": "Years of Go"}, "answer": {"number": 0}},
+            {"question": {"body": "Start date"}, "answer": {"date": "2027-01-04"}},
+            {"question": {"body": "Stack"}, "answer": {"choices": [{"id": "c1", "body": "Go"}, "Rust"]}},
+            {"question": {"body": "Work permit"}, "answer": {"file_url": "https://files.test/permit.pdf"}},
+        ]
+        raw_body, headers = self.deliver({**WORKABLE_CANDIDATE, "answers": answers})
+        assert self.connector.parse_event(raw_body, headers).applicant.answers == [
+            "Relocate?: No",
+            "Years of Go: 0",
+            "Start date: 2027-01-04",
+            "Stack: Go, Rust",
+        ]
+
 
 SR_CANDIDATE = {
     "id": "d4b1f9e2-7a3c-4e58-b6d0-2c9f8a1e5b73",

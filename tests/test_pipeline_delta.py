@@ -1,4 +1,4 @@
-"""Delta re-screen on a real list change (OFAC SDN 2024-04-26 -> the current sdn.csv): it touches
+"""Delta re-screen on real list changes (ofac/history: 2024-04-23 -> 04-26 -> the current sdn.csv): it touches
 far fewer applicants than a full re-screen and ends in exactly the same results (risk, hits and
 scores) as a full re-screen of everyone.
 """
@@ -45,10 +45,16 @@ def population(old, new) -> list[Applicant]:
     return people + ordinary
 
 
-def test_delta_rescreen_touches_few_applicants_and_matches_a_full_rescreen(shared_data, tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("old_file", "new_file"),
+    [("history/sdn-2024-04-23.csv", "history/sdn-2024-04-26.csv"), ("history/sdn-2024-04-26.csv", "sdn.csv")],
+)
+def test_delta_rescreen_touches_few_applicants_and_matches_a_full_rescreen(
+    shared_data, tmp_path, old_file: str, new_file: str
+) -> None:
     store = ListStore(tmp_path / "lists")
-    old = store.resolve(str(shared_data / "ofac" / "history" / "sdn-2024-04-26.csv"))
-    new = store.resolve(str(shared_data / "ofac" / "sdn.csv"))
+    old = store.resolve(str(shared_data / "ofac" / old_file))
+    new = store.resolve(str(shared_data / "ofac" / new_file))
     old_screener, new_screener = Screener(old), Screener(new)
     applicants = population(old, new)
     engine = engine_for(f"sqlite:///{tmp_path / 'hw.db'}")
@@ -71,7 +77,7 @@ def test_delta_rescreen_touches_few_applicants_and_matches_a_full_rescreen(share
         f"({len(targets) / len(rows):.1%}); results the new list changed: {len(changed)}, "
         f"all of them re-screened: {changed <= targets}"
     )
-    assert len(changed) >= 20, "the population must contain applicants the list change affects"
+    assert len(changed) >= 5, "the population must contain applicants the list change affects"
     assert changed <= targets, [
         (rows[r].full_name, outcome(before[r]), outcome(full[r])) for r in changed - targets
     ]

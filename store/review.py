@@ -11,7 +11,7 @@ import json
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -63,6 +63,15 @@ users = Table(
     Column("password_hash", String(300), nullable=False),
     Column("role", String(16), nullable=False, default=Scope.REVIEWER.value),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+login_failures = Table(
+    "review_login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, index=True),
+    Column("ip", String(64), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
 )
 
 api_tokens = Table(
@@ -237,6 +246,51 @@ def authenticate_user(conn: Connection, email: str, password: str) -> User | Non
     if not check_password_hash(stored, password) or row is None:
         return None
     return User(row.id, row.installation_id, row.email, Scope(row.role))
+
+
+# Password guessing: a few tries per account, more per address (an office shares one), per window.
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_IP = 30
+
+
+def login_retry_after(conn: Connection, email: str, ip: str, now: datetime | None = None) -> int:
+    """Seconds until this e-mail may try again from this address (0: it may try now)."""
+    now = now or datetime.now(UTC)
+    since = now - LOGIN_WINDOW
+    waits = []
+    for column, value, limit in (
+        (login_failures.c.email, email.strip().lower(), MAX_FAILURES_PER_EMAIL),
+        (login_failures.c.ip, ip, MAX_FAILURES_PER_IP),
+    ):
+        recent = (
+            conn.execute(
+                select(login_failures.c.at).where(column == value, login_failures.c.at > since)
+                .order_by(login_failures.c.at.desc()).limit(limit)
+            ).scalars().all()
+        )  # fmt: skip
+        if len(recent) >= limit:
+            oldest = min(_aware(at) for at in recent)
+            waits.append(int((oldest + LOGIN_WINDOW - now).total_seconds()) + 1)
+    return max(waits, default=0)
+
+
+def record_login(conn: Connection, email: str, ip: str, succeeded: bool, now: datetime | None = None) -> None:
+    """A failure counts against the e-mail and the address; a success clears the e-mail's."""
+    email = email.strip().lower()
+    if succeeded:
+        conn.execute(login_failures.delete().where(login_failures.c.email == email))
+        return
+    now = now or datetime.now(UTC)
+    conn.execute(login_failures.delete().where(login_failures.c.at <= now - LOGIN_WINDOW))
+    conn.execute(login_failures.insert().values(email=email[:320], ip=ip[:64], at=now))
+    audit.record(
+        conn, action="user.login_failed", actor=f"ip:{ip}", installation_id=None, subject=email[:200]
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
 def get_user(conn: Connection, user_id: int) -> User | None:

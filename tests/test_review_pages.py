@@ -3,9 +3,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from store import jobs, review
 from store.db import make_engine
+from store.tables import audit_log
 from tests.review_helpers import make_app, sanctions_hit, tenant_with_queue, two_list_versions
 
 PASSWORD = "correct horse battery staple"
@@ -49,6 +51,28 @@ def test_pages_need_login_and_login_sets_a_safe_cookie(site) -> None:
     assert response.status_code == 302
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_password_guessing_is_slowed_per_account_and_audited(site) -> None:
+    client = site["client"]
+    for _ in range(review.MAX_FAILURES_PER_EMAIL):
+        assert _login(client, "guess").status_code == 401
+    locked = _login(client)  # even the right password waits out the window
+    assert locked.status_code == 429
+    assert int(locked.headers["Retry-After"]) > 0
+    assert b"Too many failed sign-ins" in locked.data
+    assert _login(client, email="admin@acme.test").status_code == 302  # another account is not locked
+    with site["engine"].connect() as conn:
+        failed = conn.execute(select(audit_log).where(audit_log.c.action == "user.login_failed")).all()
+    assert len(failed) == review.MAX_FAILURES_PER_EMAIL
+
+
+def test_a_successful_login_forgets_earlier_failures(site) -> None:
+    client = site["client"]
+    for _ in range(review.MAX_FAILURES_PER_EMAIL - 1):
+        _login(client, "guess")
+    assert _login(client).status_code == 302
+    assert _login(client, "guess").status_code == 401  # counting starts again
 
 
 def test_login_never_redirects_off_site(site) -> None:

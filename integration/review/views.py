@@ -11,6 +11,7 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -76,19 +77,26 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
-    if request.method == "POST":
-        with _engine().begin() as conn:
-            user = review.authenticate_user(
-                conn, request.form.get("email", ""), request.form.get("password", "")
-            )
-        if user is not None:
-            session.clear()  # a fresh session on login: no fixation
-            session["user_id"] = user.id
-            session.permanent = True
-            return redirect(_safe_next(request.args.get("next")))
-        error = "E-mail or password is wrong."
-    return render_template("review/login.html", error=error), 401 if error else 200
+    if request.method == "GET":
+        return render_template("review/login.html", error=None)
+    email, ip = request.form.get("email", ""), request.remote_addr or "unknown"
+    with _engine().begin() as conn:
+        wait = review.login_retry_after(conn, email, ip)
+        user = None if wait else review.authenticate_user(conn, email, request.form.get("password", ""))
+        if not wait:
+            review.record_login(conn, email, ip, succeeded=user is not None)
+    if wait:
+        minutes = -(-wait // 60)
+        error = f"Too many failed sign-ins. Try again in {minutes} minute{'s' * (minutes > 1)}."
+        response = make_response(render_template("review/login.html", error=error), 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    if user is None:
+        return render_template("review/login.html", error="E-mail or password is wrong."), 401
+    session.clear()  # a fresh session on login: no fixation
+    session["user_id"] = user.id
+    session.permanent = True
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")

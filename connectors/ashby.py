@@ -17,7 +17,10 @@ off otherwise); the ping's `data` shape (read nothing from it); `candidate.remov
 `candidate.list` (100 per third parties); how each field type's answer reads back in
 `submittedValues` (documented for submitting only: we read strings, numbers, booleans, lists,
 `{value}` and location-like objects, and map select values to their labels); whether the
-`applicationSubmit` webhook itself carries form answers (we fetch them).
+`applicationSubmit` webhook itself carries form answers (we fetch them); the shape of
+`candidate.listNotes` answers (Ashby's docs name the method, "Lists all notes on a candidate",
+permission candidatesRead; the paged `results` of `{id, content, createdAt, author}` we read come
+from third-party clients).
 Equal-opportunity answers (`_systemfield_eeoc_*`) and file fields are never read as answers; name,
 e-mail and phone form fields duplicate the candidate record and are read from there.
 """
@@ -184,6 +187,10 @@ class _CandidateInfo(VendorSchema):
     results = fields.Nested(_Candidate, required=True)
 
 
+class _Note(VendorSchema):
+    content = optional_str()
+
+
 class _Page(VendorSchema):
     results = fields.List(fields.Dict(), required=True)
     moreDataAvailable = fields.Boolean(load_default=False)
@@ -278,16 +285,24 @@ class Ashby(Connector):
 
     def list_candidates(self, cursor: str | None = None) -> Iterator[CandidatePage]:
         """Pages of candidate.list; the cursor is Ashby's `nextCursor`."""
+        for rows, next_cursor in self._pages("candidate.list", {"limit": self.page_size}, cursor):
+            applicants = [to_applicant(load_api(_Candidate, row, "candidate"), None) for row in rows]
+            yield CandidatePage(applicants=applicants, next_cursor=next_cursor)
+
+    def note_texts(self, candidate_id: str) -> Iterator[str]:
+        body = {"candidateId": candidate_id, "limit": self.page_size}
+        for rows, _cursor in self._pages("candidate.listNotes", body):
+            yield from (load_api(_Note, row, "note")["content"] or "" for row in rows)
+
+    def _pages(
+        self, method: str, body: dict[str, Any], cursor: str | None = None
+    ) -> Iterator[tuple[list[dict], str | None]]:
+        """Each page's results and the cursor of the next page (None after the last)."""
         while True:
-            body: dict[str, Any] = {"limit": self.page_size}
-            if cursor:
-                body["cursor"] = cursor
-            page = load_api(_Page, self.call("candidate.list", body, idempotent=True), "candidate.list")
-            applicants = [
-                to_applicant(load_api(_Candidate, row, "candidate"), None) for row in page["results"]
-            ]
+            request = {**body, "cursor": cursor} if cursor else body
+            page = load_api(_Page, self.call(method, request, idempotent=True), method)
             cursor = page["nextCursor"] if page["moreDataAvailable"] else None
-            yield CandidatePage(applicants=applicants, next_cursor=cursor)
+            yield page["results"], cursor
             if not cursor:
                 return
 

@@ -1,10 +1,11 @@
 """The one shape every ATS connector has.
 
 A connector verifies a webhook signature, parses an event into our `Applicant` model, lists
-candidates with the platform's pagination, and writes tags and notes back. The base class owns
-HTTP: the session, timeouts, retries with back-off on 429/5xx honouring Retry-After, auth and
-the acting-user header. A connector module sets its class attributes and implements the
-platform-specific methods; `connectors.registry` maps the platform name to the class.
+candidates with the platform's pagination, writes tags and notes back and, where the platform
+allows, reads notes back (so a retried note write can tell whether an earlier attempt landed).
+The base class owns HTTP: the session, timeouts, retries with back-off on 429/5xx honouring
+Retry-After, auth and the acting-user header. A connector module sets its class attributes and
+implements the platform-specific methods; `connectors.registry` maps the platform name to the class.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import logging
 import random
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -240,6 +241,19 @@ class Connector(ABC):
 
     @abstractmethod
     def add_note(self, candidate_id: str, text: str) -> None: ...
+
+    def note_texts(self, candidate_id: str) -> Iterable[str] | None:
+        """The text of the candidate's notes, fetched lazily page by page; None where the platform
+        offers no way to read notes back (the default)."""
+        return None
+
+    def find_note(self, candidate_id: str, marker: str) -> bool | None:
+        """Whether a note containing `marker` is on the candidate; None: this platform cannot tell.
+
+        A write-back retry asks this before posting a note an earlier attempt may have written.
+        """
+        texts = self.note_texts(candidate_id)
+        return None if texts is None else any(marker in text for text in texts)
 
     # ----- HTTP (shared by every connector) ---------------------------------------------------
 

@@ -5,13 +5,15 @@ source/includes/harvest/*.md (the docs behind developers.greenhouse.io).
 Unconfirmed (UNCONFIRMED in Greenhouse's docs): the ping payload's shape (we accept
 `{"action": "ping", ...}` and treat any unknown action as ignorable, so a ping is answered 200
 whatever it looks like); whether re-PUTting an already-applied tag is a no-op; the webhook timeout.
+Notes are read back with `GET /v1/candidates/{id}/activity_feed` (its `notes` array, each with
+`body`; source: harvest/_activity_feed.md in the same docs); the docs show no pagination for it.
 Harvest v1/v2 are being replaced by v3 (OAuth); this connector speaks v1 with a Basic API key.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from marshmallow import fields
@@ -137,6 +139,16 @@ class _Envelope(VendorSchema):
     payload = fields.Dict(load_default=dict)
 
 
+class _FeedNote(VendorSchema):
+    body = optional_str()
+
+
+class _ActivityFeed(VendorSchema):
+    """GET /v1/candidates/{id}/activity_feed; its `emails` and `activities` are not read."""
+
+    notes = optional_list(_FeedNote)
+
+
 class _ApplicationOnly(VendorSchema):
     """GET /v1/applications/{id}: the answers to application questions."""
 
@@ -179,6 +191,7 @@ class Greenhouse(Connector):
         "Harvest: PUT Add a candidate tag",
         "Harvest: DELETE Remove tag from candidate",
         "Harvest: POST Add Note",
+        "Harvest: GET Retrieve Activity Feed",
     )
     acting_user = ActingUser(
         location="header",
@@ -277,6 +290,10 @@ class Greenhouse(Connector):
             "visibility": self.setting("note_visibility"),
         }
         self.request("POST", f"candidates/{candidate_id}/activity_feed/notes", json_body=body, acting=True)
+
+    def note_texts(self, candidate_id: str) -> Iterable[str]:
+        feed = self.get_json(f"candidates/{candidate_id}/activity_feed")
+        return (note["body"] or "" for note in load_api(_ActivityFeed, feed, "activity_feed")["notes"])
 
     def _org_tag_id(self, tag: str) -> str:
         """POST /v1/tags/candidate is get-or-create by name (200 existing, 201 created)."""

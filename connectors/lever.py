@@ -10,7 +10,10 @@ UNCONFIRMED in Lever's docs: the exact `data` fields of `applicationCreated` (we
 `opportunityId`, falling back to the deprecated alias `candidateId`); whether `addTags` is
 idempotent (string-set semantics suggest so); how long Lever keeps retrying (so the accepted age of
 `triggeredAt` is generous and replays are stopped by the `token` dedupe key); rate-limit headers
-(none documented: we back off exponentially on 429).
+(none documented: we back off exponentially on 429); the shape of a listed note (we read the
+`value` of each entry of its `fields`, where `POST .../notes` puts the note's text, as third-party
+typings of the Data API show; `GET /v1/opportunities/{id}/notes` itself is the Data API's
+"List all notes", paged like opportunities).
 Each Lever webhook has its own signature token: an installation's webhook secret may list several,
 separated by commas or spaces.
 """
@@ -133,6 +136,10 @@ class _Resumes(VendorSchema):
     data = fields.List(fields.Nested(_Resume), required=True)
 
 
+class _Note(VendorSchema):
+    parts = optional_list(_Field, data_key="fields")
+
+
 class _Many(VendorSchema):
     data = fields.List(fields.Dict(), required=True)
     next = optional_str()
@@ -168,6 +175,7 @@ class Lever(Connector):
         "opportunities:write:admin",
         "applications:read:admin",
         "resumes:read:admin",
+        "notes:read:admin",
         "notes:write:admin",
         "tags:read:admin",
     )
@@ -255,17 +263,25 @@ class Lever(Connector):
 
     def list_candidates(self, cursor: str | None = None) -> Iterator[CandidatePage]:
         """Pages of GET /v1/opportunities; the cursor is Lever's opaque `next` offset token."""
-        offset = cursor
-        while True:
-            params: dict[str, Any] = {"limit": self.page_size, "expand": "applications"}
-            if offset:
-                params["offset"] = offset
-            page = load_api(_Many, self.get_json("opportunities", params=params), "opportunities")
-            applicants = [
-                to_applicant(load_api(_Opportunity, row, "opportunity"), []) for row in page["data"]
-            ]
-            offset = page["next"] if page["hasNext"] else None
+        params = {"limit": self.page_size, "expand": "applications"}
+        for rows, offset in self._pages("opportunities", params, cursor):
+            applicants = [to_applicant(load_api(_Opportunity, row, "opportunity"), []) for row in rows]
             yield CandidatePage(applicants=applicants, next_cursor=offset)
+
+    def note_texts(self, candidate_id: str) -> Iterator[str]:
+        for rows, _offset in self._pages(f"opportunities/{candidate_id}/notes", {"limit": self.page_size}):
+            for note in (load_api(_Note, row, "note") for row in rows):
+                yield from (part["value"] for part in note["parts"] if isinstance(part["value"], str))
+
+    def _pages(
+        self, path: str, params: dict[str, Any], offset: str | None = None
+    ) -> Iterator[tuple[list[dict], str | None]]:
+        """Each page's rows and the `offset` token of the next page (None after the last)."""
+        while True:
+            query = {**params, "offset": offset} if offset else params
+            page = load_api(_Many, self.get_json(path, params=query), path)
+            offset = page["next"] if page["hasNext"] else None
+            yield page["data"], offset
             if not offset:
                 return
 

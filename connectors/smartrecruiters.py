@@ -24,6 +24,9 @@ UNCONFIRMED in SmartRecruiters' own pages (searched, not found there):
   assumed); the meaning of `shareWith.openNote` on notes; `Retry-After` on 429 (we back off
   exponentially when it is missing); the replay window (none documented: we accept 5 minutes of
   clock difference).
+- notes are not read back: a generated client of the Customer API lists `GET /messages?candidateId=`
+  ("Fetch messages", ADMINISTRATOR role only) but the shape of its answer is not documented in our
+  sources, so `find_note` answers None and a retried note write may post the note twice (logged).
 """
 
 from __future__ import annotations

@@ -14,7 +14,11 @@ schedule; the tag normalisation (third parties report lower-casing, cutting at w
 dropping tags of 25+ characters, so we write slug-like tags); how answers other than free text
 (`body`) and choices read back: question types boolean, numeric and date exist (jobs/:shortcode/
 application_form), and we read `checked` (the name Workable's custom-attribute API gives booleans),
-`number` and `date` (our guess); file answers are not read.
+`number` and `date` (our guess); file answers are not read; how comments are read
+back: we list `GET /candidates/{id}/activities` (`{activities: [{id, action, body, member,
+created_at}], paging: {next}}`, scope r_candidates) and look in every activity's `body`, a shape
+known from third-party clients citing workable.readme.io/reference/candidate-activities, not from
+Workable.
 """
 
 from __future__ import annotations
@@ -99,9 +103,20 @@ class _Envelope(VendorSchema):
     candidate = fields.Dict(load_default=None)
 
 
-class _Page(VendorSchema):
-    candidates = fields.List(fields.Dict(), required=True)
+class _Paged(VendorSchema):
     paging = fields.Dict(load_default=dict)
+
+
+class _Page(_Paged):
+    candidates = fields.List(fields.Dict(), required=True)
+
+
+class _Activity(VendorSchema):
+    body = optional_str()
+
+
+class _Activities(_Paged):
+    activities = optional_list(_Activity)
 
 
 class Workable(Connector):
@@ -197,12 +212,24 @@ class Workable(Connector):
     def list_candidates(self, cursor: str | None = None) -> Iterator[CandidatePage]:
         """Pages of GET /candidates; the cursor is Workable's `paging.next` URL."""
         url = cursor or self.url("candidates")
-        params: dict[str, Any] | None = None if cursor else {"limit": self.page_size}
+        params = None if cursor else {"limit": self.page_size}
+        for rows, next_url in self._pages(url, params, _Page, "candidates"):
+            applicants = [to_applicant(load_api(_Candidate, row, "candidate")) for row in rows]
+            yield CandidatePage(applicants=applicants, next_cursor=next_url)
+
+    def note_texts(self, candidate_id: str) -> Iterator[str]:
+        url = self.url(f"candidates/{candidate_id}/activities")
+        for rows, _next in self._pages(url, {"limit": self.page_size}, _Activities, "activities"):
+            yield from (activity["body"] or "" for activity in rows)
+
+    def _pages(
+        self, url: str | None, params: dict[str, Any] | None, schema: type[_Paged], key: str
+    ) -> Iterator[tuple[list[dict], str | None]]:
+        """Each page's `key` rows and the next page's URL, which carries its own query."""
         while url:
-            page = load_api(_Page, self.get_json(url, params=params), "candidates")
-            applicants = [to_applicant(load_api(_Candidate, row, "candidate")) for row in page["candidates"]]
+            page = load_api(schema, self.get_json(url, params=params), key)
             url, params = page["paging"].get("next"), None
-            yield CandidatePage(applicants=applicants, next_cursor=url)
+            yield page[key], url
 
     def add_tag(self, candidate_id: str, tag: str) -> None:
         wanted = self.normalise_tag(tag)

@@ -97,7 +97,8 @@ def config_fields() -> list[dict[str, Any]]:
             "note_template",
             "textarea",
             "Note template",
-            "Text of the note written with a tag; {risk}, {reasons} and {review_url} are filled in.",
+            "Text of the note written with a tag; {risk}, {reasons} and {review_url} are filled in. "
+            "A 'HireWatch ref:' line always follows it (how a retry finds the note it already wrote).",
             default=DEFAULT_SETTINGS["note_template"],
         ),
     ]

@@ -2,8 +2,10 @@
 
 Every write (tag, tag removal, note) is keyed by (installation, candidate, verdict hash, action,
 target). A task run twice, or redelivered after a worker died, finds the step `done` and skips
-it. `writeback_state` remembers the verdict and the tags the ATS currently shows from us: a new
-tag and note are written only when the verdict hash differs from it.
+it; a step found `pending` may have reached the ATS before the worker died (`tasks.writeback`
+then looks for the note on the ATS by its reference). `writeback_state` remembers the verdict and
+the tags the ATS currently shows from us: a new tag and note are written only when the verdict
+hash differs from it.
 """
 
 from __future__ import annotations
@@ -114,6 +116,12 @@ class WriteStep:
     action: str  # tag | untag | note
     target: str  # the tag name, or "note"
 
+    @property
+    def reference(self) -> str:
+        """A short, stable id for this write: a note carries it so a retry can find it on the ATS."""
+        key = "|".join((self.installation_id, self.candidate_id, self.verdict_hash, self.action, self.target))
+        return "hw-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
     def where(self):
         return (
             (writebacks.c.installation_id == self.installation_id)
@@ -124,8 +132,12 @@ class WriteStep:
         )
 
 
-def step_pending(conn: Connection, step: WriteStep) -> bool:
-    """Record the step (once) and say whether it still has to be done."""
+def step_status(conn: Connection, step: WriteStep) -> str:
+    """Record the step (once) and say where it stands.
+
+    `new`: recorded now, no attempt made yet. `pending`: an earlier attempt started and never
+    finished, so its API call may or may not have reached the ATS. `done`: nothing left to do.
+    """
     try:
         with conn.begin_nested():
             conn.execute(
@@ -138,9 +150,9 @@ def step_pending(conn: Connection, step: WriteStep) -> bool:
                     status="pending",
                 )
             )
-        return True
+        return "new"
     except IntegrityError:
-        return conn.execute(select(writebacks.c.status).where(step.where())).scalar() != "done"
+        return conn.execute(select(writebacks.c.status).where(step.where())).scalar_one()
 
 
 def mark_done(conn: Connection, step: WriteStep) -> None:

@@ -30,6 +30,8 @@ API_KEY = "key-123"
 SECRET = "whsec-test-secret"
 TAG = "HireWatch: high risk"
 NOTE = "HireWatch: potential sanctions match, review needed."
+REFERENCE = "hw-0123456789ab"
+NOTE_WITH_REFERENCE = f"{NOTE}\n\nHireWatch ref: {REFERENCE}"  # what tasks.writeback posts
 FILES_HOST = "https://files.test"
 BASIC_AUTH = ("Authorization", "Basic " + base64.b64encode(f"{API_KEY}:".encode()).decode())
 
@@ -70,6 +72,8 @@ class ConnectorContract:
     add_tag_existing_calls: ClassVar[list[Call]]
     remove_tag_calls: ClassVar[list[Call]]
     add_note_calls: ClassVar[list[Call]]
+    # Reading the candidate's notes back, our note on the last page; None: the platform cannot.
+    note_read_calls: ClassVar[list[Call] | None]
     page_calls: ClassVar[list[list[Call]]]  # calls for each page
     expected_page_ids: ClassVar[list[list[str]]]
 
@@ -219,6 +223,21 @@ class ConnectorContract:
     def test_add_note(self):
         self.check_write(lambda c: c.add_note(self.candidate_id, NOTE), self.add_note_calls)
 
+    def test_find_note_sees_our_reference_on_any_page(self):
+        self.check_find_note(REFERENCE, found=True)
+
+    def test_find_note_without_our_reference_is_false(self):
+        self.check_find_note("hw-ffffffffffff", found=False)
+
+    def check_find_note(self, marker: str, found: bool) -> None:
+        """Every page is read until the marker shows; a platform without read-back asks nothing."""
+        calls = self.note_read_calls or []
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, calls)
+            answer = self.make_connector().find_note(self.candidate_id, marker)
+            self.assert_sent(rsps, calls)
+        assert answer is (found if self.note_read_calls is not None else None)
+
     def check_write(self, operation: Any, calls: list[Call]) -> None:
         with responses.RequestsMock() as rsps:
             self.register(rsps, calls)
@@ -302,6 +321,52 @@ GH_CANDIDATE = {
     "attachments": [{"filename": "resume.pdf", "url": f"{FILES_HOST}/gh/resume.pdf", "type": "resume"}],
     "custom_fields": {},
     "tags": [],
+}
+
+
+GH_USER = {"id": 4080, "first_name": "Hana", "last_name": "Sato", "name": "Hana Sato", "employee_id": None}
+GH_ACTIVITY_FEED = {  # Harvest's activity feed shape: notes, emails, activities
+    "notes": [
+        {
+            "id": 12345,
+            "created_at": "2024-03-26T20:11:40Z",
+            "body": "Referred by the platform team.",
+            "user": GH_USER,
+            "private": False,
+            "visiblity": "public",
+            "visibility": "public",
+        },
+        {
+            "id": 12346,
+            "created_at": "2024-03-27T09:02:11Z",
+            "body": NOTE_WITH_REFERENCE,
+            "user": GH_USER,
+            "private": False,
+            "visiblity": "public",
+            "visibility": "public",
+        },
+    ],
+    "emails": [
+        {
+            "id": 234675,
+            "created_at": "2024-04-01T15:55:06Z",
+            "subject": "Regarding your application",
+            "body": "Hi Jonathan, just wanted to touch base!",
+            "to": "jon.meyers@example.com",
+            "from": "hana.sato@example.com",
+            "cc": None,
+            "user": GH_USER,
+        }
+    ],
+    "activities": [
+        {
+            "id": 6757869,
+            "created_at": "2024-03-26T20:26:38Z",
+            "subject": "Candidate Stage Change",
+            "body": "Jonathan Meyers was moved into Recruiter Phone Screen by Hana Sato",
+            "user": GH_USER,
+        }
+    ],
 }
 
 
@@ -409,6 +474,9 @@ class TestGreenhouseConnector(ConnectorContract):
             acting=True,
         ),
     ]
+    note_read_calls: ClassVar[list[Call]] = [
+        Call("GET", "candidates/47108811/activity_feed", GH_ACTIVITY_FEED),
+    ]
     page_calls: ClassVar[list[list[Call]]] = [
         [
             Call(
@@ -450,6 +518,34 @@ LEVER_OPPORTUNITY = {
         }
     ],
 }
+
+
+def lever_note(note_id: str, text: str) -> dict:
+    """A note as Lever's "List all notes" returns it: the text is the value of its note field."""
+    return {
+        "id": note_id,
+        "text": "",
+        "fields": [
+            {
+                "type": "note",
+                "text": "Comment",
+                "value": text,
+                "createdAt": 1714557600000,
+                "user": "user-7",
+                "score": None,
+                "stage": None,
+            }
+        ],
+        "user": "user-7",
+        "secret": False,
+        "completedAt": 1714557600000,
+        "createdAt": 1714557600000,
+        "deletedAt": None,
+    }
+
+
+LEVER_NOTE = lever_note("note-1", "Phone screen went well.")
+LEVER_NOTE["fields"].append({"type": "score-system", "text": "Rating", "value": 3})  # not text: skipped
 
 
 class TestLeverConnector(ReplayWindowContract, ConnectorContract):
@@ -540,6 +636,20 @@ class TestLeverConnector(ReplayWindowContract, ConnectorContract):
             acting=True,
         ),
     ]
+    note_read_calls: ClassVar[list[Call]] = [
+        Call(
+            "GET",
+            f"opportunities/{LEVER_OPPORTUNITY['id']}/notes",
+            {"data": [LEVER_NOTE], "hasNext": True, "next": "notes-offset-2"},
+            params={"limit": "100"},
+        ),
+        Call(
+            "GET",
+            f"opportunities/{LEVER_OPPORTUNITY['id']}/notes",
+            {"data": [lever_note("note-2", NOTE_WITH_REFERENCE)], "hasNext": False},
+            params={"limit": "100", "offset": "notes-offset-2"},
+        ),
+    ]
     page_calls: ClassVar[list[list[Call]]] = [
         [
             Call(
@@ -597,6 +707,15 @@ ASHBY_ADD = Call(
     {"success": True, "results": ASHBY_CANDIDATE},
     body={"candidateId": ASHBY_CANDIDATE["id"], "tagId": "t-77"},
 )
+
+
+ASHBY_NOTE = {
+    "id": "n-1",
+    "createdAt": "2024-05-01T10:00:00.000Z",
+    "content": "Recruiter screen booked.",
+    "isPrivate": False,
+    "author": {"id": "u-1", "firstName": "Ana", "lastName": "Ruiz", "email": "ana.ruiz@example.com"},
+}
 
 
 class TestAshbyConnector(ConnectorContract):
@@ -702,6 +821,24 @@ class TestAshbyConnector(ConnectorContract):
             },
         ),
     ]
+    note_read_calls: ClassVar[list[Call]] = [
+        Call(
+            "POST",
+            "candidate.listNotes",
+            {"success": True, "results": [ASHBY_NOTE], "moreDataAvailable": True, "nextCursor": "notes-2"},
+            body={"candidateId": ASHBY_CANDIDATE["id"], "limit": 100},
+        ),
+        Call(
+            "POST",
+            "candidate.listNotes",
+            {
+                "success": True,
+                "results": [{**ASHBY_NOTE, "id": "n-2", "content": NOTE_WITH_REFERENCE}],
+                "moreDataAvailable": False,
+            },
+            body={"candidateId": ASHBY_CANDIDATE["id"], "limit": 100, "cursor": "notes-2"},
+        ),
+    ]
     page_calls: ClassVar[list[list[Call]]] = [
         [
             Call(
@@ -736,6 +873,18 @@ class TestAshbyConnector(ConnectorContract):
 WORKABLE_BASE = "https://acme.workable.test/spi/v3"
 WORKABLE_CANDIDATE = json.loads((FIXTURES / "workable" / "candidate_created.json").read_text())
 WORKABLE_TAG = "hirewatch_high_risk"  # "HireWatch: high risk" in the form Workable keeps
+
+
+def workable_activity(activity_id: str, action: str, body: str | None) -> dict:
+    return {
+        "id": activity_id,
+        "action": action,
+        "stage_name": "Phone screen",
+        "created_at": "2024-05-02T08:30:00Z",
+        "updated_at": "2024-05-02T08:30:00Z",
+        "body": body,
+        "member": {"id": "member-9", "name": "Eva Ortiz"},
+    }
 
 
 class TestWorkableConnector(ConnectorContract):
@@ -810,6 +959,26 @@ class TestWorkableConnector(ConnectorContract):
             status=201,
             body={"member_id": "member-9", "comment": {"body": NOTE}},
             acting=True,
+        ),
+    ]
+    note_read_calls: ClassVar[list[Call]] = [
+        Call(
+            "GET",
+            "candidates/ce4da98/activities",
+            {
+                "activities": [
+                    workable_activity("a1", "moved", None),
+                    workable_activity("a2", "comment", "Portfolio looks strong."),
+                ],
+                "paging": {"next": f"{WORKABLE_BASE}/candidates/ce4da98/activities?limit=100&max_id=a2"},
+            },
+            params={"limit": "100"},
+        ),
+        Call(
+            "GET",
+            "candidates/ce4da98/activities",
+            {"activities": [workable_activity("a3", "comment", NOTE_WITH_REFERENCE)]},
+            params={"limit": "100", "max_id": "a2"},
         ),
     ]
     page_calls: ClassVar[list[list[Call]]] = [
@@ -943,6 +1112,7 @@ class TestSmartRecruitersConnector(ReplayWindowContract, ConnectorContract):
             },
         ),
     ]
+    note_read_calls = None  # no documented answer shape for reading messages back (see the module)
     page_calls: ClassVar[list[list[Call]]] = [
         [
             Call(

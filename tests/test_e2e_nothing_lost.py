@@ -4,6 +4,8 @@ webhook receiver, the sandbox ATS over HTTP. No eager mode, no mocks of our own 
 (a) Redis down while webhooks arrive: deliveries are kept, the sweeper enqueues them later.
 (b) The worker's process killed (SIGKILL) mid-task: redelivered, the ATS ends with one note.
 (c) The ATS answering 500 and 429 for a while: retried, then done.
+(d) The worker killed after the ATS stored its note but before the answer came back: the
+    redelivered task finds the note by its reference and does not post it again.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from screening.lists.store import ListStore
 from store.db import engine_for
 from store.installations import create_installation
 from store.secretbox import SecretBox
-from store.tables import inbox
+from store.tables import audit_log, inbox
+from store.writebacks import writebacks
 from tasks.app import worker_command
 from tests.conftest import FIXTURES, ROOT, private_redis_url
 
@@ -251,6 +254,32 @@ def test_worker_killed_mid_task_is_redelivered_without_duplicate_note(
     written = sandbox.state.writebacks(listed["id"])
     assert written["tags"] == ["HireWatch: medium risk"]
     assert len(written["notes"]) == 1
+
+
+def test_worker_killed_after_the_ats_stored_the_note_leaves_one_note(
+    tmp_path, monkeypatch, shared_redis_url, sandbox
+) -> None:
+    stack = Stack(tmp_path, shared_redis_url, sandbox)
+    listed = sandbox.state.add_candidate(LISTED)
+    notes_path = f"/candidates/{listed['id']}/activity_feed/notes"
+    sandbox.state.faults.append(Fault(status=200, count=1, hold=20, method="POST", path_contains=notes_path))
+    worker = stack.start_worker()
+    try:
+        stack.deliver(stack.app_client(monkeypatch), listed)
+        wait_until(lambda: sandbox.state.notes.get(listed["id"]), "the ATS to store the note", logs=stack.log)
+        for child in pool_children(worker):
+            os.kill(child, signal.SIGKILL)  # the note is stored, its answer held: the worker never hears
+        wait_until(lambda: stack.all_done(1), "the redelivered task to finish", logs=stack.log)
+    finally:
+        stack.stop_workers()
+    assert stack.attempts() == [2]
+    written = sandbox.state.writebacks(listed["id"])
+    assert written["tags"] == ["HireWatch: medium risk"]
+    assert len(written["notes"]) == 1
+    with stack.engine.connect() as conn:
+        assert set(conn.execute(select(writebacks.c.status)).scalars()) == {"done"}
+        noted = select(audit_log.c.details).where(audit_log.c.action == "writeback.note")
+        assert [d.get("found_existing") for d in conn.execute(noted).scalars()] == [True]
 
 
 def test_ats_errors_for_a_while_are_retried_then_done(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from screening.models import Applicant, Risk, ScreeningResult
@@ -17,7 +18,7 @@ from store.applicants import (
 from store.db import make_engine
 from store.jobs import add_chunk, cancel_job, create_job, finish_chunk, get_job, pending_chunks
 from store.tables import installations
-from store.writebacks import WriteStep, WrittenState, last_written, mark_done, set_written, step_pending
+from store.writebacks import WriteStep, WrittenState, last_written, mark_done, set_written, step_status
 
 
 def _engine(db_url: str):
@@ -58,15 +59,24 @@ def test_each_write_step_is_done_once(db_url: str) -> None:
     engine = _engine(db_url)
     step = WriteStep("i1", "c1", "v1", "note", "note")
     with engine.begin() as conn:
-        assert step_pending(conn, step) is True
+        assert step_status(conn, step) == "new"
     with engine.begin() as conn:
-        assert step_pending(conn, step) is True  # recorded but not yet done: a redelivery redoes it
+        assert step_status(conn, step) == "pending"  # an attempt started, maybe reached the ATS
         mark_done(conn, step)
     with engine.begin() as conn:
-        assert step_pending(conn, step) is False
+        assert step_status(conn, step) == "done"
         set_written(conn, "i1", "c1", WrittenState("v1", "high", ["HireWatch: high risk"]))
         set_written(conn, "i1", "c1", WrittenState("v2", "clear", []))
         assert last_written(conn, "i1", "c1") == WrittenState("v2", "clear", [])
+
+
+def test_a_step_reference_is_short_stable_and_per_step() -> None:
+    step = WriteStep("i1", "c1", "v1", "note", "note")
+    assert step.reference == WriteStep("i1", "c1", "v1", "note", "note").reference
+    assert re.fullmatch(r"hw-[0-9a-f]{12}", step.reference)
+    others = [WriteStep("i2", "c1", "v1", "note", "note"), WriteStep("i1", "c2", "v1", "note", "note")]
+    others.append(WriteStep("i1", "c1", "v2", "note", "note"))  # another verdict: another note
+    assert step.reference not in {other.reference for other in others}
 
 
 def test_job_progress_resume_and_cancel(db_url: str) -> None:

@@ -6,22 +6,25 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import uuid
 
 import pytest
 import redis
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from integration.sandbox.harness import SandboxThread
+from integration.sandbox.state import Fault
 from integration.sandbox.webhooks import encode_like_greenhouse, webhook_body
 from screening.lists.store import ListStore
 from store.db import engine_for
 from store.inbox import accept_delivery, get_delivery
-from store.installations import create_installation
+from store.installations import create_installation, update_installation
 from store.jobs import get_job
 from store.secretbox import SecretBox
 from store.tables import applicants, audit_log, screenings
+from store.writebacks import writeback_state, writebacks
 from tasks import inbox as inbox_tasks
 from tasks import lists as list_tasks
 from tasks import runtime
@@ -105,6 +108,60 @@ def test_listed_applicant_gets_one_tag_and_one_note_however_often_processed(pipe
     with engine.connect() as conn:
         actions = conn.execute(select(audit_log.c.action)).scalars().all()
     assert actions.count("screening") == 2 and actions.count("writeback.note") == 1
+
+
+def test_every_note_ends_with_its_reference_whatever_the_template(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    with engine.begin() as conn:
+        update_installation(
+            conn, SecretBox(SECRET_KEY), installation.id, settings={"note_template": "Flagged."}
+        )
+    candidate = sandbox.state.add_candidate(LISTED)
+    process(engine, deliver(engine, installation, candidate))
+    [note] = sandbox.state.writebacks(candidate["id"])["notes"]
+    assert re.fullmatch(r"Flagged\.\n\nHireWatch ref: hw-[0-9a-f]{12}", note["body"])
+
+
+def died_after_the_note_post(engine) -> None:
+    """The ledger as a worker killed after posting the note, before recording it done, leaves it."""
+    with engine.begin() as conn:
+        conn.execute(update(writebacks).where(writebacks.c.action == "note").values(status="pending"))
+        conn.execute(delete(writeback_state))
+
+
+def test_a_pending_note_already_on_the_ats_is_not_posted_again(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(LISTED)
+    process(engine, deliver(engine, installation, candidate))
+    died_after_the_note_post(engine)
+    assert process(engine, deliver(engine, installation, candidate)) == "done"
+    assert len(sandbox.state.writebacks(candidate["id"])["notes"]) == 1
+    with engine.connect() as conn:
+        notes = select(audit_log.c.details).where(audit_log.c.action == "writeback.note")
+        audited = list(conn.execute(notes.order_by(audit_log.c.id)).scalars())
+        assert conn.execute(select(writebacks.c.status)).scalars().all() == ["done", "done"]
+    assert [d.get("found_existing") for d in audited] == [None, True]
+
+
+def test_a_pending_note_missing_from_the_ats_is_posted(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(LISTED)
+    process(engine, deliver(engine, installation, candidate))
+    died_after_the_note_post(engine)
+    sandbox.state.notes.clear()  # the killed attempt's POST never reached the ATS
+    assert process(engine, deliver(engine, installation, candidate)) == "done"
+    assert len(sandbox.state.writebacks(candidate["id"])["notes"]) == 1
+
+
+def test_a_key_that_may_not_read_notes_still_writes_the_note(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(LISTED)
+    process(engine, deliver(engine, installation, candidate))
+    died_after_the_note_post(engine)
+    sandbox.state.notes.clear()
+    sandbox.state.faults.append(Fault(status=403, count=1, method="GET", path_contains="/activity_feed"))
+    assert process(engine, deliver(engine, installation, candidate)) == "done"  # not an aborted installation
+    assert len(sandbox.state.writebacks(candidate["id"])["notes"]) == 1
 
 
 def test_clean_applicant_is_screened_and_left_alone(pipeline) -> None:

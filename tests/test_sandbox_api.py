@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 
 import pytest
@@ -88,6 +89,35 @@ def test_note_needs_on_behalf_of_and_every_field(client, state) -> None:
     assert client.post(url, json=note, headers=WRITE).status_code == 201
     notes = client.get(f"/_sandbox/candidates/{candidate_id}/writebacks").json["notes"]
     assert [n["body"] for n in notes] == ["Potential sanctions match"]
+
+
+def test_activity_feed_lists_the_candidates_notes(client, state) -> None:
+    candidate_id = min(state.candidates)
+    note = {"user_id": 4080, "body": "Potential sanctions match", "visibility": "public"}
+    client.post(f"/v1/candidates/{candidate_id}/activity_feed/notes", json=note, headers=WRITE)
+    feed = client.get(f"/v1/candidates/{candidate_id}/activity_feed", headers=AUTH).json
+    assert [(n["body"], n["visibility"]) for n in feed["notes"]] == [("Potential sanctions match", "public")]
+    assert feed["emails"] == feed["activities"] == []
+    assert client.get("/v1/candidates/1/activity_feed", headers=AUTH).status_code == 404
+
+
+def test_hold_fault_stores_the_note_then_holds_the_answer(client, state) -> None:
+    candidate_id = min(state.candidates)
+    fault = {"status": 200, "hold": 0.5, "method": "POST", "path_contains": "/activity_feed/notes"}
+    client.post("/_sandbox/faults", json=fault)
+    note = {"user_id": 4080, "body": "Potential sanctions match", "visibility": "public"}
+    url = f"/v1/candidates/{candidate_id}/activity_feed/notes"
+    answers: list[int] = []
+    poster = threading.Thread(
+        target=lambda: answers.append(client.post(url, json=note, headers=WRITE).status_code)
+    )
+    started = time.monotonic()
+    poster.start()
+    while not state.notes.get(candidate_id) and time.monotonic() - started < 2:
+        time.sleep(0.01)
+    assert state.notes[candidate_id] and answers == []  # stored, the caller not told yet
+    poster.join()
+    assert answers == [201] and time.monotonic() - started >= 0.5
 
 
 def test_over_budget_gets_429_with_retry_after(state) -> None:

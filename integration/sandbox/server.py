@@ -67,6 +67,8 @@ def create_sandbox_app(state: SandboxState) -> Flask:
         if fault and fault.status >= 400:
             headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
             return _error(fault.status, "injected fault", headers=headers)
+        if fault and fault.hold:
+            request.environ["sandbox.hold"] = fault.hold
         account = _basic_auth_key()
         if account != state.api_key:
             return _error(401, "Invalid Basic Auth credentials")
@@ -93,6 +95,7 @@ def create_sandbox_app(state: SandboxState) -> Flask:
             remaining, _reset = request.environ["sandbox.rate"]
             response.headers["X-RateLimit-Limit"] = str(state.rate_limit)
             response.headers["X-RateLimit-Remaining"] = str(remaining)
+        time.sleep(request.environ.get("sandbox.hold", 0))  # a held fault: served, answer not sent yet
         return response
 
     def candidate_or_404(candidate_id: int) -> dict:
@@ -165,6 +168,11 @@ def create_sandbox_app(state: SandboxState) -> Flask:
         candidate_or_404(candidate_id)
         state.remove_tag(candidate_id, tag_id)
         return jsonify({"message": f"Tag {tag_id} has been removed from candidate {candidate_id}."})
+
+    @app.get("/v1/candidates/<int:candidate_id>/activity_feed")
+    def activity_feed(candidate_id: int) -> Response:
+        candidate_or_404(candidate_id)
+        return jsonify(state.activity_feed(candidate_id))
 
     @app.post("/v1/candidates/<int:candidate_id>/activity_feed/notes")
     def add_note(candidate_id: int) -> Response:
@@ -240,10 +248,12 @@ def _register_controls(app: Flask, state: SandboxState) -> None:
                 path_contains=body.get("path_contains", ""),
                 retry_after=int(body.get("retry_after", 1)),
                 delay=float(body.get("delay", 0)),
+                hold=float(body.get("hold", 0)),
             )
         except (KeyError, TypeError, ValueError):
             return _error(
-                400, "give status (int), and optionally count, method, path_contains, retry_after, delay"
+                400,
+                "give status (int), and optionally count, method, path_contains, retry_after, delay, hold",
             )
         with state.lock:
             state.faults.append(fault)

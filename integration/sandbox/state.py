@@ -20,7 +20,9 @@ def _now_iso() -> str:
 @dataclass
 class Fault:
     """The next `count` matching requests: wait `delay` seconds, then answer `status` (429 or 5xx)
-    instead of serving them, or serve them normally when `status` is 200 (a slow ATS)."""
+    instead of serving them, or serve them normally when `status` is 200 (a slow ATS). `hold`
+    keeps a served request's answer back that many seconds: the write is done, the caller not
+    yet told (the window in which a worker dying leaves a write it does not know about)."""
 
     status: int
     count: int
@@ -28,6 +30,7 @@ class Fault:
     path_contains: str = ""
     retry_after: int = 1
     delay: float = 0.0
+    hold: float = 0.0
 
 
 @dataclass
@@ -145,6 +148,11 @@ class SandboxState:
             }
             self.notes.setdefault(candidate_id, []).append(note)
             return note
+
+    def activity_feed(self, candidate_id: int) -> dict:
+        """Harvest's activity feed; the sandbox keeps notes only."""
+        with self.lock:
+            return {"notes": list(self.notes.get(candidate_id, [])), "emails": [], "activities": []}
 
     def writebacks(self, candidate_id: int) -> dict:
         """What HireWatch wrote on one candidate: tag names and notes."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import redis
@@ -23,13 +25,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_run_once_screens_demo_applications_and_stops_everything(tmp_path) -> None:
-    redis_url = private_redis_url(RUN_REDIS_DB)
-    client = redis.Redis.from_url(redis_url)
-    try:
-        client.flushdb()
-    except redis.ConnectionError:
-        pytest.skip("Redis not reachable on 127.0.0.1:6379")
+def _run_command(tmp_path, redis_url: str, *args: str) -> tuple[list[str], dict[str, str]]:
     ListStore(tmp_path / "lists").import_directory(FIXTURES / "lists" / "basic")
     env = {
         **os.environ,
@@ -40,16 +36,63 @@ def test_run_once_screens_demo_applications_and_stops_everything(tmp_path) -> No
     }
     env.pop("HIREWATCH_DATABASE_URL", None)
     ports = ["--port", str(_free_port()), "--sandbox-port", str(_free_port())]
-    command = [sys.executable, "-c", "from integration.cli import main; main()", "run", "--once", *ports]
+    return [sys.executable, "-c", "from integration.cli import main; main()", "run", *args, *ports], env
+
+
+def _leftovers(tmp_path) -> list[int]:
+    """Processes still running with this test's data directory in their environment."""
+    marker = f"HIREWATCH_DATA_DIR={tmp_path / 'var'}".encode()
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+@pytest.fixture
+def redis_url():
+    url = private_redis_url(RUN_REDIS_DB)
+    client = redis.Redis.from_url(url)
     try:
-        done = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=150)
-    finally:
         client.flushdb()
+    except redis.ConnectionError:
+        pytest.skip("Redis not reachable on 127.0.0.1:6379")
+    yield url
+    client.flushdb()
+
+
+def test_run_once_screens_demo_applications_and_stops_everything(tmp_path, redis_url) -> None:
+    command, env = _run_command(tmp_path, redis_url, "--once")
+    done = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=150)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Review queue:" in done.stdout and "/_sandbox/writebacks" in done.stdout
     flagged = [line for line in done.stdout.splitlines() if "tags: HireWatch:" in line]
     assert flagged, done.stdout
     assert all("notes: 1" in line for line in flagged)
     assert (tmp_path / "var" / "hirewatch.db").exists()  # the embedded SQLite default
-    leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.split()
-    assert leftovers == []  # every child stopped
+    assert _leftovers(tmp_path) == []  # every child stopped
+
+
+def test_a_signal_to_run_alone_stops_every_child(tmp_path, redis_url) -> None:
+    """`kill` (SIGTERM) to the `hirewatch run` process only, as a supervisor or `kill PID` sends it,
+    started with SIGINT ignored as a shell does for a background job: nothing is left behind."""
+    command, env = _run_command(tmp_path, redis_url)
+    ignore_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)  # noqa: E731
+    process = subprocess.Popen(
+        command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        preexec_fn=ignore_sigint,
+    )  # fmt: skip
+    try:
+        for line in process.stdout:
+            if line.startswith("Running."):
+                break
+        assert len(_leftovers(tmp_path)) >= 5  # run itself, web, worker, beat, sandbox
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert _leftovers(tmp_path) == []

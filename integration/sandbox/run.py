@@ -236,7 +236,22 @@ def print_summary(settings: Settings, installation_id: str, sandbox_url: str, cr
     click.echo(f"Logs:                {settings.data_dir / 'logs'}")
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C, `kill` and a closed terminal all stop the children (even where a shell started us
+    with SIGINT ignored, as it does for background jobs)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, interrupt)
+
+
 def run(once: bool, web_port: int, sandbox_port: int) -> None:
+    _stop_on_signals()
     base = Settings.from_env()
     env = {
         **os.environ,
@@ -278,4 +293,6 @@ def run(once: bool, web_port: int, sandbox_port: int) -> None:
     except KeyboardInterrupt:
         click.echo("\nstopping ...", err=True)
     finally:
+        for signum in STOP_SIGNALS:  # a second Ctrl-C must not cut the clean stop short
+            signal.signal(signum, signal.SIG_IGN)
         service.stop()

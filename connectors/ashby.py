@@ -2,14 +2,24 @@
 
 Sources: developers.ashbyhq.com (Setting up webhooks, Authenticating webhooks, Retries,
 Pagination and incremental sync, Authentication) and the Ashby OpenAPI (mirrored at
-github.com/api-evangelist/ashby): webhook payloads, candidate, candidateTag, file.
+github.com/api-evangelist/ashby, openapi/*.yml, contact "Ashby Support"): webhook payloads,
+candidate, candidateTag, file, application, applicationForm, offer.
 Ashby answers most API errors with HTTP 200 and `{"success": false, "errors": [...]}`.
+Application-form answers: `application.info {applicationId, expand: ["applicationFormSubmissions"]}`
+returns `applicationFormSubmissions[]`, each `{formDefinition: {sections: [{fields: [{field: {path,
+title, type, selectableValues}}]}]}, submittedValues: {<path>: value}}` (application-api and
+offer-api specs). Files: a file handle (`resumeFileHandle.handle`) becomes a short-lived URL with
+`file.info {fileHandle}` -> `results.url` (file-api spec); that URL is downloaded without our key.
 
 UNCONFIRMED in Ashby's docs: rate limits (none published: we honour Retry-After when sent and back
 off otherwise); the ping's `data` shape (read nothing from it); `candidate.removeTag`
 (`{candidateId, tagId}`) is seen in third-party clients only; the maximum `limit` of
-`candidate.list` (100 per third parties); application-form answers (no endpoint found, so
-custom fields are our only answers).
+`candidate.list` (100 per third parties); how each field type's answer reads back in
+`submittedValues` (documented for submitting only: we read strings, numbers, booleans, lists,
+`{value}` and location-like objects, and map select values to their labels); whether the
+`applicationSubmit` webhook itself carries form answers (we fetch them).
+Equal-opportunity answers (`_systemfield_eeoc_*`) and file fields are never read as answers; name,
+e-mail and phone form fields duplicate the candidate record and are read from there.
 """
 
 from __future__ import annotations
@@ -42,6 +52,8 @@ from connectors.payload import (
     unique,
 )
 from screening.models import Applicant, Attachment
+
+_IDENTITY_PATHS = frozenset({"_systemfield_name", "_systemfield_email", "_systemfield_phone"})
 
 
 class _Contact(VendorSchema):
@@ -91,6 +103,47 @@ class _Application(VendorSchema):
     id = IdField(required=True)
     candidate = fields.Nested(_Candidate, required=True)
     customFields = optional_list(_CustomField)
+
+
+class _Option(VendorSchema):
+    label = optional_str()
+    value = optional_str()
+
+
+class _FormField(VendorSchema):
+    path = fields.String(required=True)
+    title = optional_str()
+    type = optional_str()
+    selectableValues = optional_list(_Option)
+
+
+class _FormEntry(VendorSchema):
+    field = fields.Nested(_FormField, required=True)
+
+
+class _FormSection(VendorSchema):
+    entries = optional_list(_FormEntry, data_key="fields")
+
+
+class _FormDefinition(VendorSchema):
+    sections = optional_list(_FormSection)
+
+
+class _FormSubmission(VendorSchema):
+    formDefinition = fields.Nested(_FormDefinition, load_default=dict)
+    submittedValues = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class _ApplicationDetail(VendorSchema):
+    """application.info with `applicationFormSubmissions` expanded."""
+
+    id = IdField(required=True)
+    customFields = optional_list(_CustomField)
+    applicationFormSubmissions = optional_list(_FormSubmission)
+
+
+class _ApplicationInfo(VendorSchema):
+    results = fields.Nested(_ApplicationDetail, required=True)
 
 
 class _Ref(VendorSchema):
@@ -214,7 +267,7 @@ class Ashby(Connector):
 
     def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
         candidate = self._candidate(candidate_id)
-        applicant = to_applicant(candidate, None)
+        applicant = to_applicant(candidate, self._application(application_id) if application_id else None)
         handle = candidate["resumeFileHandle"]
         if handle:
             answer = self.call("file.info", {"fileHandle": handle["handle"]}, idempotent=True)
@@ -259,14 +312,54 @@ class Ashby(Connector):
         }
         self.call("candidate.createNote", body)
 
+    def _application(self, application_id: str) -> dict:
+        body = {"applicationId": application_id, "expand": ["applicationFormSubmissions"]}
+        answer = self.call("application.info", body, idempotent=True)
+        return load_api(_ApplicationInfo, answer, "application.info")["results"]
+
     def _candidate(self, candidate_id: str) -> dict:
         answer = self.call("candidate.info", {"id": candidate_id}, idempotent=True)
         return load_api(_CandidateInfo, answer, "candidate.info")["results"]
 
 
+def _plain(value: Any, labels: Mapping[str, str]) -> str:
+    """A submitted value as text: select values by their label, `{value}` objects by their value."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(text for text in (_plain(v, labels) for v in value) if text)
+    if isinstance(value, dict):
+        if "value" in value:
+            return _plain(value["value"], labels)
+        return ", ".join(str(v) for v in value.values() if isinstance(v, (str, int, float)) and v != "")
+    return "" if value is None else labels.get(str(value), str(value))
+
+
+def _not_an_answer(field: dict) -> bool:
+    """Files, EEO answers (collected for reporting, never for hiring) and identity fields read elsewhere."""
+    path = field["path"]
+    return field["type"] == "File" or path.startswith("_systemfield_eeoc") or path in _IDENTITY_PATHS
+
+
+def _form_answers(submission: dict) -> list[str]:
+    """`title: value` for each answered form field, leaving out files and EEO answers."""
+    answers = []
+    for section in submission["formDefinition"].get("sections", []):
+        for entry in section["entries"]:
+            field = entry["field"]
+            if _not_an_answer(field):
+                continue
+            labels = {o["value"]: o["label"] for o in field["selectableValues"] if o["value"] and o["label"]}
+            text = _plain(submission["submittedValues"].get(field["path"]), labels)
+            if text:
+                answers.append(f"{field['title'] or field['path']}: {text}")
+    return answers
+
+
 def to_applicant(candidate: dict, application: dict | None) -> Applicant:
-    """A validated Ashby candidate (full, or the webhook's summary) as our Applicant."""
+    """A validated Ashby candidate (full, or the webhook's summary) with its application, if any."""
     custom = [*candidate["customFields"], *(application["customFields"] if application else [])]
+    forms = application.get("applicationFormSubmissions", []) if application else []
     source = {"platform": "ashby", "candidate_id": candidate["id"]}
     if application:
         source["application_id"] = application["id"]
@@ -282,6 +375,11 @@ def to_applicant(candidate: dict, application: dict | None) -> Applicant:
         urls=unique(s["url"] for s in candidate["socialLinks"]),
         employers=unique([candidate["company"]]),
         education=unique([candidate["school"]]),
-        answers=unique(f"{f['title']}: {f['value']}" for f in custom if f["value"] not in (None, "", [])),
+        answers=unique(
+            [
+                *(f"{f['title']}: {f['value']}" for f in custom if f["value"] not in (None, "", [])),
+                *(answer for submission in forms for answer in _form_answers(submission)),
+            ]
+        ),
         source=source,
     )

@@ -1,22 +1,34 @@
 """SmartRecruiters: webhooks (Webhooks Subscription API) and the Customer API.
 
 Sources: developers.smartrecruiters.com (activating webhook subscriptions, receiving webhook
-notifications, rate limiting, pagination, candidatesall, messagessharescreate) and
-dev.smartrecruiters.com/customer-api/webhooks/.
+notifications, rate limiting, pagination, candidatesall, messagessharescreate),
+dev.smartrecruiters.com/customer-api/webhooks/ and the Candidate API endpoint pages under
+dev.smartrecruiters.com/customer-api/candidate-api__trashed/endpoints/ ("candidates-attachments-list":
+`GET /candidates/{id}/attachments` answers `{totalFound, content: [{id, name, type, contentType,
+actions: {download: {url, method}}}]}`, types seen there: RESUME, AVATAR; "download" returns the file).
 Activation: SmartRecruiters POSTs with `X-Hook-Secret`; we echo it with 200. Deliveries carry ids
 only and are signed over `timestamp.body.event-id.event-name.event-version.link` (the Link value
-with its angle brackets); the reply is 202 within 5 seconds.
+with its angle brackets); the reply is 202 within 5 seconds. An application is a candidate on a
+job, so the event's `job_id` is our application id.
 
-UNCONFIRMED in SmartRecruiters' docs: the tag endpoints (we use `POST /candidates/{id}/tags` to add
-and `GET`/`PUT /candidates/{id}/tags` to remove; third-party integrators list tag support);
-event names besides `application.created` (`candidate.updated` and `candidate.deleted` are
-assumed); the meaning of `shareWith.openNote` on notes; `Retry-After` on 429 (we back off
-exponentially when it is missing); the replay window (none documented: we accept 5 minutes of
-clock difference). Résumé attachments are not fetched (endpoint unconfirmed).
+UNCONFIRMED in SmartRecruiters' own pages (searched, not found there):
+- `GET /candidates/{id}/jobs/{jobId}/screening-answers`, answering `{totalFound, content: [{id, type,
+  category, name, label, records: [{fields: [{id, label, values: [{id, label}]}]}]}]}`: seen only in
+  a Swagger client generated from the Customer API spec (github.com/roksela/smartrecruiters-python-client,
+  docs/CandidatesApi.md, ScreeningAnswer.md) and in Fivetran's SmartRecruiters schema. A 404 there
+  is read as "no answers", never as a deleted candidate.
+- the attachment type of a cover letter (we read COVER_LETTER; anything else but RESUME is not read);
+- the tag endpoints: `POST /candidates/{id}/tags` adds, `GET`/`PUT /candidates/{id}/tags` read and
+  replace (the same generated client lists them; third-party integrators list tag support);
+- event names besides `application.created` (`candidate.updated` and `candidate.deleted` are
+  assumed); the meaning of `shareWith.openNote` on notes; `Retry-After` on 429 (we back off
+  exponentially when it is missing); the replay window (none documented: we accept 5 minutes of
+  clock difference).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import uuid
@@ -29,6 +41,7 @@ from connectors.base import (
     AuthType,
     CandidatePage,
     Connector,
+    ConnectorError,
     EventKind,
     PayloadError,
     SettingField,
@@ -47,9 +60,25 @@ from connectors.payload import (
     same_digest,
     unique,
 )
-from screening.models import Applicant
+from screening.models import Applicant, Attachment
+
+log = logging.getLogger(__name__)
 
 EVENT_HEADERS = ("event-id", "event-name", "event-version", "link")
+_ATTACHMENT_KINDS = {"RESUME": "resume", "COVER_LETTER": "cover_letter"}
+# Equal-opportunity and diversity questions are asked for reporting, not for hiring: never read.
+_PROTECTED_CATEGORIES = frozenset(
+    {
+        "eeoInformation",
+        "ofccpDisability",
+        "ofccpVeteransForm",
+        "veteranStatus",
+        "disabilityStatus",
+        "ofccpReasonableAccommodation",
+        "ethnicity",
+        "ethnicGroupsDescriptions",
+    }
+)
 
 
 class _Ids(VendorSchema):
@@ -77,6 +106,14 @@ class _Experience(VendorSchema):
     company = optional_str()
 
 
+class _JobRef(VendorSchema):
+    id = IdField(load_default=None)
+
+
+class _Assignment(VendorSchema):
+    job = fields.Nested(_JobRef, load_default=None, allow_none=True)
+
+
 class _Candidate(VendorSchema):
     id = IdField(required=True)
     firstName = optional_str()
@@ -87,6 +124,43 @@ class _Candidate(VendorSchema):
     web = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True), load_default=dict)
     education = optional_list(_Education)
     experience = optional_list(_Experience)
+    primaryAssignment = fields.Nested(_Assignment, load_default=None, allow_none=True)
+
+
+class _Attachment(VendorSchema):
+    id = IdField(required=True)
+    name = optional_str()
+    type = optional_str()
+    contentType = optional_str()
+
+
+class _Attachments(VendorSchema):
+    content = optional_list(_Attachment)
+
+
+class _AnswerValue(VendorSchema):
+    id = optional_str()  # the value text or the option id, by question type
+    label = optional_str()
+
+
+class _AnswerField(VendorSchema):
+    label = optional_str()
+    values = optional_list(_AnswerValue)
+
+
+class _AnswerRecord(VendorSchema):
+    answer_fields = optional_list(_AnswerField, data_key="fields")
+
+
+class _ScreeningAnswer(VendorSchema):
+    category = optional_str()
+    name = optional_str()
+    label = optional_str()
+    records = optional_list(_AnswerRecord)
+
+
+class _ScreeningAnswers(VendorSchema):
+    content = optional_list(_ScreeningAnswer)
 
 
 class _Page(VendorSchema):
@@ -197,12 +271,22 @@ class SmartRecruiters(Connector):
         ):
             ids = load(_Ids, body)
             event.candidate_id = ids["candidate_id"] or ids["id"]
+            event.application_id = ids["job_id"]  # an application is the candidate on a job
         return event
 
     # ----- API ------------------------------------------------------------------------------
 
     def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
-        return to_applicant(load_api(_Candidate, self.get_json(f"candidates/{candidate_id}"), "candidate"))
+        """The candidate, the screening answers for the job (`application_id`, else the primary
+        assignment's) and the résumé and cover-letter text."""
+        candidate = load_api(_Candidate, self.get_json(f"candidates/{candidate_id}"), "candidate")
+        job_id = application_id or _primary_job_id(candidate)
+        applicant = to_applicant(candidate, job_id)
+        if job_id:
+            applicant.answers = self._screening_answers(candidate_id, job_id)
+        applicant.attachments = self._attachments(candidate_id)
+        self.read_attachments(applicant)
+        return applicant
 
     def list_candidates(self, cursor: str | None = None) -> Iterator[CandidatePage]:
         """Pages of GET /candidates (one request at a time: its concurrency limit is 1)."""
@@ -218,6 +302,32 @@ class SmartRecruiters(Connector):
             yield CandidatePage(applicants=applicants, next_cursor=page_id)
             if not page_id:
                 return
+
+    def _screening_answers(self, candidate_id: str, job_id: str) -> list[str]:
+        try:
+            answer = self.get_json(f"candidates/{candidate_id}/jobs/{job_id}/screening-answers")
+        except ConnectorError as exc:
+            if exc.reason != "not_found":
+                raise
+            # An unconfirmed endpoint: its 404 must not read as "candidate deleted" upstream.
+            log.info("smartrecruiters.no_screening_answers candidate=%s job=%s", candidate_id, job_id)
+            return []
+        content = load_api(_ScreeningAnswers, answer, "screening answers")["content"]
+        return unique(_answer_text(a) for a in content if a["category"] not in _PROTECTED_CATEGORIES)
+
+    def _attachments(self, candidate_id: str) -> list[Attachment]:
+        """The candidate's files; each downloads from the documented `.../attachments/{id}`, on the
+        API host (so with our token), which is also what the listing's `actions.download.url` says."""
+        path = f"candidates/{candidate_id}/attachments"
+        return [
+            Attachment(
+                filename=a["name"] or a["id"],
+                content_type=a["contentType"],
+                url=self.url(f"{path}/{a['id']}"),
+                kind=_ATTACHMENT_KINDS.get(a["type"] or "", "other"),
+            )
+            for a in load_api(_Attachments, self.get_json(path), "attachments")["content"]
+        ]
 
     def add_tag(self, candidate_id: str, tag: str) -> None:
         self.request("POST", f"candidates/{candidate_id}/tags", json_body={"tags": [tag]}, idempotent=True)
@@ -245,10 +355,36 @@ def _digest(secret: str, raw_body: bytes, timestamp: str, headers: Mapping[str, 
     return hmac_sha256_hex(secret, b".".join(parts))
 
 
-def to_applicant(candidate: dict) -> Applicant:
+def _primary_job_id(candidate: dict) -> str | None:
+    assignment = candidate["primaryAssignment"]
+    return assignment["job"]["id"] if assignment and assignment["job"] else None
+
+
+def _record_text(record: dict) -> str:
+    """One answer record; field labels only where a question has several fields (vendor advice)."""
+    several = len(record["answer_fields"]) > 1
+    parts = []
+    for item in record["answer_fields"]:
+        values = ", ".join(v["label"] or v["id"] for v in item["values"] if v["label"] or v["id"])
+        if values:
+            parts.append(f"{item['label']}: {values}" if several and item["label"] else values)
+    return "; ".join(parts)
+
+
+def _answer_text(answer: dict) -> str | None:
+    """`question: record | record` (repeatable questions such as languages have several records)."""
+    question = answer["label"] or answer["name"]
+    records = [text for text in map(_record_text, answer["records"]) if text]
+    return f"{question}: {' | '.join(records)}" if question and records else None
+
+
+def to_applicant(candidate: dict, job_id: str | None = None) -> Applicant:
     """A validated SmartRecruiters candidate as our Applicant."""
     location = candidate["location"]
     place = ", ".join(p for p in (location or {}).values() if p) or None
+    source = {"platform": "smartrecruiters", "candidate_id": candidate["id"]}
+    if job_id:
+        source["job_id"] = job_id
     return Applicant(
         id=candidate["id"],
         first_name=candidate["firstName"],
@@ -259,5 +395,5 @@ def to_applicant(candidate: dict) -> Applicant:
         urls=unique(v for k, v in candidate["web"].items() if k != "skype"),
         employers=unique(e["company"] for e in candidate["experience"]),
         education=unique(e["institution"] for e in candidate["education"]),
-        source={"platform": "smartrecruiters", "candidate_id": candidate["id"]},
+        source=source,
     )

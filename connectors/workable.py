@@ -11,7 +11,10 @@ whether the candidate arrives bare, as `{"candidate": {...}}` or inside an envel
 `data` and an event name (all three are read); which event a delivery is, as no event name is
 documented in the body or headers (every delivery is screened as a new candidate); the retry
 schedule; the tag normalisation (third parties report lower-casing, cutting at whitespace and
-dropping tags of 25+ characters, so we write slug-like tags).
+dropping tags of 25+ characters, so we write slug-like tags); how answers other than free text
+(`body`) and choices read back: question types boolean, numeric and date exist (jobs/:shortcode/
+application_form), and we read `checked` (the name Workable's custom-attribute API gives booleans),
+`number` and `date` (our guess); file answers are not read.
 """
 
 from __future__ import annotations
@@ -240,10 +243,15 @@ def _base64_of_hex(hex_digest: str) -> str:
 
 
 def _body(part: Any) -> str:
-    """An answer part is `{"body": ...}` (free text) or `{"choices": [...]}`; plain strings pass."""
-    if isinstance(part, dict):
-        return str(part.get("body") or ", ".join(str(c) for c in part.get("choices") or []))
-    return str(part or "")
+    """An answer part as text: `{"body"}` (free text), `{"choices"}` (texts or `{"body"}` objects),
+    `{"checked"}` (yes/no), `{"date"}` or `{"number"}`; plain strings pass."""
+    if not isinstance(part, dict):
+        return str(part or "")
+    if part.get("choices"):
+        return ", ".join(text for text in map(_body, part["choices"]) if text)
+    if isinstance(part.get("checked"), bool):
+        return "Yes" if part["checked"] else "No"
+    return next((str(part[key]) for key in ("body", "date", "number") if part.get(key) not in (None, "")), "")
 
 
 def _answer_text(answer: dict) -> str | None:

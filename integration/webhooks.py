@@ -3,7 +3,8 @@
 The reply never waits on screening nor on Redis: the delivery is committed to the inbox, the
 platform hears its success status, then the row's id is sent to the live queue (failing fast
 when Redis is down; the pipeline's sweeper enqueues what is left `received`).
-Replies are JSON; a failed signature check says nothing more than "invalid signature".
+Replies are JSON, errors included (unknown routes, wrong methods with their `Allow` header, bodies
+too large); a failed signature check says nothing more than "invalid signature".
 """
 
 from __future__ import annotations
@@ -24,17 +25,29 @@ from store.secretbox import SecretBox
 log = logging.getLogger(__name__)
 
 webhooks = Blueprint("webhooks", __name__)
+ROUTE = "/webhooks/<platform>/<installation_id>"
 
 
 def _error(status: int, reason: str) -> tuple[Response, int]:
     return jsonify(error=reason), status
 
 
-@webhooks.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> tuple[Response, int]:
-    # Werkzeug's own errors (413 from MAX_CONTENT_LENGTH, 405...) as JSON like ours.
-    reason = "body too large" if exc.code == 413 else (exc.name or "error").lower()
-    return _error(exc.code or 500, reason)
+def http_error_as_json(exc: HTTPException) -> tuple[Response, int] | HTTPException:
+    """App-wide: under /webhooks/ Werkzeug's own errors (no such route, wrong method, 413 from
+    MAX_CONTENT_LENGTH) answer JSON with a reason like ours; other paths are left alone."""
+    if not f"{request.path}/".startswith("/webhooks/"):
+        return exc
+    allow = dict(exc.get_headers()).get("Allow")
+    if exc.code == 405 and allow:
+        reason = f"method {request.method} not allowed; allowed: {allow}"
+    elif exc.code == 404:
+        reason = f"no such webhook endpoint; deliveries go to POST {ROUTE}"
+    else:
+        reason = "body too large" if exc.code == 413 else (exc.name or "error").lower()
+    response, status = _error(exc.code or 500, reason)
+    if allow:
+        response.headers["Allow"] = allow
+    return response, status
 
 
 def _connector_class(platform: str) -> type[Connector] | None:
@@ -53,7 +66,7 @@ def _read_body() -> bytes:
     return raw_body
 
 
-@webhooks.post("/webhooks/<platform>/<installation_id>")
+@webhooks.post(ROUTE)
 def receive(platform: str, installation_id: str) -> tuple[Response, int]:
     extensions = current_app.extensions
     connector = _connector_class(platform)

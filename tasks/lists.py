@@ -1,10 +1,10 @@
 """List refresh (beat, daily by default) and the delta re-screen it triggers.
 
-When a new list version lands, only applicants who could be affected are re-screened: those
-whose names or identifiers the matcher connects to an added or changed entry (a small
-SanctionsIndex over just those entries, run over the stored applicants), and those whose latest
-screening hit an entry that was removed or changed (their hit must be cleared or re-scored).
-Everyone else keeps a verdict that the new version cannot change.
+When a new list version lands, only applicants whose result the change can move are re-screened
+(screening.matching.delta.DeltaQuery: the blocking index queried with the added, changed and
+removed entries and with the few entries whose token weights moved), and those whose latest
+screening hit an entry that was removed or changed. Everyone else keeps a verdict the new
+version cannot change.
 """
 
 from __future__ import annotations
@@ -18,9 +18,7 @@ from sqlalchemy import Connection
 from screening.lists import ListError
 from screening.lists.diff import ListDiff
 from screening.lists.store import ListStore
-from screening.matching import SanctionsIndex
-from screening.matching.blocking import TokenFrequencies
-from screening.models import ListSnapshot
+from screening.matching.delta import DeltaQuery
 from store import audit
 from store.applicants import hits_of_flagged, iter_applicants
 from store.jobs import add_chunk, create_job
@@ -31,34 +29,14 @@ log = logging.getLogger(__name__)
 CHUNK_SIZE = 100
 
 
-def delta_index(
-    diffs: dict[str, ListDiff], frequencies: tuple[TokenFrequencies, TokenFrequencies]
-) -> SanctionsIndex | None:
-    """An index over the added entries and the new form of changed ones (None if there are none).
-
-    It weighs name tokens with the full new index's `frequencies`, so an applicant scores against
-    these entries exactly as the full screener will score them.
-    """
-    snapshots = [
-        ListSnapshot(
-            name=name, version=diff.new_version, entities=[*diff.added, *(new for _, new in diff.changed)]
-        )
-        for name, diff in diffs.items()
-        if diff.added or diff.changed
-    ]
-    return SanctionsIndex(snapshots, frequencies=frequencies) if snapshots else None
-
-
-def delta_targets(
-    conn: Connection, diffs: dict[str, ListDiff], frequencies: tuple[TokenFrequencies, TokenFrequencies]
-) -> dict[str, list[int]]:
-    """Installation id -> applicant row ids a list change may affect."""
+def delta_targets(conn: Connection, query: DeltaQuery, diffs: dict[str, ListDiff]) -> dict[str, list[int]]:
+    """Installation id -> applicant row ids the list change may affect (screening.matching.delta),
+    and those whose latest screening hit an entry that is gone or changed (perhaps screened
+    against an older version than the one just replaced)."""
     targets: dict[str, set[int]] = defaultdict(set)
-    index = delta_index(diffs, frequencies)
-    if index is not None:
-        for row_id, installation_id, applicant in iter_applicants(conn):
-            if index.match(applicant):
-                targets[installation_id].add(row_id)
+    for row_id, installation_id, applicant in iter_applicants(conn):
+        if query.affects(applicant):
+            targets[installation_id].add(row_id)
     stale = {
         (name, entity.native_id)
         for name, diff in diffs.items()
@@ -74,9 +52,9 @@ def start_delta_rescreen(diffs: dict[str, ListDiff], version: str) -> list[int]:
     """One `delta` job per affected installation, its chunks queued on `bulk`; the job ids."""
     engine = runtime.engine()
     job_ids = []
-    frequencies = runtime.screener_cache().get(check_now=True).index.frequencies
+    query = DeltaQuery(runtime.screener_cache().get(check_now=True).index, diffs)
     with engine.connect() as conn:
-        targets = delta_targets(conn, diffs, frequencies)
+        targets = delta_targets(conn, query, diffs)
     for installation_id, row_ids in targets.items():
         with engine.begin() as conn:
             job_id = create_job(conn, installation_id, kind="delta", requested_by=f"lists:{version}")

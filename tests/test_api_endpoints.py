@@ -213,7 +213,10 @@ def test_openapi_document_describes_every_operation(api) -> None:
 
 def test_unknown_route_and_method_are_json(api) -> None:
     assert api["client"].get("/api/v1/nothing-here").json["error"] == "not_found"
-    assert api["client"].put("/api/v1/applicants", headers=api["reviewer"]).status_code == 405
+    wrong_method = api["client"].put("/api/v1/applicants", headers=api["reviewer"])
+    assert wrong_method.status_code == 405
+    assert wrong_method.json["error"] == "method_not_allowed"
+    assert "GET" in wrong_method.headers["Allow"]
 
 
 def test_decision_is_kept_and_audited_when_the_queue_is_down(sqlite_url, tmp_path) -> None:

@@ -588,6 +588,8 @@ ASHBY_CANDIDATE = {
     "customFields": [],
     "resumeFileHandle": {"id": "f1", "name": "mina.docx", "handle": "handle-1"},
 }
+ASHBY_APPLICATION_ID = "9d34f544-c150-4d70-91c4-a6b3e9d4e1f0"
+ASHBY_APPLICATION = json.loads((FIXTURES / "ashby" / "application.info.json").read_text())
 ASHBY_TAG = {"success": True, "results": {"id": "t-77", "title": TAG, "isArchived": False}}
 ASHBY_ADD = Call(
     "POST",
@@ -604,7 +606,7 @@ class TestAshbyConnector(ConnectorContract):
     event_fixture = "applicationSubmit.json"
     expected_event: ClassVar[dict] = {
         "candidate_id": ASHBY_CANDIDATE["id"],
-        "application_id": "9d34f544-c150-4d70-91c4-a6b3e9d4e1f0",
+        "application_id": ASHBY_APPLICATION_ID,
         "dedupe_key": None,
     }
     expected_parsed: ClassVar[dict] = {
@@ -616,12 +618,19 @@ class TestAshbyConnector(ConnectorContract):
     required_field = ("data", "application", "candidate", "id")
     ignored_payload: ClassVar[dict] = {"action": "candidateStageChange", "data": {"application": {"id": "a"}}}
     candidate_id = ASHBY_CANDIDATE["id"]
+    application_id = ASHBY_APPLICATION_ID
     fetch_calls: ClassVar[list[Call]] = [
         Call(
             "POST",
             "candidate.info",
             {"success": True, "results": ASHBY_CANDIDATE},
             body={"id": ASHBY_CANDIDATE["id"]},
+        ),
+        Call(
+            "POST",
+            "application.info",
+            ASHBY_APPLICATION,
+            body={"applicationId": ASHBY_APPLICATION_ID, "expand": ["applicationFormSubmissions"]},
         ),
         Call(
             "POST",
@@ -639,6 +648,21 @@ class TestAshbyConnector(ConnectorContract):
         "education": ["KAIST"],
         "location": "Seoul, South Korea",
         "resume_text": "Mina Park\nFrontend Engineer at Kakao",
+        # Form answers: select values by label; name, e-mail, résumé file and EEO answer left out.
+        "answers": [
+            "Portfolio: https://mina-park.dev",
+            "Location: Seoul, South Korea",
+            "LinkedIn profile: https://linkedin.com/in/minapark",
+            "Are you authorized to work in Korea?: Yes",
+            "Preferred team: Platform",
+            "Languages: Korean, English",
+            "Anything else?: I maintain an open-source design system.",
+        ],
+        "source": {
+            "platform": "ashby",
+            "candidate_id": ASHBY_CANDIDATE["id"],
+            "application_id": ASHBY_APPLICATION_ID,
+        },
     }
     add_tag_new_calls: ClassVar[list[Call]] = [
         Call("POST", "candidateTag.create", ASHBY_TAG, body={"title": TAG}),
@@ -811,6 +835,22 @@ class TestWorkableConnector(ConnectorContract):
     ]
     expected_page_ids: ClassVar[list[list[str]]] = [["ce4da98"], ["ce4da99"]]
 
+    def test_answers_of_every_question_type_read_as_text(self):
+        answers = [
+            {"question": {"body": "Relocate?"}, "answer": {"checked": False}},
+            {"question": {"body": "Years of Go"}, "answer": {"number": 0}},
+            {"question": {"body": "Start date"}, "answer": {"date": "2027-01-04"}},
+            {"question": {"body": "Stack"}, "answer": {"choices": [{"id": "c1", "body": "Go"}, "Rust"]}},
+            {"question": {"body": "Work permit"}, "answer": {"file_url": "https://files.test/permit.pdf"}},
+        ]
+        raw_body, headers = self.deliver({**WORKABLE_CANDIDATE, "answers": answers})
+        assert self.connector.parse_event(raw_body, headers).applicant.answers == [
+            "Relocate?: No",
+            "Years of Go: 0",
+            "Start date: 2027-01-04",
+            "Stack: Go, Rust",
+        ]
+
 
 SR_CANDIDATE = {
     "id": "d4b1f9e2-7a3c-4e58-b6d0-2c9f8a1e5b73",
@@ -827,6 +867,10 @@ SR_CANDIDATE = {
     "education": [{"institution": "Kyiv Polytechnic Institute", "degree": "MSc"}],
     "experience": [{"title": "QA Lead", "company": "Grammarly", "current": True}],
 }
+SR_JOB = "3c8a2f4e-1b5d-4e7a-9c0f-6d2b8e4a1f37"  # the job_id of application.created.json
+SR_PATH = f"candidates/{SR_CANDIDATE['id']}"
+SR_ANSWERS = json.loads((FIXTURES / "smartrecruiters" / "screening-answers.json").read_text())
+SR_ATTACHMENTS = json.loads((FIXTURES / "smartrecruiters" / "attachments.json").read_text())
 
 
 class TestSmartRecruitersConnector(ReplayWindowContract, ConnectorContract):
@@ -835,13 +879,25 @@ class TestSmartRecruitersConnector(ReplayWindowContract, ConnectorContract):
     api_base_url = "https://ats.test"
     event_fixture = "application.created.json"
     sign_kwargs: ClassVar[dict] = {"event_id": "sr-evt-1"}
-    expected_event: ClassVar[dict] = {"candidate_id": SR_CANDIDATE["id"], "dedupe_key": "sr-evt-1"}
+    expected_event: ClassVar[dict] = {
+        "candidate_id": SR_CANDIDATE["id"],
+        "application_id": SR_JOB,
+        "dedupe_key": "sr-evt-1",
+    }
     expected_parsed = None
     required_field = ("candidate_id",)
     ignored_payload: ClassVar[dict] = {"id": "job-1"}
     ignored_sign_kwargs: ClassVar[dict] = {"event_name": "application.status.updated"}
     candidate_id = SR_CANDIDATE["id"]
-    fetch_calls: ClassVar[list[Call]] = [Call("GET", f"candidates/{SR_CANDIDATE['id']}", SR_CANDIDATE)]
+    application_id = SR_JOB
+    fetch_calls: ClassVar[list[Call]] = [
+        Call("GET", SR_PATH, SR_CANDIDATE),
+        Call("GET", f"{SR_PATH}/jobs/{SR_JOB}/screening-answers", SR_ANSWERS),
+        Call("GET", f"{SR_PATH}/attachments", SR_ATTACHMENTS),
+        # The avatar is listed but never downloaded; résumé and cover letter are, with our token.
+        Call("GET", f"{SR_PATH}/attachments/efab3632-1cc4-4abb-993b-cc0a5d2f3b21", RESUME_PDF),
+        Call("GET", f"{SR_PATH}/attachments/0d5c7e21-9a3b-4c6d-8e1f-2a4b6c8d0e1f", RESUME_DOCX),
+    ]
     expected_fetched: ClassVar[dict] = {
         "id": SR_CANDIDATE["id"],
         "full_name": "Olena Kovalenko",
@@ -851,6 +907,16 @@ class TestSmartRecruitersConnector(ReplayWindowContract, ConnectorContract):
         "employers": ["Grammarly"],
         "education": ["Kyiv Polytechnic Institute"],
         "location": "Kyiv, Ukraine",
+        # The EEO question of the fixture is left out; labels only on multi-field questions.
+        "answers": [
+            "Do you have a current driver's license?: No",
+            "List your previous employers: Grammarly; EPAM Systems",
+            "Languages: Language: English; Proficiency level: Advanced"
+            " | Language: Ukrainian; Proficiency level: Native",
+        ],
+        "resume_text": "Jonathan Meyers\nBackend engineer at Brightline Software",
+        "cover_letter": "Mina Park\nFrontend Engineer at Kakao",
+        "source": {"platform": "smartrecruiters", "candidate_id": SR_CANDIDATE["id"], "job_id": SR_JOB},
     }
     add_tag_new_calls: ClassVar[list[Call]] = [
         Call("POST", f"candidates/{SR_CANDIDATE['id']}/tags", {"tags": [TAG]}, body={"tags": [TAG]}),
@@ -900,3 +966,29 @@ class TestSmartRecruitersConnector(ReplayWindowContract, ConnectorContract):
     def stale_delivery(self) -> tuple[bytes, dict[str, str]]:
         past = int(time.time() - self.connector.replay_window - 60)
         return self.deliver(self.fixture(), timestamp=past)
+
+    def test_screening_answers_404_is_no_answers_not_a_deleted_candidate(self):
+        calls = [
+            self.fetch_calls[0],
+            Call("GET", f"{SR_PATH}/jobs/{SR_JOB}/screening-answers", {"message": "no"}, status=404),
+            Call("GET", f"{SR_PATH}/attachments", {"totalFound": 0, "content": []}),
+        ]
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, calls)
+            applicant = self.make_connector().fetch_candidate(SR_CANDIDATE["id"], SR_JOB)
+            self.assert_sent(rsps, calls)
+        assert applicant.answers == []
+        assert applicant.full_name == "Olena Kovalenko"
+
+    def test_without_a_job_id_the_primary_assignment_is_used(self):
+        candidate = {**SR_CANDIDATE, "primaryAssignment": {"job": {"id": "job-9"}, "status": "NEW"}}
+        calls = [
+            Call("GET", SR_PATH, candidate),
+            Call("GET", f"{SR_PATH}/jobs/job-9/screening-answers", {"totalFound": 0, "content": []}),
+            Call("GET", f"{SR_PATH}/attachments", {"totalFound": 0, "content": []}),
+        ]
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, calls)
+            applicant = self.make_connector().fetch_candidate(SR_CANDIDATE["id"])
+            self.assert_sent(rsps, calls)
+        assert applicant.source["job_id"] == "job-9"

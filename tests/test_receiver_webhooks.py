@@ -142,6 +142,28 @@ def test_oversized_body_is_413_json(tmp_path, db_url) -> None:
     assert receiver.rows() == []
 
 
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+def test_any_other_method_than_post_is_405_json_with_allow(receiver: Receiver, method: str) -> None:
+    response = receiver.client.open(f"/webhooks/greenhouse/{receiver.installation_id}", method=method)
+    assert response.status_code == 405 and response.is_json
+    assert "POST" in response.headers["Allow"].split(", ")
+    assert response.json["error"] == f"method {method} not allowed; allowed: {response.headers['Allow']}"
+    assert receiver.rows() == []
+
+
+@pytest.mark.parametrize("path", ["/webhooks", "/webhooks/greenhouse", "/webhooks/greenhouse/a/b"])
+def test_unknown_webhook_routes_are_404_json(receiver: Receiver, path: str) -> None:
+    for response in (receiver.client.get(path), receiver.client.post(path, data=b"{}")):
+        assert response.status_code == 404 and response.is_json
+        assert response.json["error"].startswith("no such webhook endpoint")
+
+
+def test_json_errors_stay_under_their_prefixes(receiver: Receiver) -> None:
+    elsewhere = receiver.client.get("/no-such-page")
+    assert elsewhere.status_code == 404 and not elsewhere.is_json  # Flask's own page
+    assert receiver.client.get("/api/v1/nothing-here").json["error"] == "not_found"  # the admin API's
+
+
 @pytest.mark.parametrize("action", ["ping", "hire_candidate", "some_future_event"])
 def test_ping_and_events_we_do_not_act_on_are_200_and_nothing_enqueued(receiver: Receiver, action) -> None:
     response = receiver.post(*_signed({"action": action, "payload": {"web_hook_id": 1}}))

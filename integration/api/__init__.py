@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.exceptions import HTTPException
 
 from integration.api import views  # noqa: F401  (registers the endpoints on the blueprint)
 from integration.api.routing import bp, http_error_as_json
 
+__all__ = ["http_error_as_json", "init_app"]
+
 
 def init_app(app: Flask) -> None:
+    # Unknown routes and wrong methods under /api/ answer JSON through http_error_as_json, which
+    # integration.app registers with the receiver's (Flask keeps one handler per exception class).
     app.register_blueprint(bp)
-    # Unknown routes and wrong methods under /api/ answer JSON too (other paths are untouched).
-    app.register_error_handler(HTTPException, http_error_as_json)

@@ -154,9 +154,13 @@ def http_error_as_json(exc: HTTPException):
     """App-wide handler: under /api/ every HTTP error (unknown route, wrong method...) is JSON."""
     if not request.path.startswith(bp.url_prefix + "/"):
         return exc
-    return error_response(
+    response = error_response(
         exc.code or 500, (exc.name or "error").lower().replace(" ", "_"), exc.description or ""
     )
+    allow = dict(exc.get_headers()).get("Allow")
+    if allow:  # a 405 says which methods the route takes
+        response.headers["Allow"] = allow
+    return response
 
 
 @bp.errorhandler(Exception)

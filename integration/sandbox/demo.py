@@ -48,9 +48,10 @@ def _first(
 
 
 def _dprk(entity: Entity) -> bool:
-    return any(program.startswith("DPRK") for program in entity.programs) and len(
-        entity.primary_name.split(",")[-1].split()
-    ) == 2
+    return (
+        any(program.startswith("DPRK") for program in entity.programs)
+        and len(entity.primary_name.split(",")[-1].split()) == 2
+    )
 
 
 def _has_email(entity: Entity) -> bool:

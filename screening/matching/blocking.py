@@ -44,6 +44,11 @@ MIN_PREFIX = 4
 UNVOWELLED_SCRIPTS = ("arabic", "hebrew")
 MAX_CANDIDATES = 30  # most names share two tokens with far fewer listed names; this bounds the worst case
 MAX_WEIGHT_DF = 5  # tokens on at most this many names weigh fully
+# Weights scale against a fixed list size (about the SDN + UN person names) and are rounded, so a
+# list update re-weighs only the few tokens whose counts moved across a step: the delta re-screen
+# can then name every applicant whose score could move (screening.matching.delta).
+REFERENCE_NAMES = 20_000
+WEIGHT_STEP = 0.05
 _QUERY_CACHE_LIMIT = 20_000
 
 
@@ -60,19 +65,27 @@ class TokenFrequencies:
     """How many listed names carry each token: rare tokens identify, common ones do not."""
 
     counts: Counter
-    names: int
 
     def weight(self, token: str) -> float:
         if token in PARTICLES:
             return PARTICLE_WEIGHT
         df = self.counts.get(token, 0)
-        if df <= MAX_WEIGHT_DF:
-            weight = 1.0
-        else:
-            weight = math.log((self.names + 1) / (df + 1)) / math.log((self.names + 1) / (MAX_WEIGHT_DF + 1))
+        weight = 1.0
+        if df > MAX_WEIGHT_DF:
+            weight = math.log(REFERENCE_NAMES / (df + 1)) / math.log(REFERENCE_NAMES / (MAX_WEIGHT_DF + 1))
+            weight = round(weight / WEIGHT_STEP) * WEIGHT_STEP
         if token in COMMON_PARTS:
             weight = min(weight, COMMON_PART_WEIGHT)
         return max(0.15, min(1.0, weight))
+
+    def reweighted(self, other: TokenFrequencies, tokens: set[str]) -> set[str]:
+        """Those of `tokens` that weigh differently under `other`."""
+        return {t for t in tokens if self.weight(t) != other.weight(t)}
+
+
+def token_counts(forms: list[NameForm]) -> Counter:
+    """How many of these names carry each token (a name counts a token once)."""
+    return Counter(t for form in forms for t in set(form.tokens))
 
 
 @dataclass(slots=True)
@@ -104,16 +117,18 @@ class NameIndex:
         self._rare: dict[str, bool] = {}  # does the entry weigh enough to identify someone?
         self._keys: dict[str, list[str]] = {}
         self._query_cache: dict[tuple[str, bool], list[str]] = {}
-        self.frequencies = TokenFrequencies(Counter(), 0)
+        self.frequencies = TokenFrequencies(Counter())
+
+    def indexable_forms(self, values: list[str]) -> list[NameForm]:
+        """The normalised forms of those names this index files (see `build`)."""
+        return [form for form in map(self._normalise, values) if _indexable(form)]
 
     def build(self, entries: list[tuple[int, str, str]], frequencies: TokenFrequencies | None = None) -> None:
         """entries: (owner, name, kind). frequencies: reuse another index's (for small delta indexes)."""
         forms = [(owner, value, kind, self._normalise(value)) for owner, value, kind in entries]
-        # Unvowelled scripts lose too much to compare; those entries carry Latin names too.
-        forms = [f for f in forms if f[3].tokens and f[3].script not in UNVOWELLED_SCRIPTS]
+        forms = [f for f in forms if _indexable(f[3])]
         if frequencies is None:
-            counts = Counter(t for *_, form in forms for t in set(form.tokens))
-            frequencies = TokenFrequencies(counts, len(forms))
+            frequencies = TokenFrequencies(token_counts([form for *_, form in forms]))
         self.frequencies = frequencies
         for owner, value, kind, form in forms:
             weights = tuple(frequencies.weight(t) for t in form.tokens)
@@ -144,29 +159,17 @@ class NameIndex:
     def search(self, form: NameForm, floor: float) -> list[Candidate]:
         """Listed names scoring at least `floor` against this name, best per owner."""
         tokens = form.tokens
-        unvowelled = form.script in UNVOWELLED_SCRIPTS
-        hits, exact, distinctive = self._count_hits(tokens, unvowelled)
         applicant_weights = tuple(self.frequencies.weight(t) for t in tokens)
         korean = is_korean_name(tokens)
         best: dict[int, Candidate] = {}
-        # Score the likeliest first: most tokens found, exactly spelled ones above look-alikes.
-        ranked = sorted(
-            hits.items(), key=lambda item: (-item[1] - exact[item[0]], item[0] not in distinctive)
-        )
-        for name_id, count in ranked[:MAX_CANDIDATES]:
+        for name_id in self.candidate_ids(form):
             name = self.names[name_id]
-            size = len(name.form.tokens)
-            if size == 1 and not self._single_part_names:
-                continue
-            # Scores above the caps need two parts including a distinctive one, or the whole name.
-            if count < min(2, size) or (name_id not in distinctive and count < name.core_size):
-                continue
             comparison = compare(
                 tokens,
                 name.form.tokens,
                 name.weights,
                 applicant_weights,
-                unvowelled,
+                form.script in UNVOWELLED_SCRIPTS,
                 korean and name.korean,
                 name.form.family,
                 han_readings=form.script == "cjk",
@@ -177,6 +180,27 @@ class NameIndex:
             if current is None or comparison.score > current.comparison.score:
                 best[name.owner] = Candidate(name, comparison)
         return sorted(best.values(), key=lambda c: -c.comparison.score)
+
+    def candidate_ids(self, form: NameForm, limit: int | None = MAX_CANDIDATES) -> list[int]:
+        """The listed names worth scoring against this name, likeliest first, at most `limit`.
+
+        A listed name is a candidate on its own merits (enough of its parts found); the cut to
+        MAX_CANDIDATES ranks candidates only, so names that are not candidates never displace one.
+        """
+        hits, exact, distinctive = self._count_hits(form.tokens, form.script in UNVOWELLED_SCRIPTS)
+        candidates = []
+        for name_id, count in hits.items():
+            name = self.names[name_id]
+            size = len(name.form.tokens)
+            if size == 1 and not self._single_part_names:
+                continue
+            # Scores above the caps need two parts including a distinctive one, or the whole name.
+            if count < min(2, size) or (name_id not in distinctive and count < name.core_size):
+                continue
+            candidates.append(name_id)
+        # Most tokens found first, exactly spelled ones above look-alikes; ties in list order.
+        candidates.sort(key=lambda n: (-hits[n] - exact[n], n not in distinctive, n))
+        return candidates[:limit]
 
     def _count_hits(self, tokens: tuple[str, ...], unvowelled: bool) -> tuple[Counter, Counter, set[int]]:
         """Per listed name: how many applicant tokens found one of its tokens (and how many exactly
@@ -225,6 +249,11 @@ class NameIndex:
             self._query_cache.clear()
         self._query_cache[cache_key] = result
         return result
+
+
+def _indexable(form: NameForm) -> bool:
+    # Unvowelled scripts lose too much to compare; those entries carry Latin names too.
+    return bool(form.tokens) and form.script not in UNVOWELLED_SCRIPTS
 
 
 def _comparable_length(probe: str, entry: str, unvowelled: bool) -> bool:

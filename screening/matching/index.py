@@ -5,9 +5,8 @@ organisations (entities, and anything that is not a person, vessel or aircraft);
 websites, phones and crypto addresses exactly against listed identifiers. Date of birth
 corroborates or contradicts a name match. Nationality and country are never looked at.
 
-Delta re-screens: `SanctionsIndex(changed_snapshots, frequencies=full.frequencies)` over a handful
-of changed entries builds in milliseconds; applicants it returns hits for are the ones to
-re-screen against the full index.
+Delta re-screens (screening.matching.delta) build small indexes over a list change with the full
+index's `frequencies` and ask which applicants they `touch`.
 """
 
 from __future__ import annotations
@@ -32,6 +31,18 @@ PERSON_TYPES = {EntityType.INDIVIDUAL}
 NOT_ORGANISATIONS = {EntityType.INDIVIDUAL, EntityType.VESSEL, EntityType.AIRCRAFT}
 
 
+def indexed_names(entities: list[Entity]) -> tuple[list[tuple[int, str, str]], list[tuple[int, str, str]]]:
+    """(owner, name, kind) of the people's names and of the organisations' names."""
+    people, organisations = [], []
+    for owner, entity in enumerate(entities):
+        names = [(owner, n.value, str(n.kind)) for n in entity.names if n.value.strip()]
+        if entity.type in PERSON_TYPES:
+            people += names
+        elif entity.type not in NOT_ORGANISATIONS:
+            organisations += names
+    return people, organisations
+
+
 class SanctionsIndex:
     def __init__(
         self,
@@ -46,14 +57,9 @@ class SanctionsIndex:
         self.people = NameIndex(person_name, single_part_names=False)
         self.organisations = NameIndex(company_name, single_part_names=True)
         self.identifiers = IdentifierIndex()
-        people, organisations = [], []
         for owner, entity in enumerate(self.entities):
-            names = [(owner, n.value, str(n.kind)) for n in entity.names if n.value.strip()]
-            if entity.type in PERSON_TYPES:
-                people += names
-            elif entity.type not in NOT_ORGANISATIONS:
-                organisations += names
             self.identifiers.add(owner, entity)
+        people, organisations = indexed_names(self.entities)
         person_freq, org_freq = frequencies or (None, None)
         self.people.build(people, person_freq)
         self.organisations.build(organisations, org_freq)
@@ -66,6 +72,14 @@ class SanctionsIndex:
     def frequencies(self) -> tuple[TokenFrequencies, TokenFrequencies]:
         """Token frequencies to reuse when building a small delta index over changed entries."""
         return self.people.frequencies, self.organisations.frequencies
+
+    def candidate_counts(self, applicant: Applicant) -> list[int]:
+        """How many listed names the blocking index puts forward, before the MAX_CANDIDATES cut, for
+        the applicant's name and for each employer (in that order)."""
+        typed = applicant.full_name.strip()
+        forms = [(self.people, person_name(typed))] if typed else []
+        forms += [(self.organisations, company_name(e)) for e in applicant.employers]
+        return [len(index.candidate_ids(form, limit=None)) for index, form in forms]
 
     def match(self, applicant: Applicant) -> list[SanctionsHit]:
         """Every list entry the applicant could be, best first (one hit per entry and kind)."""

@@ -47,7 +47,10 @@ COMPANY_FORMS = {
     "lp", "llp", "jsc", "ojsc", "cjsc", "pjsc", "ooo", "oao", "zao", "pao", "ao", "gmbh", "ag",
     "sa", "sarl", "srl", "spa", "bv", "nv", "kk", "pte", "pty", "sdn", "bhd", "fze", "fzco",
     "fzc", "fz", "est", "establishment", "group", "holding", "holdings", "the", "of", "and",
+    "sas", "cv", "ltda", "sl", "ab", "as", "doo", "sro",
 }  # fmt: skip
+# "S.A.R.L.", "B.V", "S.A. de C.V.": dotted letters are one abbreviation, not several initials.
+_DOTTED_ABBREVIATION = re.compile(r"(?<!\w)[^\W\d_](?:\.[^\W\d_])+\.?(?!\w)")
 # Abbreviations applicants use for words a listed company name spells out.
 COMPANY_WORDS = {
     "tech": "technology", "technologies": "technology", "technological": "technology",
@@ -125,11 +128,12 @@ def person_name(raw: str) -> NameForm:
 
 @lru_cache(maxsize=100_000)
 def company_name(raw: str) -> NameForm:
-    form = _name_form(raw, drop=TITLES | COMPANY_FORMS)
+    joined = _DOTTED_ABBREVIATION.sub(lambda m: m.group().replace(".", ""), raw or "")
+    form = _name_form(joined, drop=TITLES | COMPANY_FORMS)
     expanded: list[str] = []
     for token in form.tokens:
         expanded.extend(COMPANY_WORDS.get(token, token).split())
-    return NameForm(form.original, tuple(expanded), frozenset(), form.script)
+    return NameForm(raw, tuple(expanded), frozenset(), form.script)
 
 
 def _name_form(raw: str, drop: set[str]) -> NameForm:

@@ -7,13 +7,16 @@ by a hash of their id: "dev" is what the matcher was tuned on, "held-out" was no
 
     .venv/bin/python bench/quality.py [--per-class 300] [--ordinary 250] [--baseline-sample 400]
 
-Prints recall per class, false-alert rates, and the same for two baselines (Jaro-Winkler >= 0.85
-and rapidfuzz WRatio >= 85 over whole names, best over every listed person name).
+Prints recall per class, false-alert rates, and the same for three baselines: Jaro-Winkler >= 0.85
+and rapidfuzz WRatio >= 85 over whole names (best over every listed person name), and OpenSanctions'
+nomenklatura logic-v2 >= 0.70 as yente scores /match results (needs `pip install -e '.[bench]'`;
+skipped when missing).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import re
 import sys
@@ -30,9 +33,11 @@ from rapidfuzz.distance import JaroWinkler
 from screening.lists import load_directory
 from screening.matching import SanctionsIndex
 from screening.matching.korean import hangul_by_spelling, romanize_syllable
-from screening.models import Applicant, EntityType
+from screening.models import Applicant, EntityType, NameKind
 
 SEED = 20261124
+YENTE_THRESHOLD = 0.70  # yente's SCORE_THRESHOLD: a /match result at or above it is a match
+YENTE_CANDIDATES = 20  # listed people scored per name, standing in for yente's search step
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 LOCALES = [
     "en_US",
@@ -212,13 +217,22 @@ def main() -> None:
     all_names = [(form, e.key) for e in people for n in e.names for form in _both_orders(n.value)]
     choices = [utils.default_process(n) for n, _ in all_names]
     sample = args.baseline_sample
+    sampled = {cls: rows[: sample // 4] for cls, rows in positives.items()}
     for label, scorer, cutoff in (
         ("Jaro-Winkler >= 0.85", JaroWinkler.normalized_similarity, 0.85),
         ("rapidfuzz WRatio >= 85", fuzz.WRatio, 85),
     ):
         baseline = make_baseline(all_names, choices, scorer, cutoff)
-        sampled = {cls: rows[: sample // 4] for cls, rows in positives.items()}
         report(label, baseline, sampled, ordinary[:sample], near[:sample])
+    nomenklatura = make_nomenklatura(people, all_names, choices)
+    if nomenklatura is None:
+        print("\n== nomenklatura logic-v2: not installed, skipped (pip install -e '.[bench]')")
+        return
+    label = (
+        f"nomenklatura logic-v2 >= {YENTE_THRESHOLD} (yente's default); each name scored against its "
+        f"{YENTE_CANDIDATES} nearest listed people by token_set_ratio, plus the listed person it varies"
+    )
+    report(label, nomenklatura, sampled, ordinary[:sample], near[:sample])
 
 
 def _both_orders(value: str) -> list[str]:
@@ -236,6 +250,54 @@ def make_baseline(all_names, choices, scorer, cutoff):
         return bool(keys) if entity_key is None else entity_key in keys
 
     return match
+
+
+def make_nomenklatura(people, all_names, choices):
+    """OpenSanctions' logic-v2 as yente runs /match: a query Person against each candidate, match at
+    >= 0.70. yente's candidates come from Elasticsearch; here the nearest listed people by rapidfuzz
+    token_set_ratio stand in, and a positive's own listed person is always scored (as if the search
+    never missed it). Both favour nomenklatura: its recall is an upper bound, its false alerts a
+    lower one. None when nomenklatura is not installed."""
+    try:
+        from followthemoney import model
+        from nomenklatura.matching import LogicV2
+    except ImportError:
+        return None
+    config = LogicV2.default_config()
+    listed = {e.key: _ftm_person(model, e) for e in people}
+    query_ids = itertools.count()
+
+    def match(name: str, entity_key: str | None) -> bool:
+        query = model.make_entity("Person")
+        query.id = f"query-{next(query_ids)}"  # nomenklatura caches name analysis by entity id
+        query.add("name", name)
+        keys = _nearest(name, all_names, choices) | ({entity_key} if entity_key else set())
+        hits = {k for k in keys if LogicV2.compare(query, listed[k], config).score >= YENTE_THRESHOLD}
+        return bool(hits) if entity_key is None else entity_key in hits
+
+    return match
+
+
+def _ftm_person(model, entity):
+    """A listed person as OpenSanctions publishes one: names given-name first, OFAC's family and
+    given name as lastName/firstName, low-quality a.k.a.s as weakAlias."""
+    person = model.make_entity("Person")
+    person.id = entity.key
+    for listed in entity.names:
+        prop = {NameKind.PRIMARY: "name", NameKind.WEAK: "weakAlias"}.get(listed.kind, "alias")
+        person.add(prop, _both_orders(listed.value)[-1].strip())  # "LAST, First" -> "First LAST"
+    if "," in entity.primary_name:
+        family, given = _split_name(entity.primary_name)
+        person.add("lastName", " ".join(family))
+        person.add("firstName", " ".join(given))
+    return person
+
+
+def _nearest(name: str, all_names, choices) -> set[str]:
+    query = utils.default_process(anyascii(name))
+    found = process.extract(query, choices, scorer=fuzz.token_set_ratio, limit=YENTE_CANDIDATES * 4)
+    keys = dict.fromkeys(all_names[i][1] for _, _, i in found)
+    return set(list(keys)[:YENTE_CANDIDATES])
 
 
 def report(label, matcher, positives, ordinary, near, show_misses: int = 0) -> None:

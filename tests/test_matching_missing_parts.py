@@ -1,4 +1,5 @@
-"""Parts of a listed name an applicant leaves out: a patronymic or an article is not a middle name."""
+"""Parts of a listed name an applicant leaves out: a patronymic or an article is not a middle name,
+and every middle name left out at once (first and last name only) is one omission."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ ENTITIES = [
     _person("36521", "MOROZOV, Sergey Ivanovich"),
     _person("16871", "ABDALLAH, Hussein Reda"),
     _person("QDi.266", "MAHMOOD SULTAN BASHIR-UD-DIN"),
+    _person("QDi.353", "ALI BEN TAHER BEN FALEH OUNI HARZI"),
+    _person("7863", "AL-TIKRITI, Rukan Razuki abd-al-Ghafur Sulaiman"),
+    _person("TAi.067", "SHER MOHAMMAD ABBAS STANEKZAI PADSHAH KHAN"),
 ]
 
 
@@ -50,3 +54,31 @@ def test_common_parts_with_a_given_name_left_out_or_swapped_do_not_alert(index, 
 def test_patronymics_are_told_from_other_names() -> None:
     assert all(map(is_patronymic, ["anatolyevich", "ivanovna", "petrovych", "mammadoglu"]))
     assert not any(map(is_patronymic, ["ivanov", "reda", "vich", "ovna"]))
+
+
+@pytest.mark.parametrize(
+    ("typed", "entity_id", "explained"),
+    [
+        ("Ali Harzi", "QDi.353", "not given: BEN TAHER BEN FALEH OUNI"),
+        ("HARZI Ali", "QDi.353", "not given: BEN TAHER BEN FALEH OUNI"),
+        ("Rukan al-Tikriti", "7863", "family name TIKRITI = TIKRITI, given name RUKAN = RUKAN"),
+        ("Sher Khan", "TAi.067", "not given: MOHAMMAD ABBAS STANEKZAI PADSHAH"),
+    ],
+)  # fmt: skip
+def test_first_and_last_name_without_several_middle_names_match(index, typed, entity_id, explained) -> None:
+    hits = index.match(Applicant(id="a", name=typed))
+    assert [h.entity_id for h in hits] == [entity_id]
+    assert explained in hits[0].explanation
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Ahmad Khan",  # a common family name with another given name
+        "Mohammad Khan",  # a middle name and the common family name: not the first name
+        "Ali Faleh",  # the first name and a middle name: the family name is missing
+        "Ali Ahmed Harzi",  # a part the list does not have: not just first and last name
+    ],
+)
+def test_other_pairs_of_parts_of_a_long_name_do_not_alert(index, typed) -> None:
+    assert index.match(Applicant(id="a", name=typed)) == []

@@ -194,7 +194,8 @@ def compare(
 
     A part given on one side only (a middle name left out, an extra given name) costs half its
     weight once two parts agree; parts that disagree on both sides (a different given name)
-    cost their full weight.
+    cost their full weight. Given just the first and the family name, the middle names left out
+    cost as much as the weightiest of them.
 
     han_readings: the applicant wrote in Han characters, read as pinyin. Those readings are
     exact (no typos) and may be wrong (a Japanese name read as Chinese), so only identical or
@@ -219,7 +220,10 @@ def compare(
         matched_weight += weight
     # Korean names have no middle names to leave out; a family name is never optional.
     lenient = len(pairs) >= 2 and not (missing and extra) and not korean
-    missing_weight = sum(_missing_weight(j, listed, listed_weights, family, lenient) for j in missing)
+    costs = [_missing_weight(j, listed, listed_weights, family, lenient) for j in missing]
+    # Leaving out every middle name is one omission, however many there are: only the dearest counts.
+    first_and_last = lenient and _gave_first_and_last(len(listed), family, matched_l, extra)
+    missing_weight = max(costs, default=0.0) if first_and_last else sum(costs)
     total_l = matched_weight + missing_weight
     extra_discount = MISSING_PART_DISCOUNT if lenient else 1.0
     total_a = matched_weight + extra_discount * sum(applicant_weights[i] for i in extra)
@@ -238,6 +242,14 @@ def _missing_weight(position: int, listed, listed_weights, family: frozenset[int
     if position in family:
         return max(listed_weights[position], MISSING_FAMILY_WEIGHT)
     return listed_weights[position] * (MISSING_PART_DISCOUNT if lenient else 1.0)
+
+
+def _gave_first_and_last(size: int, family: frozenset[int], matched: set[int], extra: list[int]) -> bool:
+    """The applicant gave the listed first given name and the whole family name (the last part when
+    the list does not say) and nothing else: what a form's two name fields ask for."""
+    given = [j for j in range(size) if j not in family]
+    last = family or {size - 1}
+    return not extra and bool(given) and given[0] in matched and last <= matched
 
 
 def _credit(similarity: float) -> float:

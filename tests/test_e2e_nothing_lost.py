@@ -230,6 +230,24 @@ def test_redis_down_deliveries_kept_and_swept_later(tmp_path, monkeypatch, priva
     assert len(sandbox.state.writebacks(listed["id"])["notes"]) == 1
 
 
+def kill_the_task_once(stack, monkeypatch, listed: dict, reached, what: str) -> None:
+    """Deliver `listed`, SIGKILL the worker's pool once `reached()`, and see the redelivered task
+    leave the ATS with one tag and one note."""
+    worker = stack.start_worker()
+    try:
+        stack.deliver(stack.app_client(monkeypatch), listed)
+        wait_until(reached, what, logs=stack.log)
+        for child in pool_children(worker):
+            os.kill(child, signal.SIGKILL)
+        wait_until(lambda: stack.all_done(1), "the redelivered task to finish", logs=stack.log)
+    finally:
+        stack.stop_workers()
+    assert stack.attempts() == [2]
+    written = stack.sandbox.state.writebacks(listed["id"])
+    assert written["tags"] == ["HireWatch: medium risk"]
+    assert len(written["notes"]) == 1
+
+
 def test_worker_killed_mid_task_is_redelivered_without_duplicate_note(
     tmp_path, monkeypatch, shared_redis_url, sandbox
 ) -> None:
@@ -239,21 +257,9 @@ def test_worker_killed_mid_task_is_redelivered_without_duplicate_note(
         status=200, count=1, delay=8, method="GET", path_contains=f"/candidates/{listed['id']}"
     )
     sandbox.state.faults.append(slow_fetch)
-    worker = stack.start_worker()
-    try:
-        stack.deliver(stack.app_client(monkeypatch), listed)
-        wait_until(
-            lambda: slow_fetch not in sandbox.state.faults, "the task to reach the ATS", logs=stack.log
-        )
-        for child in pool_children(worker):
-            os.kill(child, signal.SIGKILL)  # the process running the task dies mid-request
-        wait_until(lambda: stack.all_done(1), "the redelivered task to finish", logs=stack.log)
-    finally:
-        stack.stop_workers()
-    assert stack.attempts() == [2]
-    written = sandbox.state.writebacks(listed["id"])
-    assert written["tags"] == ["HireWatch: medium risk"]
-    assert len(written["notes"]) == 1
+    # The process running the task dies mid-request.
+    reached = lambda: slow_fetch not in sandbox.state.faults  # noqa: E731
+    kill_the_task_once(stack, monkeypatch, listed, reached, "the task to reach the ATS")
 
 
 def test_worker_killed_after_the_ats_stored_the_note_leaves_one_note(
@@ -263,19 +269,9 @@ def test_worker_killed_after_the_ats_stored_the_note_leaves_one_note(
     listed = sandbox.state.add_candidate(LISTED)
     notes_path = f"/candidates/{listed['id']}/activity_feed/notes"
     sandbox.state.faults.append(Fault(status=200, count=1, hold=20, method="POST", path_contains=notes_path))
-    worker = stack.start_worker()
-    try:
-        stack.deliver(stack.app_client(monkeypatch), listed)
-        wait_until(lambda: sandbox.state.notes.get(listed["id"]), "the ATS to store the note", logs=stack.log)
-        for child in pool_children(worker):
-            os.kill(child, signal.SIGKILL)  # the note is stored, its answer held: the worker never hears
-        wait_until(lambda: stack.all_done(1), "the redelivered task to finish", logs=stack.log)
-    finally:
-        stack.stop_workers()
-    assert stack.attempts() == [2]
-    written = sandbox.state.writebacks(listed["id"])
-    assert written["tags"] == ["HireWatch: medium risk"]
-    assert len(written["notes"]) == 1
+    # The note is stored, its answer held: the worker never hears of it.
+    stored = lambda: sandbox.state.notes.get(listed["id"])  # noqa: E731
+    kill_the_task_once(stack, monkeypatch, listed, stored, "the ATS to store the note")
     with stack.engine.connect() as conn:
         assert set(conn.execute(select(writebacks.c.status)).scalars()) == {"done"}
         noted = select(audit_log.c.details).where(audit_log.c.action == "writeback.note")

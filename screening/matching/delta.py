@@ -49,9 +49,11 @@ class DeltaQuery:
         if any(index.match(applicant) for index in indexes):
             return True
         # Candidates that score nothing still take a place in the MAX_CANDIDATES cut when it is full.
-        counts = [index.candidate_counts(applicant) for index in (self.full, *indexes)]
-        touched = any(n for index_counts in counts[1:] for n in index_counts)
-        return touched and any(sum(column) >= MAX_CANDIDATES for column in zip(*counts, strict=True))
+        touched = [index.candidate_counts(applicant) for index in indexes]
+        if not any(n for counts in touched for n in counts):
+            return False
+        columns = zip(self.full.candidate_counts(applicant), *touched, strict=True)
+        return any(sum(column) >= MAX_CANDIDATES for column in columns)
 
 
 def _previous(

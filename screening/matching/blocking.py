@@ -25,9 +25,9 @@ from screening.matching.names import (
     PARTICLE_WEIGHT,
     NameComparison,
     compare,
-    is_korean_name,
     token_similarity,
 )
+from screening.matching.syllabic import NameShape, as_syllables, name_shape, syllable_shaped
 from screening.matching.text import (
     PARTICLES,
     NameForm,
@@ -95,7 +95,7 @@ class IndexedName:
     kind: str
     form: NameForm
     weights: tuple[float, ...]
-    korean: bool  # every token can be romanised Korean
+    shape: NameShape  # Korean and Chinese names are compared syllable by syllable
     core_size: int  # tokens a whole-name match must find: all but a patronymic
 
 
@@ -116,7 +116,7 @@ class NameIndex:
         self._span: dict[str, int] = {}  # how many list tokens a vocabulary entry covers
         self._rare: dict[str, bool] = {}  # does the entry weigh enough to identify someone?
         self._keys: dict[str, list[str]] = {}
-        self._query_cache: dict[tuple[str, bool], list[str]] = {}
+        self._query_cache: dict[tuple[str, bool, bool], list[str]] = {}
         self.frequencies = TokenFrequencies(Counter())
 
     def indexable_forms(self, values: list[str]) -> list[NameForm]:
@@ -133,7 +133,7 @@ class NameIndex:
         for owner, value, kind, form in forms:
             weights = tuple(frequencies.weight(t) for t in form.tokens)
             core_size = sum(not is_patronymic(t) for t in form.tokens)
-            self._add(IndexedName(owner, value, kind, form, weights, is_korean_name(form.tokens), core_size))
+            self._add(IndexedName(owner, value, kind, form, weights, name_shape(form.tokens), core_size))
         singles = {t for name in self.names for t in name.form.tokens}
         for entry in self._span:
             self._file_keys(entry, joined=entry not in singles)
@@ -160,7 +160,7 @@ class NameIndex:
         """Listed names scoring at least `floor` against this name, best per owner."""
         tokens = form.tokens
         applicant_weights = tuple(self.frequencies.weight(t) for t in tokens)
-        korean = is_korean_name(tokens)
+        shape = name_shape(tokens)
         best: dict[int, Candidate] = {}
         for name_id in self.candidate_ids(form):
             name = self.names[name_id]
@@ -170,7 +170,7 @@ class NameIndex:
                 name.weights,
                 applicant_weights,
                 form.script in UNVOWELLED_SCRIPTS,
-                korean and name.korean,
+                as_syllables(shape, name.shape),
                 name.form.family,
                 han_readings=form.script == "cjk",
             )
@@ -205,6 +205,7 @@ class NameIndex:
     def _count_hits(self, tokens: tuple[str, ...], unvowelled: bool) -> tuple[Counter, Counter, set[int]]:
         """Per listed name: how many applicant tokens found one of its tokens (and how many exactly
         as spelled); which names had a rare token found."""
+        east_asian = name_shape(tokens) == NameShape.EAST_ASIAN
         hits: Counter = Counter()
         exact: Counter = Counter()
         distinctive: set[int] = set()
@@ -213,7 +214,7 @@ class NameIndex:
         for probe in probes:
             single: set[int] = set()
             joined: set[int] = set()
-            for entry in self._similar_entries(probe, unvowelled):
+            for entry in self._similar_entries(probe, unvowelled, east_asian):
                 postings = self._postings[entry]
                 # "mohammad" is only the start of "mohammadreza": one list token found, not two.
                 only_starts = len(probe) < len(entry) and entry.startswith(probe)
@@ -227,8 +228,10 @@ class NameIndex:
             exact.update(self._postings.get(probe, ()))
         return hits, exact, distinctive
 
-    def _similar_entries(self, probe: str, unvowelled: bool) -> list[str]:
-        cache_key = (probe, unvowelled)
+    def _similar_entries(self, probe: str, unvowelled: bool, east_asian: bool) -> list[str]:
+        """List tokens (or joined pairs) like the probe; a part of a Korean or Chinese name is
+        compared syllable by syllable with list tokens of that shape."""
+        cache_key = (probe, unvowelled, east_asian)
         cached = self._query_cache.get(cache_key)
         if cached is not None:
             return cached
@@ -237,12 +240,11 @@ class NameIndex:
             entries.add(probe)
         for key in _lookup_keys(probe, indexing=False, unvowelled=unvowelled):
             entries.update(self._keys.get(key, ()))
-        korean_probe = looks_korean(probe)
         result = [
             entry
             for entry in entries
             if _comparable_length(probe, entry, unvowelled)
-            and token_similarity(probe, entry, unvowelled, korean_probe and looks_korean(entry)).similarity
+            and token_similarity(probe, entry, unvowelled, east_asian and syllable_shaped(entry)).similarity
             >= ACCEPT
         ]
         if len(self._query_cache) > _QUERY_CACHE_LIMIT:

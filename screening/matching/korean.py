@@ -173,6 +173,17 @@ _CODA = r"(?:ng|rk|hn|k|n|t|l|m|p|h|g|r)?"
 _KOREAN_WORD = re.compile(rf"(?:{_ONSET}{_NUCLEUS}{_CODA}){{1,2}}")
 
 
+# Common Korean family names (Statistics Korea, 2015 Population and Housing Census: those borne by
+# about 10,000 people or more), in Hangul; spellings are compared by `korean_key`. Left out: 왕 and
+# 인, spelt like the far more common Chinese Wang and Lin. A name is taken for Korean only when one
+# of its parts can be one of these, so that "Hakki Sanli" or "Thura Lwin", whose parts merely sound
+# like Korean syllables, are matched as what they are.
+KOREAN_SURNAMES = tuple(
+    "김이박최정강조윤장임한오서신권황안송전홍유고문양손배백허남심노하곽성차주우구민류나진"
+    "지엄채원천방공현함변염여추도소석선설마길연위표명기반라금옥육맹제모탁국어은편용예경봉계"
+)  # one syllable each
+
+
 def looks_korean(token: str) -> bool:
     """Could this Latin token be a romanised Korean name part (one or two syllables)?"""
     return token.isascii() and _KOREAN_WORD.fullmatch(token) is not None
@@ -223,3 +234,13 @@ def hangul_by_spelling() -> dict[str, str]:
             spelling = initials[initial] + vowels[vowel] + FINALS_RR[final]
             table.setdefault(spelling, chr(_HANGUL_FIRST + code))
     return table
+
+
+@lru_cache(maxsize=1)
+def _surname_keys() -> frozenset[str]:
+    return frozenset(korean_key(romanize_syllable(surname)) for surname in KOREAN_SURNAMES)
+
+
+def is_korean_surname(token: str) -> bool:
+    """Could this Latin token be a Korean family name ("Lee", "Ri", "Choe", "Park", "Gim")?"""
+    return looks_korean(token) and korean_key(token) in _surname_keys()

@@ -16,7 +16,8 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from screening.matching.korean import korean_key, looks_korean
+from screening.matching.korean import korean_key
+from screening.matching.syllabic import cut_between_syllables
 from screening.matching.text import arabic_keys, is_patronymic, ocr_key, phonetic_key, respelled, skeleton
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
@@ -45,12 +46,13 @@ class TokenMatch:
 
 @lru_cache(maxsize=100_000)
 def token_similarity(
-    applicant: str, listed: str, unvowelled: bool = False, korean: bool = False
+    applicant: str, listed: str, unvowelled: bool = False, syllabic: bool = False
 ) -> TokenMatch:
     """How alike two name tokens are (0-1) and the reason a recruiter can read.
 
     unvowelled: the applicant wrote in a script without short vowels (Arabic, Hebrew).
-    korean: both names can be romanised Korean, so MR/RR spellings are compared by their key.
+    syllabic: both are Korean or Chinese names (syllabic.as_syllables): Korean MR/RR spellings
+    agree by their key, and syllables that merely sound alike are different syllables.
     """
     if applicant == listed:
         return TokenMatch(1.0, "")
@@ -62,7 +64,7 @@ def token_similarity(
     if applicant[0] != listed[0]:
         edit *= FIRST_LETTER_FACTOR
     best = TokenMatch(edit, "spelling variant")
-    for candidate in _special_matches(applicant, listed, unvowelled, korean):
+    for candidate in _special_matches(applicant, listed, unvowelled, syllabic):
         if candidate.similarity > best.similarity:
             best = candidate
     return best
@@ -90,13 +92,15 @@ def _plausible_slip(a: str, b: str) -> bool:
     return abs(row_x - row_y) <= 1 and abs(col_x - col_y) <= 1
 
 
-def _special_matches(a: str, b: str, unvowelled: bool, korean: bool):
+def _special_matches(a: str, b: str, unvowelled: bool, syllabic: bool):
     if min(len(a), len(b)) >= 3 and respelled(a) == respelled(b):
         yield TokenMatch(0.95, "transliteration variant")  # Dzhose/Jose, Kruz/Cruz, Khong/Hong
-    if korean:
+    if syllabic:
         if korean_key(a) == korean_key(b):
             yield TokenMatch(0.97, "Korean romanisation")
-        return  # Korean syllables that only sound alike are different syllables
+        if _truncated(a, b) and not cut_between_syllables(a, b):
+            yield TokenMatch(0.88, "truncated")  # "Dongmi" for "Dongming"; "Jing" is not "Jinghe"
+        return  # syllables that only sound alike are different syllables
     if (
         min(len(a), len(b)) >= 5
         and phonetic_key(a) == phonetic_key(b)
@@ -116,17 +120,17 @@ def _special_matches(a: str, b: str, unvowelled: bool, korean: bool):
         yield TokenMatch(0.88, "same consonants in Arabic script")
     elif unvowelled and a.startswith("l") and len(skel_b) >= 3 and skeleton(a[1:]) == skel_b:
         yield TokenMatch(0.88, "same consonants (article al- attached)")
-    if len(a) >= 4 and b.startswith(a) and len(a) >= 0.6 * len(b):
+    if _truncated(a, b):
         yield TokenMatch(0.88, "truncated")
+
+
+def _truncated(a: str, b: str) -> bool:
+    return len(a) >= 4 and b.startswith(a) and len(a) >= 0.6 * len(b)
 
 
 def _same_arabic_consonants(applicant: str, listed: str) -> bool:
     """Both fold to one romanisation skeleton of at least two letters (a leading vowel counts)."""
     return any(len(key) >= 2 for key in arabic_keys(applicant) & arabic_keys(listed))
-
-
-def is_korean_name(tokens: tuple[str, ...]) -> bool:
-    return bool(tokens) and all(looks_korean(t) for t in tokens)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,15 +148,17 @@ class NameComparison:
     extra: list[int]  # applicant token positions nothing matched
 
 
-def align(applicant: tuple[str, ...], listed: tuple[str, ...], unvowelled: bool, korean: bool) -> list[Pair]:
+def align(
+    applicant: tuple[str, ...], listed: tuple[str, ...], unvowelled: bool, syllabic: bool
+) -> list[Pair]:
     """Greedy one-to-one pairing of tokens or adjacent joined tokens, best pairs first."""
     scored = [
-        Pair((i,), (j,), token_similarity(a, b, unvowelled, korean))
+        Pair((i,), (j,), token_similarity(a, b, unvowelled, syllabic))
         for i, a in enumerate(applicant)
         for j, b in enumerate(listed)
     ]
     if len(applicant) != len(listed):  # joining only helps when one side has more tokens
-        scored += _joined_pairs(applicant, listed, unvowelled, korean)
+        scored += _joined_pairs(applicant, listed, unvowelled, syllabic)
     return _greedy([p for p in scored if p.match.similarity >= ACCEPT], set(), set())
 
 
@@ -166,15 +172,15 @@ def _greedy(candidates: list[Pair], used_a: set[int], used_l: set[int]) -> list[
     return chosen
 
 
-def _joined_pairs(applicant, listed, unvowelled: bool, korean: bool) -> list[Pair]:
+def _joined_pairs(applicant, listed, unvowelled: bool, syllabic: bool) -> list[Pair]:
     pairs = []
     for i, a in enumerate(applicant):
         for j, b in enumerate(listed):
             if j + 1 < len(listed):
-                match = token_similarity(a, b + listed[j + 1], unvowelled, korean)
+                match = token_similarity(a, b + listed[j + 1], unvowelled, syllabic)
                 pairs.append(Pair((i,), (j, j + 1), match))
             if i + 1 < len(applicant):
-                match = token_similarity(a + applicant[i + 1], b, unvowelled, korean)
+                match = token_similarity(a + applicant[i + 1], b, unvowelled, syllabic)
                 pairs.append(Pair((i, i + 1), (j,), match))
     # Joining is itself a liberty: only close spellings of the joined form count.
     return [p for p in pairs if p.match.similarity >= JOINED_ACCEPT]
@@ -186,7 +192,7 @@ def compare(
     listed_weights: tuple[float, ...],
     applicant_weights: tuple[float, ...],
     unvowelled: bool = False,
-    korean: bool = False,
+    syllabic: bool = False,
     family: frozenset[int] = frozenset(),
     han_readings: bool = False,
 ) -> NameComparison:
@@ -201,7 +207,7 @@ def compare(
     exact (no typos) and may be wrong (a Japanese name read as Chinese), so only identical or
     transliteration-variant syllables agree, and a syllable left unmatched means another name.
     """
-    pairs = align(applicant, listed, unvowelled, korean)
+    pairs = align(applicant, listed, unvowelled, syllabic)
     if han_readings:
         pairs = [p for p in pairs if p.match.reason in READING_REASONS]
     matched_l = {j for p in pairs for j in p.listed}
@@ -218,8 +224,8 @@ def compare(
             weight *= INITIAL_WEIGHT_FACTOR
         agreed += weight * _credit(pair.match.similarity)
         matched_weight += weight
-    # Korean names have no middle names to leave out; a family name is never optional.
-    lenient = len(pairs) >= 2 and not (missing and extra) and not korean
+    # Korean and Chinese names have no middle names to leave out; a family name is never optional.
+    lenient = len(pairs) >= 2 and not (missing and extra) and not syllabic
     costs = [_missing_weight(j, listed, listed_weights, family, lenient) for j in missing]
     # Leaving out every middle name is one omission, however many there are: only the dearest counts.
     first_and_last = lenient and _gave_first_and_last(len(listed), family, matched_l, extra)
@@ -229,8 +235,8 @@ def compare(
     total_a = matched_weight + extra_discount * sum(applicant_weights[i] for i in extra)
     score = 100 * (agreed / total_l) ** 0.6 * (agreed / total_a) ** 0.4
     score = _cap(score, pairs, listed, listed_weights, missing)
-    if (korean and (missing or extra)) or (han_readings and extra):
-        score = min(score, CAP_COMMON_NAME)  # Korean names have no optional parts; nor has Han script
+    if (syllabic and (missing or extra)) or (han_readings and extra):
+        score = min(score, CAP_COMMON_NAME)  # Korean and Chinese names have no optional parts
     return NameComparison(score, pairs, missing, extra)
 
 

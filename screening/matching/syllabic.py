@@ -1,0 +1,67 @@
+"""Names written syllable by syllable: Korean and Chinese names in Latin letters.
+
+Such a name is a family name of one syllable and a given name of one or two, romanised in any
+system (Korean: Revised, McCune-Reischauer, DPRK; Chinese: pinyin, Wade-Giles, Cantonese,
+Hokkien). Each syllable is part of the name: "Kwang" is not short for "Kwang-il", nor "Ping" for
+"Ping-keung", so these names have no optional parts, a cut on a syllable boundary is another
+name, and the sound-alike rules for other names would make different syllables agree.
+
+The shape alone (one or two syllables a part) fits "Hakki Sanli" or "Thura Lwin" too, so a name is
+taken for Korean or Chinese only when one part can also be a common Korean or Chinese family name.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import IntEnum
+from functools import lru_cache
+from importlib import resources
+
+from screening.matching.korean import is_korean_surname, looks_korean
+
+
+def _load_chinese_surnames() -> frozenset[str]:
+    text = resources.files("screening.matching").joinpath("chinese_surnames.txt").read_text("utf-8")
+    return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+
+
+CHINESE_SURNAMES = _load_chinese_surnames()  # Korean spellings also match korean.KOREAN_SURNAMES
+
+_PINYIN_SYLLABLE = (
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ueng|iao|ian|ing|uai|uan|ang|eng|ong|ai|ei|ao|ou|an|en|er|ia|ie|iu|in|ua|uo|ui|un"
+    r"|ue|ve|a|o|e|i|u|v)"
+)
+_PINYIN_WORD = re.compile(rf"(?:{_PINYIN_SYLLABLE}){{1,2}}")
+
+
+class NameShape(IntEnum):
+    OTHER = 0
+    SYLLABLES = 1  # every part is one or two romanised Korean or Chinese syllables
+    EAST_ASIAN = 2  # ... and one part can be a common Korean or Chinese family name
+
+
+@lru_cache(maxsize=200_000)
+def syllable_shaped(token: str) -> bool:
+    """Could this token be one or two romanised Korean or Chinese syllables?"""
+    return looks_korean(token) or (token.isascii() and _PINYIN_WORD.fullmatch(token) is not None)
+
+
+def name_shape(tokens: tuple[str, ...]) -> NameShape:
+    if not tokens or not all(syllable_shaped(t) for t in tokens):
+        return NameShape.OTHER
+    if any(t in CHINESE_SURNAMES or is_korean_surname(t) for t in tokens):
+        return NameShape.EAST_ASIAN
+    return NameShape.SYLLABLES
+
+
+def as_syllables(applicant: NameShape, listed: NameShape) -> bool:
+    """Compare two names syllable by syllable: both have the shape and one is Korean or Chinese
+    ("Sang-hun Gang" is not "KHUN, Saeng" by sound)."""
+    return min(applicant, listed) >= NameShape.SYLLABLES and max(applicant, listed) == NameShape.EAST_ASIAN
+
+
+def cut_between_syllables(prefix: str, whole: str) -> bool:
+    """Is `prefix` whole syllables of `whole` ("Jing" of "Jinghe"), not a cut inside one ("Dongmi")?"""
+    rest = whole[len(prefix) :]
+    return syllable_shaped(prefix) and (syllable_shaped(rest) or rest[:1] in ("-", "'"))

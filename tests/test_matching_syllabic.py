@@ -1,0 +1,88 @@
+"""Korean and Chinese names are compared syllable by syllable; names that merely have their shape
+("Hakki Sanli", "Yahya Hammam", "Thura Lwin") are compared like any other name."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.matching import SanctionsIndex
+from screening.matching.syllabic import NameShape, as_syllables, cut_between_syllables, name_shape
+from screening.models import Applicant, Entity, EntityType, ListedName, ListSnapshot
+
+
+def _person(native_id: str, name: str) -> Entity:
+    return Entity(list="test", native_id=native_id, type=EntityType.INDIVIDUAL, names=[ListedName(name)])
+
+
+# Real SDN rows.
+ENTITIES = [
+    _person("36030", "SANLI, Hakki Selcuk"),
+    _person("15801", "HAMMAM, Yahya Abu"),
+    _person("24809", "LWIN, Thura San"),
+    _person("27208", "SIM, Kwang Sok"),
+    _person("30511", "WANG, Dongming"),
+    _person("45720", "LIN, Jinghe"),
+    _person("1001", "TANG, Ping-keung"),
+    _person("1002", "KHUN, Saeng"),
+    _person("18668", "RI, Jong Chol"),
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> SanctionsIndex:
+    return SanctionsIndex([ListSnapshot("test", "v1", ENTITIES)])
+
+
+@pytest.mark.parametrize(
+    ("tokens", "shape"),
+    [
+        (("hakki", "sanli"), NameShape.SYLLABLES),
+        (("thura", "lwin", "san"), NameShape.SYLLABLES),
+        (("kwang", "sim"), NameShape.EAST_ASIAN),  # 심
+        (("lee", "jeongcheol"), NameShape.EAST_ASIAN),
+        (("hong", "zhang"), NameShape.EAST_ASIAN),  # pinyin
+        (("mustafa", "khan"), NameShape.OTHER),
+    ],
+)
+def test_name_shape(tokens, shape) -> None:
+    assert name_shape(tokens) == shape
+
+
+def test_only_a_korean_or_chinese_name_is_compared_syllable_by_syllable() -> None:
+    assert as_syllables(NameShape.EAST_ASIAN, NameShape.SYLLABLES)
+    assert not as_syllables(NameShape.SYLLABLES, NameShape.SYLLABLES)
+    assert not as_syllables(NameShape.EAST_ASIAN, NameShape.OTHER)
+
+
+def test_a_cut_on_a_syllable_boundary_is_another_name() -> None:
+    assert cut_between_syllables("jing", "jinghe")
+    assert cut_between_syllables("kwang", "kwang-il")
+    assert not cut_between_syllables("dongmi", "dongming")
+
+
+@pytest.mark.parametrize(
+    ("typed", "entity_id"),
+    [
+        ("Hakki Sanli", "36030"),  # a middle name left out, as for any Turkish name
+        ("Yahya Hammam", "15801"),
+        ("Thura Lwin", "24809"),
+        ("Dongmi Wang", "30511"),  # cut inside a syllable: a truncated field
+        ("Jeong-cheol Lee", "18668"),  # Korean romanisation still agrees
+    ],
+)
+def test_names_of_korean_shape_that_are_not_korean_match_like_others(index, typed, entity_id) -> None:
+    assert [h.entity_id for h in index.match(Applicant(id="a", name=typed))] == [entity_id]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Kwang Sim",  # 심광석 without 석 is another person
+        "Ping Tang",  # nor is Ping Tang the listed Tang Ping-keung
+        "Jing Lin",  # 靖 of 靖和: a whole syllable, not a cut
+        "Jingyi Lin",  # sounds a little like Jinghe: different syllables
+        "Sang-hun Gang",  # a Korean name is not KHUN Saeng by sound
+    ],
+)
+def test_korean_and_chinese_names_have_no_optional_syllables(index, typed) -> None:
+    assert index.match(Applicant(id="a", name=typed)) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from screening.matching import SanctionsIndex
+from screening.matching.blocking import MAX_CANDIDATES
 from screening.matching.text import arabic_keys, person_name
 from screening.models import Applicant, Entity, EntityType, ListedName, ListSnapshot
 
@@ -108,3 +109,18 @@ def test_japanese_and_han_script_names_need_every_syllable_to_agree(index, typed
 def test_kanji_in_a_name_written_with_kana_get_no_chinese_reading() -> None:
     assert person_name("田中 さくら").tokens == ("sakura",)
     assert person_name("田中 知実").tokens == ("tian", "zhong", "zhi", "shi")
+
+
+def test_arabic_script_ranks_candidates_by_how_much_of_the_listed_name_it_found() -> None:
+    """Consonants alone find many list tokens, so more names share a typed one than the blocking
+    cut keeps: "HADI, Abdul" must not lose its place to names that merely contain "Abd al-Hadi"."""
+    namesakes = [_person(f"3{i:03d}", f"AL-{_made_up_word(i)}, Abd al-Hadi") for i in range(40)]
+    # "Abdal" as one word (a real alias) is what "Abdwl" finds by its consonants, joined "Abd al" too.
+    entities = [*namesakes, _person("4000", "AL-IRAQI, Abdal al-Hadi"), _person("13126", "HADI, Abdul")]
+    index = SanctionsIndex([ListSnapshot("test", "v1", entities)])
+    assert len(index.people.candidate_ids(person_name("حادي ابدول"), limit=None)) > MAX_CANDIDATES
+    assert [h.entity_id for h in _hits(index, "حادي ابدول")][:1] == ["13126"]
+
+
+def _made_up_word(i: int) -> str:
+    return "zur" + "".join("qxvz"[(i >> shift) & 3] for shift in (4, 2, 0))  # zurqqq, zurqqx, ...

@@ -187,7 +187,8 @@ class NameIndex:
         A listed name is a candidate on its own merits (enough of its parts found); the cut to
         MAX_CANDIDATES ranks candidates only, so names that are not candidates never displace one.
         """
-        hits, exact, distinctive = self._count_hits(form.tokens, form.script in UNVOWELLED_SCRIPTS)
+        unvowelled = form.script in UNVOWELLED_SCRIPTS
+        hits, exact, distinctive, found = self._count_hits(form.tokens, unvowelled)
         candidates = []
         for name_id, count in hits.items():
             name = self.names[name_id]
@@ -198,23 +199,46 @@ class NameIndex:
             if count < min(2, size) or (name_id not in distinctive and count < name.core_size):
                 continue
             candidates.append(name_id)
-        # Most tokens found first, exactly spelled ones above look-alikes; ties in list order.
-        candidates.sort(key=lambda n: (-hits[n] - exact[n], n not in distinctive, n))
+        if limit is None or len(candidates) <= limit:
+            return candidates
+        if unvowelled:
+            # Consonants alone find many list tokens for each typed one, so counting them says little:
+            # most of the listed name found first ("HADI, Abdul" before "AL-IRAQI, Abd al-Hadi" for
+            # "Hady Abdwl").
+            candidates.sort(key=lambda n: (-self._found_share(n, found), -hits[n], n))
+        else:
+            # Most tokens found first, exactly spelled ones above look-alikes; ties in list order.
+            candidates.sort(key=lambda n: (-hits[n] - exact[n], n not in distinctive, n))
         return candidates[:limit]
 
-    def _count_hits(self, tokens: tuple[str, ...], unvowelled: bool) -> tuple[Counter, Counter, set[int]]:
+    def _found_share(self, name_id: int, found: set[str]) -> float:
+        """The share of a listed name's weight whose tokens (alone or joined) the applicant's found."""
+        name = self.names[name_id]
+        tokens = name.form.tokens
+        covered = [t in found for t in tokens]
+        for j, (a, b) in enumerate(itertools.pairwise(tokens)):
+            if a + b in found:
+                covered[j] = covered[j + 1] = True
+        return sum(w for w, c in zip(name.weights, covered, strict=True) if c) / sum(name.weights)
+
+    def _count_hits(
+        self, tokens: tuple[str, ...], unvowelled: bool
+    ) -> tuple[Counter, Counter, set[int], set[str]]:
         """Per listed name: how many applicant tokens found one of its tokens (and how many exactly
-        as spelled); which names had a rare token found."""
+        as spelled); which names had a rare token found; which list tokens were found."""
         east_asian = name_shape(tokens) == NameShape.EAST_ASIAN
         hits: Counter = Counter()
         exact: Counter = Counter()
         distinctive: set[int] = set()
+        found: set[str] = set()
         probes = [t for t in tokens if len(t) > 1 and t not in PARTICLES]
         probes += [a + b for a, b in itertools.pairwise(tokens)]
         for probe in probes:
             single: set[int] = set()
             joined: set[int] = set()
-            for entry in self._similar_entries(probe, unvowelled, east_asian):
+            entries = self._similar_entries(probe, unvowelled, east_asian)
+            found.update(entries)
+            for entry in entries:
                 postings = self._postings[entry]
                 # "mohammad" is only the start of "mohammadreza": one list token found, not two.
                 only_starts = len(probe) < len(entry) and entry.startswith(probe)
@@ -226,7 +250,7 @@ class NameIndex:
             hits.update(joined)
             hits.update(joined)
             exact.update(self._postings.get(probe, ()))
-        return hits, exact, distinctive
+        return hits, exact, distinctive, found
 
     def _similar_entries(self, probe: str, unvowelled: bool, east_asian: bool) -> list[str]:
         """List tokens (or joined pairs) like the probe; a part of a Korean or Chinese name is

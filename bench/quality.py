@@ -1,7 +1,7 @@
 """Matching quality on a labelled benchmark built from the real lists in ../shared/data.
 
 Positives: real SDN and UN individual names, each varied in every class below. Negatives:
-ordinary applicant names from 24 Faker locales, typed the way applicants type them, and
+ordinary applicant names from 27 Faker locales, typed the way applicants type them, and
 near-misses (a listed family name with someone else's given name). Entities are split 80/20
 by a hash of their id: "dev" is what the matcher was tuned on, "held-out" was not looked at.
 

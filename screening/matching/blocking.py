@@ -27,7 +27,7 @@ from screening.matching.names import (
     compare,
     token_similarity,
 )
-from screening.matching.syllabic import NameShape, as_syllables, name_shape, syllable_shaped
+from screening.matching.syllabic import NameShape, SyllableMode, name_shape, syllable_mode, syllable_shaped
 from screening.matching.text import (
     PARTICLES,
     NameForm,
@@ -116,7 +116,7 @@ class NameIndex:
         self._span: dict[str, int] = {}  # how many list tokens a vocabulary entry covers
         self._rare: dict[str, bool] = {}  # does the entry weigh enough to identify someone?
         self._keys: dict[str, list[str]] = {}
-        self._query_cache: dict[tuple[str, bool, bool], list[str]] = {}
+        self._query_cache: dict[tuple[str, bool, SyllableMode], list[str]] = {}
         self.frequencies = TokenFrequencies(Counter())
 
     def indexable_forms(self, values: list[str]) -> list[NameForm]:
@@ -170,7 +170,7 @@ class NameIndex:
                 name.weights,
                 applicant_weights,
                 form.script in UNVOWELLED_SCRIPTS,
-                as_syllables(shape, name.shape),
+                syllable_mode(shape, name.shape, form.script),
                 name.form.family,
                 han_readings=form.script == "cjk",
             )
@@ -188,7 +188,7 @@ class NameIndex:
         MAX_CANDIDATES ranks candidates only, so names that are not candidates never displace one.
         """
         unvowelled = form.script in UNVOWELLED_SCRIPTS
-        hits, exact, distinctive, found = self._count_hits(form.tokens, unvowelled)
+        hits, exact, distinctive, found = self._count_hits(form)
         candidates = []
         for name_id, count in hits.items():
             name = self.names[name_id]
@@ -221,12 +221,12 @@ class NameIndex:
                 covered[j] = covered[j + 1] = True
         return sum(w for w, c in zip(name.weights, covered, strict=True) if c) / sum(name.weights)
 
-    def _count_hits(
-        self, tokens: tuple[str, ...], unvowelled: bool
-    ) -> tuple[Counter, Counter, set[int], set[str]]:
+    def _count_hits(self, form: NameForm) -> tuple[Counter, Counter, set[int], set[str]]:
         """Per listed name: how many applicant tokens found one of its tokens (and how many exactly
         as spelled); which names had a rare token found; which list tokens were found."""
-        east_asian = name_shape(tokens) == NameShape.EAST_ASIAN
+        tokens, unvowelled = form.tokens, form.script in UNVOWELLED_SCRIPTS
+        # A Korean or Chinese name's parts are compared as syllables with list tokens of that shape.
+        mode = syllable_mode(name_shape(tokens), NameShape.SYLLABLES, form.script)
         hits: Counter = Counter()
         exact: Counter = Counter()
         distinctive: set[int] = set()
@@ -236,7 +236,7 @@ class NameIndex:
         for probe in probes:
             single: set[int] = set()
             joined: set[int] = set()
-            entries = self._similar_entries(probe, unvowelled, east_asian)
+            entries = self._similar_entries(probe, unvowelled, mode)
             found.update(entries)
             for entry in entries:
                 postings = self._postings[entry]
@@ -252,10 +252,10 @@ class NameIndex:
             exact.update(self._postings.get(probe, ()))
         return hits, exact, distinctive, found
 
-    def _similar_entries(self, probe: str, unvowelled: bool, east_asian: bool) -> list[str]:
-        """List tokens (or joined pairs) like the probe; a part of a Korean or Chinese name is
-        compared syllable by syllable with list tokens of that shape."""
-        cache_key = (probe, unvowelled, east_asian)
+    def _similar_entries(self, probe: str, unvowelled: bool, mode: SyllableMode) -> list[str]:
+        """List tokens (or joined pairs) like the probe; `mode` applies to list tokens that can be
+        syllables."""
+        cache_key = (probe, unvowelled, mode)
         cached = self._query_cache.get(cache_key)
         if cached is not None:
             return cached
@@ -268,13 +268,16 @@ class NameIndex:
             entry
             for entry in entries
             if _comparable_length(probe, entry, unvowelled)
-            and token_similarity(probe, entry, unvowelled, east_asian and syllable_shaped(entry)).similarity
-            >= ACCEPT
+            and token_similarity(probe, entry, unvowelled, _mode_for(entry, mode)).similarity >= ACCEPT
         ]
         if len(self._query_cache) > _QUERY_CACHE_LIMIT:
             self._query_cache.clear()
         self._query_cache[cache_key] = result
         return result
+
+
+def _mode_for(entry: str, mode: SyllableMode) -> SyllableMode:
+    return mode if syllable_shaped(entry) else SyllableMode.OFF
 
 
 def _indexable(form: NameForm) -> bool:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from screening.matching.korean import korean_key
-from screening.matching.syllabic import cut_between_syllables
+from screening.matching.syllabic import SyllableMode, cut_between_syllables, real_syllables
 from screening.matching.text import arabic_keys, is_patronymic, ocr_key, phonetic_key, respelled, skeleton
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
@@ -46,13 +46,14 @@ class TokenMatch:
 
 @lru_cache(maxsize=100_000)
 def token_similarity(
-    applicant: str, listed: str, unvowelled: bool = False, syllabic: bool = False
+    applicant: str, listed: str, unvowelled: bool = False, syllabic: SyllableMode = SyllableMode.OFF
 ) -> TokenMatch:
     """How alike two name tokens are (0-1) and the reason a recruiter can read.
 
     unvowelled: the applicant wrote in a script without short vowels (Arabic, Hebrew).
-    syllabic: both are Korean or Chinese names (syllabic.as_syllables): Korean MR/RR spellings
-    agree by their key, and syllables that merely sound alike are different syllables.
+    syllabic: both are Korean or Chinese names (syllabic.syllable_mode): Korean MR/RR spellings
+    agree by their key, and syllables that merely sound alike are different syllables; spelt as
+    typed (SPELLED), two real syllables that look alike (Yan/Yang, Guiying/Guoying) are too.
     """
     if applicant == listed:
         return TokenMatch(1.0, "")
@@ -63,6 +64,8 @@ def token_similarity(
     edit = _edit_similarity(applicant, listed)
     if applicant[0] != listed[0]:
         edit *= FIRST_LETTER_FACTOR
+    if syllabic == SyllableMode.SPELLED and real_syllables(applicant) and real_syllables(listed):
+        edit = min(edit, ACCEPT - 0.01)  # both real syllables: another name, not a typo
     best = TokenMatch(edit, "spelling variant")
     for candidate in _special_matches(applicant, listed, unvowelled, syllabic):
         if candidate.similarity > best.similarity:
@@ -92,7 +95,7 @@ def _plausible_slip(a: str, b: str) -> bool:
     return abs(row_x - row_y) <= 1 and abs(col_x - col_y) <= 1
 
 
-def _special_matches(a: str, b: str, unvowelled: bool, syllabic: bool):
+def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
     if min(len(a), len(b)) >= 3 and respelled(a) == respelled(b):
         yield TokenMatch(0.95, "transliteration variant")  # Dzhose/Jose, Kruz/Cruz, Khong/Hong
     if syllabic:
@@ -149,7 +152,7 @@ class NameComparison:
 
 
 def align(
-    applicant: tuple[str, ...], listed: tuple[str, ...], unvowelled: bool, syllabic: bool
+    applicant: tuple[str, ...], listed: tuple[str, ...], unvowelled: bool, syllabic: SyllableMode
 ) -> list[Pair]:
     """Greedy one-to-one pairing of tokens or adjacent joined tokens, best pairs first."""
     scored = [
@@ -172,7 +175,7 @@ def _greedy(candidates: list[Pair], used_a: set[int], used_l: set[int]) -> list[
     return chosen
 
 
-def _joined_pairs(applicant, listed, unvowelled: bool, syllabic: bool) -> list[Pair]:
+def _joined_pairs(applicant, listed, unvowelled: bool, syllabic: SyllableMode) -> list[Pair]:
     pairs = []
     for i, a in enumerate(applicant):
         for j, b in enumerate(listed):
@@ -192,7 +195,7 @@ def compare(
     listed_weights: tuple[float, ...],
     applicant_weights: tuple[float, ...],
     unvowelled: bool = False,
-    syllabic: bool = False,
+    syllabic: SyllableMode = SyllableMode.OFF,
     family: frozenset[int] = frozenset(),
     han_readings: bool = False,
 ) -> NameComparison:

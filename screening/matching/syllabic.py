@@ -17,7 +17,9 @@ from enum import IntEnum
 from functools import lru_cache
 from importlib import resources
 
-from screening.matching.korean import is_korean_surname, looks_korean
+from anyascii import anyascii
+
+from screening.matching.korean import hangul_by_spelling, is_korean_surname, looks_korean
 
 
 def _load_chinese_surnames() -> frozenset[str]:
@@ -55,13 +57,46 @@ def name_shape(tokens: tuple[str, ...]) -> NameShape:
     return NameShape.SYLLABLES
 
 
-def as_syllables(applicant: NameShape, listed: NameShape) -> bool:
-    """Compare two names syllable by syllable: both have the shape and one is Korean or Chinese
+class SyllableMode(IntEnum):
+    OFF = 0
+    SOUNDS = 1  # syllable by syllable, spelt through a script that merges some ("Ким Сан" for 김상)
+    SPELLED = 2  # ... and spelt as typed: two different real syllables are two names
+
+
+# Scripts whose names reach us with every syllable spelt apart: typed in Latin letters, or Hangul
+# and Han read through our own tables. Cyrillic (Kontsevich writes 상 and 산 alike) does not.
+SPELLED_SCRIPTS = frozenset({"latin", "hangul", "cjk"})
+
+
+def syllable_mode(applicant: NameShape, listed: NameShape, script: str) -> SyllableMode:
+    """Compare two names syllable by syllable when both have the shape and one is Korean or Chinese
     ("Sang-hun Gang" is not "KHUN, Saeng" by sound)."""
-    return min(applicant, listed) >= NameShape.SYLLABLES and max(applicant, listed) == NameShape.EAST_ASIAN
+    if min(applicant, listed) < NameShape.SYLLABLES or max(applicant, listed) < NameShape.EAST_ASIAN:
+        return SyllableMode.OFF
+    return SyllableMode.SPELLED if script in SPELLED_SCRIPTS else SyllableMode.SOUNDS
+
+
+@lru_cache(maxsize=1)
+def _syllable_spellings() -> frozenset[str]:
+    """Every romanised Korean syllable (Revised, McCune-Reischauer, DPRK) and every toneless pinyin one."""
+    from pypinyin import pinyin_dict  # imported lazily: the dictionary takes a moment to load
+
+    pinyin = {anyascii(readings.split(",")[0]) for readings in pinyin_dict.pinyin_dict.values()}
+    return frozenset(hangul_by_spelling()) | {p for p in pinyin if p.isalpha()}
+
+
+@lru_cache(maxsize=100_000)
+def real_syllables(token: str) -> bool:
+    """Is this token one or two real romanised syllables ("yang", "guiying"), not a typo of one
+    ("wag", "chem")?"""
+    spellings = _syllable_spellings()
+    return token in spellings or any(
+        token[:i] in spellings and token[i:] in spellings for i in range(1, len(token))
+    )
 
 
 def cut_between_syllables(prefix: str, whole: str) -> bool:
-    """Is `prefix` whole syllables of `whole` ("Jing" of "Jinghe"), not a cut inside one ("Dongmi")?"""
+    """Is `prefix` whole syllables of `whole` ("Jing" of "Jinghe"), or another syllable ("Huan" of
+    "Huang": n and ng finals tell syllables apart), not a cut inside one ("Dongmi" of "Dongming")?"""
     rest = whole[len(prefix) :]
-    return syllable_shaped(prefix) and (syllable_shaped(rest) or rest[:1] in ("-", "'"))
+    return syllable_shaped(prefix) and (syllable_shaped(rest) or rest[:1] in ("-", "'") or len(rest) < 2)

@@ -7,28 +7,24 @@ import pytest
 
 from screening.matching import SanctionsIndex
 from screening.matching.text import is_patronymic
-from screening.models import Applicant, Entity, EntityType, ListedName, ListSnapshot
-
-
-def _person(native_id: str, name: str) -> Entity:
-    return Entity(list="test", native_id=native_id, type=EntityType.INDIVIDUAL, names=[ListedName(name)])
-
+from screening.models import Applicant
+from tests.matching_helpers import index_of, person
 
 # Real SDN rows whose parts are all common names.
 ENTITIES = [
-    _person("37045", "KUZNETSOV, Andrey Anatolyevich"),
-    _person("36521", "MOROZOV, Sergey Ivanovich"),
-    _person("16871", "ABDALLAH, Hussein Reda"),
-    _person("QDi.266", "MAHMOOD SULTAN BASHIR-UD-DIN"),
-    _person("QDi.353", "ALI BEN TAHER BEN FALEH OUNI HARZI"),
-    _person("7863", "AL-TIKRITI, Rukan Razuki abd-al-Ghafur Sulaiman"),
-    _person("TAi.067", "SHER MOHAMMAD ABBAS STANEKZAI PADSHAH KHAN"),
+    person("37045", "KUZNETSOV, Andrey Anatolyevich"),
+    person("36521", "MOROZOV, Sergey Ivanovich"),
+    person("16871", "ABDALLAH, Hussein Reda"),
+    person("QDi.266", "MAHMOOD SULTAN BASHIR-UD-DIN"),
+    person("QDi.353", "ALI BEN TAHER BEN FALEH OUNI HARZI"),
+    person("7863", "AL-TIKRITI, Rukan Razuki abd-al-Ghafur Sulaiman"),
+    person("TAi.067", "SHER MOHAMMAD ABBAS STANEKZAI PADSHAH KHAN"),
 ]
 
 
 @pytest.fixture(scope="module")
 def index() -> SanctionsIndex:
-    return SanctionsIndex([ListSnapshot("test", "v1", ENTITIES)])
+    return index_of(ENTITIES)
 
 
 @pytest.mark.parametrize(

@@ -7,33 +7,28 @@ import pytest
 from screening.matching import SanctionsIndex
 from screening.matching.blocking import MAX_CANDIDATES
 from screening.matching.text import arabic_keys, person_name
-from screening.models import Applicant, Entity, EntityType, ListedName, ListSnapshot
-
-
-def _person(native_id: str, name: str) -> Entity:
-    return Entity(list="test", native_id=native_id, type=EntityType.INDIVIDUAL, names=[ListedName(name)],
-                  programs=["SDGT"])  # fmt: skip
-
+from screening.models import Applicant, ListSnapshot
+from tests.matching_helpers import index_of, person
 
 # Real SDN/UN rows, plus names that share their common parts so weights are realistic.
 ENTITIES = [
-    _person("7205", "ATTIA, Hussein Kamel"),
-    _person("QDi.9", "AL-AZZAWI, Hikmat Mizban Ibrahim"),
-    _person("11740", "SA'ID, Mohamed"),
-    _person("10001", "GUL AHMAD HAKIMI"),
-    _person("10002", "HASSAN, Ali"),
-    _person("10003", "AHMAD, Ali Mohammed"),
-    _person("20001", "ZHANG, Shi"),
-    _person("20002", "SONG, Jing"),
-    _person("20003", "FAN, Yang"),
-    _person("20004", "YANG, Qi"),
-    _person("20005", "GRIFFIN, Peter"),
+    person("7205", "ATTIA, Hussein Kamel"),
+    person("QDi.9", "AL-AZZAWI, Hikmat Mizban Ibrahim"),
+    person("11740", "SA'ID, Mohamed"),
+    person("10001", "GUL AHMAD HAKIMI"),
+    person("10002", "HASSAN, Ali"),
+    person("10003", "AHMAD, Ali Mohammed"),
+    person("20001", "ZHANG, Shi"),
+    person("20002", "SONG, Jing"),
+    person("20003", "FAN, Yang"),
+    person("20004", "YANG, Qi"),
+    person("20005", "GRIFFIN, Peter"),
 ]
 
 
 @pytest.fixture(scope="module")
 def index() -> SanctionsIndex:
-    return SanctionsIndex([ListSnapshot("test", "v1", ENTITIES)])
+    return index_of(ENTITIES)
 
 
 def _hits(index: SanctionsIndex, name: str):
@@ -114,9 +109,9 @@ def test_kanji_in_a_name_written_with_kana_get_no_chinese_reading() -> None:
 def test_arabic_script_ranks_candidates_by_how_much_of_the_listed_name_it_found() -> None:
     """Consonants alone find many list tokens, so more names share a typed one than the blocking
     cut keeps: "HADI, Abdul" must not lose its place to names that merely contain "Abd al-Hadi"."""
-    namesakes = [_person(f"3{i:03d}", f"AL-{_made_up_word(i)}, Abd al-Hadi") for i in range(40)]
+    namesakes = [person(f"3{i:03d}", f"AL-{_made_up_word(i)}, Abd al-Hadi") for i in range(40)]
     # "Abdal" as one word (a real alias) is what "Abdwl" finds by its consonants, joined "Abd al" too.
-    entities = [*namesakes, _person("4000", "AL-IRAQI, Abdal al-Hadi"), _person("13126", "HADI, Abdul")]
+    entities = [*namesakes, person("4000", "AL-IRAQI, Abdal al-Hadi"), person("13126", "HADI, Abdul")]
     index = SanctionsIndex([ListSnapshot("test", "v1", entities)])
     assert len(index.people.candidate_ids(person_name("حادي ابدول"), limit=None)) > MAX_CANDIDATES
     assert [h.entity_id for h in _hits(index, "حادي ابدول")][:1] == ["13126"]

@@ -14,34 +14,30 @@ from screening.matching.syllabic import (
     real_syllables,
     syllable_mode,
 )
-from screening.models import Applicant, Entity, EntityType, ListedName, ListSnapshot
-
-
-def _person(native_id: str, name: str) -> Entity:
-    return Entity(list="test", native_id=native_id, type=EntityType.INDIVIDUAL, names=[ListedName(name)])
-
+from screening.models import Applicant
+from tests.matching_helpers import index_of, person
 
 # Real SDN rows.
 ENTITIES = [
-    _person("36030", "SANLI, Hakki Selcuk"),
-    _person("15801", "HAMMAM, Yahya Abu"),
-    _person("24809", "LWIN, Thura San"),
-    _person("27208", "SIM, Kwang Sok"),
-    _person("30511", "WANG, Dongming"),
-    _person("45720", "LIN, Jinghe"),
-    _person("1001", "TANG, Ping-keung"),
-    _person("1002", "KHUN, Saeng"),
-    _person("18668", "RI, Jong Chol"),
-    _person("23279", "GAO, Yan"),
-    _person("45349", "WANG, Jiantong"),
-    _person("2001", "KIM, Sang Man"),
-    _person("26927", "HUANG, Wang-gen"),
+    person("36030", "SANLI, Hakki Selcuk"),
+    person("15801", "HAMMAM, Yahya Abu"),
+    person("24809", "LWIN, Thura San"),
+    person("27208", "SIM, Kwang Sok"),
+    person("30511", "WANG, Dongming"),
+    person("45720", "LIN, Jinghe"),
+    person("1001", "TANG, Ping-keung"),
+    person("1002", "KHUN, Saeng"),
+    person("18668", "RI, Jong Chol"),
+    person("23279", "GAO, Yan"),
+    person("45349", "WANG, Jiantong"),
+    person("2001", "KIM, Sang Man"),
+    person("26927", "HUANG, Wang-gen"),
 ]
 
 
 @pytest.fixture(scope="module")
 def index() -> SanctionsIndex:
-    return SanctionsIndex([ListSnapshot("test", "v1", ENTITIES)])
+    return index_of(ENTITIES)
 
 
 @pytest.mark.parametrize(

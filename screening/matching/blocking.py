@@ -182,7 +182,7 @@ class NameIndex:
         return sorted(best.values(), key=lambda c: -c.comparison.score)
 
     def candidate_ids(self, form: NameForm, limit: int | None = MAX_CANDIDATES) -> list[int]:
-        """The listed names worth scoring against this name, likeliest first, at most `limit`.
+        """The listed names worth scoring against this name: at most `limit`, the likeliest ones.
 
         A listed name is a candidate on its own merits (enough of its parts found); the cut to
         MAX_CANDIDATES ranks candidates only, so names that are not candidates never displace one.
@@ -212,7 +212,7 @@ class NameIndex:
         return candidates[:limit]
 
     def _found_share(self, name_id: int, found: set[str]) -> float:
-        """The share of a listed name's weight whose tokens (alone or joined) the applicant's found."""
+        """The share of a listed name's weight in tokens (alone or joined) the applicant's name found."""
         name = self.names[name_id]
         tokens = name.form.tokens
         covered = [t in found for t in tokens]

@@ -64,24 +64,16 @@ def write_back_decision(conn: Connection, installation_id: str, decision: dict, 
         "decision_id": decision["id"],
     }
     try:
-        task_id = send_task(WRITEBACK_TASK, kwargs)
+        action, outcome = "writeback.enqueued", {"task_id": send_task(WRITEBACK_TASK, kwargs)}
     except Unavailable as exc:
-        audit.record(
-            conn,
-            action="writeback.enqueue_failed",
-            actor=actor,
-            installation_id=installation_id,
-            subject=decision["external_id"],
-            details={**kwargs, "error": str(exc)},
-        )
-        return
+        action, outcome = "writeback.enqueue_failed", {"error": str(exc)}
     audit.record(
         conn,
-        action="writeback.enqueued",
+        action=action,
         actor=actor,
         installation_id=installation_id,
         subject=decision["external_id"],
-        details={**kwargs, "task_id": task_id},
+        details={**kwargs, **outcome},
     )
 
 

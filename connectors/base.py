@@ -10,7 +10,9 @@ implements the platform-specific methods; `connectors.registry` maps the platfor
 
 from __future__ import annotations
 
+import base64
 import email.utils
+import hashlib
 import json
 import logging
 import random
@@ -18,8 +20,9 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -43,6 +46,8 @@ class AuthType(StrEnum):
     BASIC_API_KEY = "basic_api_key"  # HTTP Basic, API key as user name, empty password
     BEARER = "bearer"  # Authorization: Bearer <token>
     TOKEN_HEADER = "token_header"  # the key in a vendor header (SmartRecruiters X-SmartToken)
+    # OAuth 2.0 client credentials: client id and secret buy a short-lived bearer token.
+    OAUTH_CLIENT_CREDENTIALS = "oauth_client_credentials"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,9 @@ class Installation:
     api_base_url: str | None = None
     on_behalf_of: str | None = None  # acting user id/email where the API requires one
     settings: dict = field(default_factory=dict)
+    client_id: str | None = None  # OAuth client credentials (AuthType.OAUTH_CLIENT_CREDENTIALS)
+    client_secret: str | None = None
+    token_url: str | None = None  # the token endpoint, when not the vendor's default
 
 
 @dataclass(slots=True)
@@ -129,6 +137,46 @@ class RateLimitState:
     reset_in: float | None = None  # seconds until the window resets
 
 
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    value: str
+    expires_at: float  # Unix time
+
+
+class TokenCache(Protocol):
+    """Where access tokens are kept between requests; the workers share one (tasks.tokens)."""
+
+    def get(self, key: str) -> AccessToken | None: ...
+
+    def put(self, key: str, token: AccessToken) -> None: ...
+
+    def drop(self, key: str) -> None: ...
+
+
+class MemoryTokenCache:
+    """Tokens kept in this process (tests, the CLI); expired ones are never returned."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, AccessToken] = {}
+
+    def get(self, key: str) -> AccessToken | None:
+        token = self._tokens.get(key)
+        return token if token and token.expires_at > time.time() else None
+
+    def put(self, key: str, token: AccessToken) -> None:
+        self._tokens[key] = token
+
+    def drop(self, key: str) -> None:
+        self._tokens.pop(key, None)
+
+
+_PROCESS_TOKENS = MemoryTokenCache()
+# A token with less than this left is renewed first, so none expires in the middle of a request.
+TOKEN_RENEW_MARGIN = 60.0
+# When a token answer says nothing of its lifetime: assume a short one (renewing early is cheap).
+TOKEN_DEFAULT_LIFETIME = 300.0
+
+
 class _Retryable(Exception):
     """One attempt failed in a way another attempt may fix."""
 
@@ -160,6 +208,7 @@ class Connector(ABC):
     # API metadata.
     auth_type: ClassVar[AuthType]
     auth_header: ClassVar[str | None] = None  # for AuthType.TOKEN_HEADER
+    token_url: ClassVar[str | None] = None  # for AuthType.OAUTH_CLIENT_CREDENTIALS
     required_permissions: ClassVar[tuple[str, ...]] = ()
     writeback_kinds: ClassVar[tuple[str, ...]] = ("tag", "note")
     acting_user: ClassVar[ActingUser | None] = None
@@ -181,11 +230,13 @@ class Connector(ABC):
         installation: Installation,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        tokens: TokenCache | None = None,
     ):
         self.installation = installation
         self.session = session or requests.Session()
         self.session.headers.update(self.default_headers)
         self._sleep = sleep
+        self._tokens = tokens or _PROCESS_TOKENS
         self.rate_limit = RateLimitState()
         self._authenticate()
 
@@ -242,6 +293,12 @@ class Connector(ABC):
     @abstractmethod
     def add_note(self, candidate_id: str, text: str) -> None: ...
 
+    def check(self) -> int:
+        """Authenticate and make one read (the first page of candidates): the number of candidates
+        read. Raises ConnectorAbort (credentials, permissions) or ConnectorError like any call."""
+        first_page = next(iter(self.list_candidates()), None)
+        return len(first_page.applicants) if first_page else 0
+
     def note_texts(self, candidate_id: str) -> Iterable[str] | None:
         """The text of the candidate's notes, fetched lazily page by page; None where the platform
         offers no way to read notes back (the default)."""
@@ -263,6 +320,11 @@ class Connector(ABC):
         return (self.installation.api_base_url or self.api_base).rstrip("/")
 
     def _authenticate(self) -> None:
+        if self.auth_type is AuthType.OAUTH_CLIENT_CREDENTIALS:
+            problem = self.credentials_problem(self.installation)
+            if problem:  # never call the vendor with credentials it no longer accepts
+                raise ConnectorAbort("needs_credentials", f"{self.display_name}: {problem}")
+            return  # the bearer token is fetched on the first request (`_auth_headers`)
         key = self.installation.api_key
         if not key:
             return  # requests then fail with 401 -> ConnectorAbort, which names the fix
@@ -272,6 +334,79 @@ class Connector(ABC):
             self.session.headers["Authorization"] = f"Bearer {key}"
         else:
             self.session.headers[self.auth_header or "Authorization"] = key
+
+    # ----- OAuth client credentials ------------------------------------------------------------
+
+    credentials_label: ClassVar[str] = "OAuth client credentials"
+
+    @classmethod
+    def credentials_problem(cls, installation: Installation) -> str | None:
+        """What stops this installation from authenticating, in words an admin acts on; None if
+        nothing. Only OAuth platforms can tell without calling the vendor."""
+        if cls.auth_type is not AuthType.OAUTH_CLIENT_CREDENTIALS:
+            return None
+        if installation.client_id and installation.client_secret:
+            return None
+        return f"needs {cls.credentials_label}"
+
+    def token_form(self) -> dict[str, str]:
+        """The form body of the token request (a platform adds what its token endpoint wants)."""
+        return {"grant_type": "client_credentials"}
+
+    @property
+    def token_endpoint(self) -> str:
+        url = self.installation.token_url or self.token_url
+        if not url:
+            raise ConnectorAbort("needs_credentials", f"{self.display_name}: no token URL configured")
+        return url
+
+    def token_key(self) -> str:
+        """One cache entry per installation and credential set: new credentials, new token."""
+        digest = hashlib.sha256(
+            f"{self.token_endpoint}|{self.installation.client_id}|{self.token_form()}".encode()
+        ).hexdigest()[:16]
+        return f"{self.name}:{self.installation.id}:{digest}"
+
+    def _auth_headers(self) -> dict[str, str]:
+        if self.auth_type is not AuthType.OAUTH_CLIENT_CREDENTIALS:
+            return {}
+        key = self.token_key()
+        token = self._tokens.get(key)
+        if token is None or token.expires_at - time.time() < TOKEN_RENEW_MARGIN:
+            token = self._issue_token()
+            self._tokens.put(key, token)
+        return {"Authorization": f"Bearer {token.value}"}
+
+    def _drop_token(self) -> None:
+        self._tokens.drop(self.token_key())
+
+    def _issue_token(self) -> AccessToken:
+        """POST the client credentials to the token endpoint (through the same session, so the
+        request spends the account's rate budget like any other)."""
+        where = f"{self.display_name} token endpoint"
+        client = (self.installation.client_id or "", self.installation.client_secret or "")
+        try:
+            response = self.session.post(
+                self.token_endpoint,
+                data=self.token_form(),
+                auth=client,
+                timeout=(self.connect_timeout, self.read_timeout),
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise ConnectorError("network", f"{where}: {exc.__class__.__name__}") from exc
+        status = response.status_code
+        if status in (400, 401, 403):
+            raise ConnectorAbort(
+                "token_refused",
+                f"{where} answered {status} ({response.text[:200]}): check the client id, secret and "
+                "on-behalf-of user, and the credential's scopes",
+            )
+        if status == 429 or status >= 500:
+            reason = "rate_limited" if status == 429 else "server_error"
+            raise ConnectorError(reason, f"{where} answered {status}", self._retry_delay(response, 1))
+        if status >= 300:
+            raise ConnectorError("client_error", f"{where} answered {status}: {response.text[:200]}")
+        return parse_token(response_json(response, self.display_name))
 
     def setting(self, field_id: str) -> Any:
         """The installation's value for one of `settings_fields`, or that field's default."""
@@ -318,9 +453,19 @@ class Connector(ABC):
             self._apply_acting_user(headers, params)
         url = self.url(path)
         waited = 0.0
+        token_renewed = False
         for attempt in range(1, self.max_attempts + 1):
             try:
-                return self._attempt(method, url, params, json_body, headers, attempt)
+                attempt_headers = {**headers, **self._auth_headers()}
+                return self._attempt(method, url, params, json_body, attempt_headers, attempt)
+            except ConnectorAbort as refused:
+                # A bearer token can be revoked or expire early: get a new one, once, then give up.
+                oauth = self.auth_type is AuthType.OAUTH_CLIENT_CREDENTIALS
+                if not (oauth and refused.reason == "unauthorized" and not token_renewed):
+                    raise
+                log.info("connector.token_renewed platform=%s reason=401", self.name)
+                self._drop_token()
+                token_renewed = True
             except _Retryable as failure:
                 if failure.reason != "rate_limited" and not retry_server_errors:
                     raise ConnectorError(failure.reason, failure.message) from None
@@ -460,6 +605,47 @@ class Connector(ABC):
                     raise ConnectorError("attachment_too_large", f"attachment exceeds {max_bytes} bytes")
                 chunks.append(chunk)
         return b"".join(chunks)
+
+
+def parse_token(answer: Any) -> AccessToken:
+    """The bearer token and when it expires, from a token endpoint's JSON answer.
+
+    The lifetime is read from `expires_in` (seconds), else `expires_at` (ISO 8601 or Unix time),
+    else the JWT's own `exp` claim, else assumed short (TOKEN_DEFAULT_LIFETIME).
+    """
+    if not isinstance(answer, dict) or not isinstance(answer.get("access_token"), str):
+        raise ConnectorError("bad_response", "the token endpoint answered without an access_token")
+    value = answer["access_token"]
+    expires_at = _expiry(answer.get("expires_in"), answer.get("expires_at"), value)
+    if expires_at is None:
+        expires_at = time.time() + TOKEN_DEFAULT_LIFETIME
+    return AccessToken(value=value, expires_at=expires_at)
+
+
+def _expiry(expires_in: Any, expires_at: Any, jwt: str) -> float | None:
+    if isinstance(expires_in, int | float) and expires_in > 0:
+        return time.time() + float(expires_in)
+    if isinstance(expires_at, int | float) and expires_at > _EPOCH_THRESHOLD:
+        return float(expires_at)
+    if isinstance(expires_at, str):
+        try:
+            return datetime.fromisoformat(expires_at.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            pass
+    return _jwt_exp(jwt)
+
+
+def _jwt_exp(jwt: str) -> float | None:
+    """The `exp` claim of a JWT, read without verifying it (we only want to know when to renew)."""
+    parts = jwt.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return None
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    return float(exp) if isinstance(exp, int | float) else None
 
 
 def _joined_text(applicant: Applicant, kind: str) -> str:

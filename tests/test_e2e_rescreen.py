@@ -59,7 +59,7 @@ def test_rescreen_screens_every_candidate_once_and_tags_the_listed(stack) -> Non
 
 
 def test_rescreen_resumes_after_the_worker_dies_without_doing_work_twice(stack) -> None:
-    slow_pages = Fault(status=200, count=2, delay=1.5, method="GET", path_contains="/v1/candidates")
+    slow_pages = Fault(status=200, count=2, delay=1.5, method="GET", path_contains="/v3/candidates")
     stack.sandbox.state.faults.append(slow_pages)
     worker = stack.start_worker()
     job_id = start_rescreen(stack.installation.id, requested_by="test")
@@ -76,7 +76,7 @@ def test_rescreen_resumes_after_the_worker_dies_without_doing_work_twice(stack) 
 
 def test_rescreen_can_be_cancelled(stack) -> None:
     stack.sandbox.state.faults.append(
-        Fault(status=200, count=5, delay=1.0, method="GET", path_contains="/v1/")
+        Fault(status=200, count=5, delay=1.0, method="GET", path_contains="/v3/")
     )
     stack.start_worker()
     job_id = start_rescreen(stack.installation.id, requested_by="test")

@@ -48,7 +48,9 @@ def test_add_prints_a_webhook_url_and_secret_that_the_receiver_accepts(cli, db_u
         "greenhouse",
         "--name",
         "Acme",
-        "--api-key",
+        "--client-id",
+        "client-123",
+        "--client-secret",
         "k-123",
         "--on-behalf-of",
         "4080",
@@ -72,7 +74,9 @@ def test_add_prints_a_webhook_url_and_secret_that_the_receiver_accepts(cli, db_u
     assert json.loads(issued.output)["webhook_secret"] == "vendor-issued-secret"
 
     listed = json.loads(cli("list", "--json").output)
-    assert [(row["id"], row["name"], row["has_api_key"]) for row in listed] == [(details["id"], "Acme", True)]
+    assert [
+        (row["id"], row["name"], row["client_id"], row["has_client_secret"], row["needs"]) for row in listed
+    ] == [(details["id"], "Acme", "client-123", True, None)]
     assert "k-123" not in cli("list").output and "vendor-issued-secret" not in cli("list", "--json").output
 
     assert cli("remove", details["id"], "--yes").exit_code == 0
@@ -80,11 +84,50 @@ def test_add_prints_a_webhook_url_and_secret_that_the_receiver_accepts(cli, db_u
 
 
 def test_given_webhook_secret_is_kept_and_human_output_names_both(cli) -> None:
-    added = cli("add", "--platform", "greenhouse", "--name", "Beta", "--webhook-secret", "chosen-secret")
+    added = cli("add", "--platform", "lever", "--name", "Beta", "--webhook-secret", "chosen-secret")
     assert added.exit_code == 0
-    assert (
-        "Webhook secret: chosen-secret" in added.output
-        and f"{PUBLIC_URL}/webhooks/greenhouse/" in added.output
+    assert "Webhook secret: chosen-secret" in added.output and f"{PUBLIC_URL}/webhooks/lever/" in added.output
+
+
+def test_greenhouse_wants_harvest_v3_credentials(cli) -> None:
+    with_key = cli(
+        "add", "--platform", "greenhouse", "--name", "Old", "--api-key", "v1-key", "--on-behalf-of", "7"
+    )
+    assert with_key.exit_code == 1 and "--client-id, --client-secret and --on-behalf-of" in with_key.output
+    by_name = cli(
+        "add", "--platform", "greenhouse", "--name", "G", "--client-id", "c", "--client-secret", "s"
+    )
+    assert by_name.exit_code == 1 and "numeric id of the Greenhouse user" in by_name.output
+
+
+def test_a_v1_installation_is_flagged_with_the_command_that_fixes_it(cli, db_url) -> None:
+    from store.db import engine_for
+    from store.installations import create_installation
+    from store.secretbox import SecretBox
+
+    with engine_for(db_url).begin() as conn:  # as an older HireWatch stored it: a Harvest API key
+        old = create_installation(
+            conn,
+            SecretBox(TEST_SECRET_KEY),
+            platform="greenhouse",
+            name="Old",
+            api_key="v1",
+            on_behalf_of="7",
+        )
+    fix = f"hirewatch installations set-credentials {old.id} --client-id ID --client-secret SECRET"
+    listed = cli("list")
+    assert "needs Harvest v3 credentials" in listed.output and fix in listed.output
+    assert fix in json.loads(cli("list", "--json").output)[0]["needs"]
+    fixed = cli(
+        "set-credentials", old.id, "--client-id", "c-1", "--client-secret", "s-1", "--on-behalf-of", "7"
+    )
+    assert fixed.exit_code == 0, fixed.output
+    row = json.loads(cli("list", "--json").output)[0]
+    assert (row["needs"], row["client_id"], row["has_api_key"], row["status"]) == (
+        None,
+        "c-1",
+        False,
+        "active",
     )
 
 

@@ -9,12 +9,13 @@ from contextlib import contextmanager
 import click
 from sqlalchemy import Connection
 
-from connectors.base import Installation
-from connectors.registry import PLATFORMS
+from connectors.base import AuthType, Installation
+from connectors.registry import PLATFORMS, get_connector
 from integration.config import Settings
 from integration.secrets import secret_box
 from store.db import engine_for
 from store.installations import (
+    InstallationInfo,
     UnknownInstallation,
     create_installation,
     delete_installation,
@@ -22,6 +23,7 @@ from store.installations import (
     get_installation,
     list_installations,
     rotate_webhook_secret,
+    update_installation,
 )
 from store.secretbox import SecretBox, SecretKeyError
 
@@ -42,6 +44,46 @@ def webhook_url(settings: Settings, platform: str, installation_id: str) -> str:
     return f"{settings.public_url}/webhooks/{platform}/{installation_id}"
 
 
+def fix_command(installation_id: str) -> str:
+    return (
+        f"hirewatch installations set-credentials {installation_id} "
+        "--client-id ID --client-secret SECRET --on-behalf-of USER_ID"
+    )
+
+
+def credentials_notice(info: InstallationInfo) -> str | None:
+    """What the admin must do before this installation can reach its ATS (a Greenhouse account
+    still on a retired Harvest API key), with the command that does it; None when nothing."""
+    as_installation = Installation(
+        id=info.id,
+        platform=info.platform,
+        client_id=info.client_id,
+        client_secret="(set)" if info.has_client_secret else None,
+        on_behalf_of=info.on_behalf_of,
+    )
+    problem = get_connector(info.platform).credentials_problem(as_installation)
+    return f"{problem}: run {fix_command(info.id)}" if problem else None
+
+
+def _check_credentials(platform: str, api_key: str | None, client: tuple, user: str | None) -> None:
+    """Refuse what the platform no longer accepts or cannot use, naming what to give instead. An
+    installation with no credentials at all is allowed: it receives webhooks and is listed as
+    needing them."""
+    connector = get_connector(platform)
+    if connector.auth_type is not AuthType.OAUTH_CLIENT_CREDENTIALS:
+        return
+    if api_key:
+        raise click.ClickException(
+            f"{connector.display_name} takes {connector.credentials_label}, not an API key: "
+            "give --client-id, --client-secret and --on-behalf-of"
+        )
+    if any(client) and not (all(client) and user and user.isdigit()):
+        raise click.ClickException(
+            f"{connector.display_name} needs --client-id, --client-secret and --on-behalf-of "
+            "(the numeric id of the Greenhouse user the token is issued for)"
+        )
+
+
 def _echo_secret(settings: Settings, installation: Installation, secret: str, as_json: bool) -> None:
     details = {
         "id": installation.id,
@@ -50,9 +92,13 @@ def _echo_secret(settings: Settings, installation: Installation, secret: str, as
         "webhook_secret": secret,
         "api_base_url": installation.api_base_url,
         "on_behalf_of": installation.on_behalf_of,
+        "client_id": installation.client_id,
+        "token_url": installation.token_url,
     }
+    problem = get_connector(installation.platform).credentials_problem(installation)
+    notice = f"{problem}: run {fix_command(installation.id)}" if problem else None
     if as_json:
-        click.echo(json.dumps(details, indent=2))
+        click.echo(json.dumps({**details, "needs": notice}, indent=2))
         return
     click.echo(f"Installation {installation.id} ({installation.platform})")
     click.echo(f"Webhook URL:    {details['webhook_url']}")
@@ -62,6 +108,8 @@ def _echo_secret(settings: Settings, installation: Installation, secret: str, as
         "(Lever signature token, SmartRecruiters secret key, Workable API token), store it with: "
         f"hirewatch installations rotate-secret {installation.id} --secret VALUE"
     )
+    if notice:
+        click.echo(f"This installation {notice}")
 
 
 @click.group()
@@ -73,20 +121,27 @@ def installations() -> None:
 @click.option("--platform", required=True, type=click.Choice(sorted(PLATFORMS)), help="The ATS.")
 @click.option("--name", required=True, help="A name for this account, e.g. the company.")
 @click.option("--api-key", help="API key or token for write-back and re-screens (stored encrypted).")
+@click.option("--client-id", help="OAuth client id (Greenhouse Harvest v3).")
+@click.option("--client-secret", help="OAuth client secret (Greenhouse Harvest v3; stored encrypted).")
 @click.option("--webhook-secret", help="Signing secret; generated when omitted (stored encrypted).")
 @click.option("--api-base-url", help="API base URL override (EU data centres, sandbox).")
-@click.option("--on-behalf-of", help="The ATS user that tags and notes are written as.")
+@click.option("--token-url", help="OAuth token endpoint override (sandbox).")
+@click.option("--on-behalf-of", help="The ATS user that tags and notes are written as (Greenhouse: user id).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
 def add(
     platform: str,
     name: str,
     api_key: str | None,
+    client_id: str | None,
+    client_secret: str | None,
     webhook_secret: str | None,
     api_base_url: str | None,
+    token_url: str | None,
     on_behalf_of: str | None,
     as_json: bool,
 ) -> None:
     """Register an ATS account; prints the webhook URL and secret to paste into the ATS."""
+    _check_credentials(platform, api_key, (client_id, client_secret), on_behalf_of)
     secret = webhook_secret or generate_webhook_secret()
     with _store() as (settings, conn, box):
         installation = create_installation(
@@ -95,11 +150,48 @@ def add(
             platform=platform,
             name=name,
             api_key=api_key,
+            client_id=client_id,
+            client_secret=client_secret,
+            token_url=token_url,
             webhook_secret=secret,
             api_base_url=api_base_url,
             on_behalf_of=on_behalf_of,
         )
     _echo_secret(settings, installation, secret, as_json)
+
+
+@installations.command("set-credentials")
+@click.argument("installation_id")
+@click.option("--client-id", required=True, help="OAuth client id (Greenhouse Harvest v3).")
+@click.option("--client-secret", required=True, help="OAuth client secret (stored encrypted).")
+@click.option("--on-behalf-of", required=True, help="The (numeric) user id the token is issued for.")
+@click.option("--token-url", help="OAuth token endpoint override (sandbox).")
+def set_credentials(
+    installation_id: str, client_id: str, client_secret: str, on_behalf_of: str, token_url: str | None
+) -> None:
+    """Give an installation OAuth client credentials (a Greenhouse account moving to Harvest v3);
+    its old API key is deleted and the installation is active again."""
+    with _store() as (_settings, conn, box):
+        try:
+            installation = get_installation(conn, box, installation_id)
+        except UnknownInstallation:
+            raise click.ClickException(
+                f"no installation {installation_id!r}; see: hirewatch installations list"
+            ) from None
+        _check_credentials(installation.platform, None, (client_id, client_secret), on_behalf_of)
+        changes = {"token_url": token_url} if token_url else {}
+        update_installation(
+            conn,
+            box,
+            installation_id,
+            client_id=client_id,
+            client_secret=client_secret,
+            on_behalf_of=on_behalf_of,
+            api_key=None,
+            status="active",
+            **changes,
+        )
+    click.echo(f"Installation {installation_id} now uses client {client_id} as user {on_behalf_of}.")
 
 
 @installations.command("list")
@@ -122,6 +214,10 @@ def list_command(as_json: bool) -> None:
                         "on_behalf_of": row.on_behalf_of,
                         "has_api_key": row.has_api_key,
                         "has_webhook_secret": row.has_webhook_secret,
+                        "client_id": row.client_id,
+                        "has_client_secret": row.has_client_secret,
+                        "token_url": row.token_url,
+                        "needs": credentials_notice(row),
                     }
                     for row in rows
                 ],
@@ -132,8 +228,14 @@ def list_command(as_json: bool) -> None:
     if not rows:
         click.echo("No installations. Add one with: hirewatch installations add --platform P --name N")
     for row in rows:
-        key = "api key set" if row.has_api_key else "NO API KEY (no write-back)"
+        notice = credentials_notice(row)
+        if row.has_client_secret:
+            key = f"client {row.client_id}"
+        else:
+            key = "api key set" if row.has_api_key else "NO API KEY (no write-back)"
         click.echo(f"{row.id}  {row.platform:<16} {row.status:<8} {key:<26} {row.name}")
+        if notice:
+            click.echo(f"    {notice}")
 
 
 @installations.command("remove")

@@ -141,6 +141,10 @@ class RateLimitState:
 class AccessToken:
     value: str
     expires_at: float  # Unix time
+    renew_at: float = 0.0  # Unix time after which a new token is fetched first (0: expires_at)
+
+    def due(self, now: float) -> bool:
+        return now >= (self.renew_at or self.expires_at)
 
 
 class TokenCache(Protocol):
@@ -171,7 +175,8 @@ class MemoryTokenCache:
 
 
 _PROCESS_TOKENS = MemoryTokenCache()
-# A token with less than this left is renewed first, so none expires in the middle of a request.
+# A token is renewed this long before it expires (a quarter of its life when that is shorter), so
+# none expires in the middle of a request.
 TOKEN_RENEW_MARGIN = 60.0
 # When a token answer says nothing of its lifetime: assume a short one (renewing early is cheap).
 TOKEN_DEFAULT_LIFETIME = 300.0
@@ -372,7 +377,7 @@ class Connector(ABC):
             return {}
         key = self.token_key()
         token = self._tokens.get(key)
-        if token is None or token.expires_at - time.time() < TOKEN_RENEW_MARGIN:
+        if token is None or token.due(time.time()):
             token = self._issue_token()
             self._tokens.put(key, token)
         return {"Authorization": f"Bearer {token.value}"}
@@ -616,10 +621,12 @@ def parse_token(answer: Any) -> AccessToken:
     if not isinstance(answer, dict) or not isinstance(answer.get("access_token"), str):
         raise ConnectorError("bad_response", "the token endpoint answered without an access_token")
     value = answer["access_token"]
+    now = time.time()
     expires_at = _expiry(answer.get("expires_in"), answer.get("expires_at"), value)
     if expires_at is None:
-        expires_at = time.time() + TOKEN_DEFAULT_LIFETIME
-    return AccessToken(value=value, expires_at=expires_at)
+        expires_at = now + TOKEN_DEFAULT_LIFETIME
+    margin = min(TOKEN_RENEW_MARGIN, max(0.0, expires_at - now) / 4)
+    return AccessToken(value=value, expires_at=expires_at, renew_at=expires_at - margin)
 
 
 def _expiry(expires_in: Any, expires_at: Any, jwt: str) -> float | None:

@@ -1,7 +1,7 @@
 """OAuth access tokens shared by every worker process through Redis, encrypted at rest.
 
 One token per installation serves all workers until shortly before it expires (the connector
-renews it TOKEN_RENEW_MARGIN early, or once on a 401); Redis drops the entry when it expires.
+renews it at its `renew_at`, or once on a 401); Redis drops the entry when it expires.
 The token is a credential, so it is stored with the installation secrets' key (SecretBox).
 """
 
@@ -31,14 +31,18 @@ class RedisTokenCache:
             data = json.loads(self.box.decrypt(stored) or "{}")
         except (SecretKeyError, ValueError):
             return None  # a key rotation or a damaged entry: issue a new token
-        token = AccessToken(value=data.get("value", ""), expires_at=float(data.get("expires_at", 0)))
+        token = AccessToken(
+            value=data.get("value", ""),
+            expires_at=float(data.get("expires_at", 0)),
+            renew_at=float(data.get("renew_at", 0)),
+        )
         return token if token.value and token.expires_at > time.time() else None
 
     def put(self, key: str, token: AccessToken) -> None:
         ttl = math.floor(token.expires_at - time.time())
         if ttl <= 0:
             return
-        data = json.dumps({"value": token.value, "expires_at": token.expires_at})
+        data = json.dumps({"value": token.value, "expires_at": token.expires_at, "renew_at": token.renew_at})
         self.client.set(PREFIX + key, self.box.encrypt(data), ex=ttl)
 
     def drop(self, key: str) -> None:

@@ -279,7 +279,7 @@ class Greenhouse(Connector):
         user = installation.on_behalf_of or ""
         missing = super().credentials_problem(installation)
         if missing or not user.isdigit():
-            return f"needs {cls.credentials_label} (client id, client secret and a numeric user id)"
+            return f"needs {cls.credentials_label}"  # the fix command names client id, secret and user
         return None
 
     def token_form(self) -> dict[str, str]:

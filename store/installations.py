@@ -164,27 +164,29 @@ def get_installation(conn: Connection, box: SecretBox, installation_id: str) -> 
     return installation
 
 
+def info_of(row: Any) -> InstallationInfo:
+    """What an operator may see of an installations row (a Row or its mapping)."""
+    return InstallationInfo(
+        id=row["id"],
+        platform=row["platform"],
+        name=row["name"],
+        status=row["status"],
+        api_base_url=row["api_base_url"],
+        on_behalf_of=row["on_behalf_of"],
+        has_api_key=row["api_key_enc"] is not None,
+        has_webhook_secret=row["webhook_secret_enc"] is not None,
+        created_at=row["created_at"],
+        client_id=row["client_id"],
+        has_client_secret=row["client_secret_enc"] is not None,
+        token_url=row["token_url"],
+    )
+
+
 def list_installations(conn: Connection, platform: str | None = None) -> list[InstallationInfo]:
     query = select(installations).order_by(installations.c.created_at, installations.c.id)
     if platform:
         query = query.where(installations.c.platform == platform)
-    return [
-        InstallationInfo(
-            id=row.id,
-            platform=row.platform,
-            name=row.name,
-            status=row.status,
-            api_base_url=row.api_base_url,
-            on_behalf_of=row.on_behalf_of,
-            has_api_key=row.api_key_enc is not None,
-            has_webhook_secret=row.webhook_secret_enc is not None,
-            created_at=row.created_at,
-            client_id=row.client_id,
-            has_client_secret=row.client_secret_enc is not None,
-            token_url=row.token_url,
-        )
-        for row in conn.execute(query)
-    ]
+    return [info_of(row) for row in conn.execute(query).mappings()]
 
 
 def update_installation(

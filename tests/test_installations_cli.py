@@ -93,7 +93,7 @@ def test_greenhouse_wants_harvest_v3_credentials(cli) -> None:
     with_key = cli(
         "add", "--platform", "greenhouse", "--name", "Old", "--api-key", "v1-key", "--on-behalf-of", "7"
     )
-    assert with_key.exit_code == 1 and "--client-id, --client-secret and --on-behalf-of" in with_key.output
+    assert with_key.exit_code == 1 and "--client-id, --client-secret, --on-behalf-of" in with_key.output
     by_name = cli(
         "add", "--platform", "greenhouse", "--name", "G", "--client-id", "c", "--client-secret", "s"
     )

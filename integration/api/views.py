@@ -15,7 +15,7 @@ from integration.api import backends, schemas
 from integration.api.errors import ApiError, not_found
 from integration.api.routing import bp, openapi_document, operation
 from integration.badges import badge_url
-from integration.cli.installations import webhook_url
+from integration.cli.installations import credentials_notice, credentials_refusal, webhook_url
 from store import audit, review
 from store import installations as stored
 from store.review import Scope
@@ -44,7 +44,15 @@ def _own_installation(conn, token: review.ApiToken, installation_id: str) -> dic
     if row is None:
         raise not_found("installation")
     public = {k: v for k, v in row.items() if not k.endswith("_enc")}
-    return {**public, "settings": stored.effective_settings(row["settings"])}
+    needs = credentials_notice(stored.info_of(row))
+    return {**public, "settings": stored.effective_settings(row["settings"]), "needs": needs}
+
+
+def _refuse_credentials(platform: str, body: dict, on_behalf_of: str | None) -> None:
+    client = (body.get("client_id"), body.get("client_secret"))
+    refusal = credentials_refusal(platform, body.get("api_key"), client, on_behalf_of)
+    if refusal:
+        raise ApiError(422, "invalid_credentials", refusal)
 
 
 @operation(
@@ -71,6 +79,7 @@ def list_installations(token, query, body):
     status=201,
 )
 def create_installation(token, query, body):
+    _refuse_credentials(body["platform"], body, body.get("on_behalf_of"))
     secret = body.pop("webhook_secret", None) or stored.generate_webhook_secret()
     with _engine().begin() as conn:
         created = stored.create_installation(conn, backends.secret_box(), webhook_secret=secret, **body)
@@ -108,7 +117,7 @@ def get_installation(token, query, body, installation_id):
 @operation(
     INSTALLATION,
     "PATCH",
-    summary="Update name, API key, API base URL, acting user or status",
+    summary="Update name, API key or OAuth client credentials, API base URL, acting user or status",
     scope=Scope.ADMIN,
     tag="installations",
     body=schemas.InstallationUpdateSchema,
@@ -116,7 +125,10 @@ def get_installation(token, query, body, installation_id):
 )
 def update_installation(token, query, body, installation_id):
     with _engine().begin() as conn:
-        _own_installation(conn, token, installation_id)
+        current = _own_installation(conn, token, installation_id)
+        _refuse_credentials(current["platform"], body, body.get("on_behalf_of", current["on_behalf_of"]))
+        if body.get("client_secret"):  # new client credentials replace a retired API key
+            body = {**body, "api_key": None, "status": "active"}
         if body:
             stored.update_installation(conn, backends.secret_box(), installation_id, **body)
             audit.record(

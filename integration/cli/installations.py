@@ -65,23 +65,30 @@ def credentials_notice(info: InstallationInfo) -> str | None:
     return f"{problem}: run {fix_command(info.id)}" if problem else None
 
 
-def _check_credentials(platform: str, api_key: str | None, client: tuple, user: str | None) -> None:
-    """Refuse what the platform no longer accepts or cannot use, naming what to give instead. An
-    installation with no credentials at all is allowed: it receives webhooks and is listed as
+_GIVE = "client_id, client_secret and on_behalf_of (CLI: --client-id, --client-secret, --on-behalf-of)"
+
+
+def credentials_refusal(platform: str, api_key: str | None, client: tuple, user: str | None) -> str | None:
+    """Why these credentials cannot be stored for the platform (naming what to give instead), or
+    None. No credentials at all is allowed: the installation receives webhooks and is listed as
     needing them."""
     connector = get_connector(platform)
     if connector.auth_type is not AuthType.OAUTH_CLIENT_CREDENTIALS:
-        return
+        return None
     if api_key:
-        raise click.ClickException(
-            f"{connector.display_name} takes {connector.credentials_label}, not an API key: "
-            "give --client-id, --client-secret and --on-behalf-of"
-        )
+        return f"{connector.display_name} takes {connector.credentials_label}, not an API key: give {_GIVE}"
     if any(client) and not (all(client) and user and user.isdigit()):
-        raise click.ClickException(
-            f"{connector.display_name} needs --client-id, --client-secret and --on-behalf-of "
-            "(the numeric id of the Greenhouse user the token is issued for)"
+        return (
+            f"{connector.display_name} needs {_GIVE}; on_behalf_of is the numeric id of the "
+            "Greenhouse user the token is issued for"
         )
+    return None
+
+
+def _check_credentials(platform: str, api_key: str | None, client: tuple, user: str | None) -> None:
+    refusal = credentials_refusal(platform, api_key, client, user)
+    if refusal:
+        raise click.ClickException(refusal)
 
 
 def _echo_secret(settings: Settings, installation: Installation, secret: str, as_json: bool) -> None:

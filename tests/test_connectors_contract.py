@@ -336,6 +336,16 @@ GH_APPLICATION = {  # the documented application's answers
         {"question": "LinkedIn Profile", "answer": "https://linkedin.com/example"},
     ],
 }
+GH_APPLY_TAG_77 = [  # the candidate does not carry tag 77 yet: a row is created
+    Call("GET", "applied_candidate_tags", [], params={"candidate_ids": "53883394"}),
+    Call(
+        "POST",
+        "applied_candidate_tags",
+        {"id": 901, "candidate_id": 53883394, "candidate_tag_id": 77},
+        status=201,
+        body={"candidate_id": 53883394, "candidate_tag_id": 77},
+    ),
+]
 GH_NOTE = {
     "id": 12345,
     "candidate_id": 53883394,
@@ -423,25 +433,11 @@ class TestGreenhouseConnector(ConnectorContract):
     add_tag_new_calls: ClassVar[list[Call]] = [
         Call("GET", "candidate_tags", [{"id": 5, "name": "Referral"}], params={}),
         Call("POST", "candidate_tags", {"id": 77, "name": TAG}, status=201, body={"name": TAG}),
-        Call("GET", "applied_candidate_tags", [], params={"candidate_ids": "53883394"}),
-        Call(
-            "POST",
-            "applied_candidate_tags",
-            {"id": 901, "candidate_id": 53883394, "candidate_tag_id": 77},
-            status=201,
-            body={"candidate_id": 53883394, "candidate_tag_id": 77},
-        ),
+        *GH_APPLY_TAG_77,
     ]
     add_tag_existing_calls: ClassVar[list[Call]] = [
         Call("GET", "candidate_tags", [{"id": 77, "name": TAG}], params={}),
-        Call("GET", "applied_candidate_tags", [], params={"candidate_ids": "53883394"}),
-        Call(
-            "POST",
-            "applied_candidate_tags",
-            {"id": 901, "candidate_id": 53883394, "candidate_tag_id": 77},
-            status=201,
-            body={"candidate_id": 53883394, "candidate_tag_id": 77},
-        ),
+        *GH_APPLY_TAG_77,
     ]
     remove_tag_calls: ClassVar[list[Call]] = [
         Call(

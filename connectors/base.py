@@ -18,6 +18,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -35,6 +36,7 @@ class EventKind(StrEnum):
     CANDIDATE_UPDATED = "candidate_updated"  # re-screen when identity fields changed
     CANDIDATE_MERGED = "candidate_merged"
     CANDIDATE_DELETED = "candidate_deleted"  # deleted or anonymised: drop our copy and its keys
+    DATA_CHANGED = "data_changed"  # records changed, not named (Kombo): screen what changed since last time
     PING = "ping"  # the platform checking the endpoint
     IGNORED = "ignored"  # a known event type we do not act on
 
@@ -241,6 +243,12 @@ class Connector(ABC):
 
     @abstractmethod
     def add_note(self, candidate_id: str, text: str) -> None: ...
+
+    @classmethod
+    def changes_cursor(cls, since: datetime) -> str | None:
+        """A `list_candidates` cursor for the candidates changed since `since`; None where the
+        platform cannot list changes (its webhooks name each candidate instead)."""
+        return None
 
     def note_texts(self, candidate_id: str) -> Iterable[str] | None:
         """The text of the candidate's notes, fetched lazily page by page; None where the platform

@@ -245,6 +245,11 @@ class Connector(ABC):
     def add_note(self, candidate_id: str, text: str) -> None: ...
 
     @classmethod
+    def underlying_ats(cls, settings: Mapping[str, Any]) -> str | None:
+        """The ATS behind a unified API (Kombo: "workday", ...), for display; None for a direct ATS."""
+        return None
+
+    @classmethod
     def changes_cursor(cls, since: datetime) -> str | None:
         """A `list_candidates` cursor for the candidates changed since `since`; None where the
         platform cannot list changes (its webhooks name each candidate instead)."""

@@ -125,6 +125,10 @@ class Kombo(Connector):
         ),
     )
 
+    @classmethod
+    def underlying_ats(cls, settings: Mapping[str, Any]) -> str | None:
+        return tool_of(settings.get("integration_id"))
+
     # ----- webhooks -------------------------------------------------------------------------
 
     @classmethod

@@ -38,6 +38,7 @@ class EventKind(StrEnum):
     CANDIDATE_UPDATED = "candidate_updated"  # re-screen when identity fields changed
     CANDIDATE_MERGED = "candidate_merged"
     CANDIDATE_DELETED = "candidate_deleted"  # deleted or anonymised: drop our copy and its keys
+    DATA_CHANGED = "data_changed"  # records changed, not named (Kombo): screen what changed since last time
     PING = "ping"  # the platform checking the endpoint
     IGNORED = "ignored"  # a known event type we do not act on
 
@@ -303,6 +304,17 @@ class Connector(ABC):
         read. Raises ConnectorAbort (credentials, permissions) or ConnectorError like any call."""
         first_page = next(iter(self.list_candidates()), None)
         return len(first_page.applicants) if first_page else 0
+
+    @classmethod
+    def underlying_ats(cls, settings: Mapping[str, Any]) -> str | None:
+        """The ATS behind a unified API (Kombo: "workday", ...), for display; None for a direct ATS."""
+        return None
+
+    @classmethod
+    def changes_cursor(cls, since: datetime) -> str | None:
+        """A `list_candidates` cursor for the candidates changed since `since`; None where the
+        platform cannot list changes (its webhooks name each candidate instead)."""
+        return None
 
     def note_texts(self, candidate_id: str) -> Iterable[str] | None:
         """The text of the candidate's notes, fetched lazily page by page; None where the platform

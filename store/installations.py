@@ -63,6 +63,7 @@ class InstallationInfo:
     has_api_key: bool
     has_webhook_secret: bool
     created_at: datetime | None
+    settings: dict  # as stored: the tenant's changes to the defaults (no secrets)
     client_id: str | None = None
     has_client_secret: bool = False
     token_url: str | None = None
@@ -176,6 +177,7 @@ def info_of(row: Any) -> InstallationInfo:
         has_api_key=row["api_key_enc"] is not None,
         has_webhook_secret=row["webhook_secret_enc"] is not None,
         created_at=row["created_at"],
+        settings=row["settings"] or {},
         client_id=row["client_id"],
         has_client_secret=row["client_secret_enc"] is not None,
         token_url=row["token_url"],

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from flask import Response, current_app, jsonify
 from sqlalchemy import select
 
+from connectors.registry import get_connector, missing_settings
 from integration.api import backends, schemas
 from integration.api.errors import ApiError, not_found
 from integration.api.routing import bp, openapi_document, operation
@@ -45,7 +46,9 @@ def _own_installation(conn, token: review.ApiToken, installation_id: str) -> dic
         raise not_found("installation")
     public = {k: v for k, v in row.items() if not k.endswith("_enc")}
     needs = credentials_notice(stored.info_of(row))
-    return {**public, "settings": stored.effective_settings(row["settings"]), "needs": needs}
+    underlying = get_connector(row["platform"]).underlying_ats(row["settings"] or {})
+    settings = stored.effective_settings(row["settings"])
+    return {**public, "settings": settings, "underlying_ats": underlying, "needs": needs}
 
 
 def _refuse_credentials(platform: str, body: dict, on_behalf_of: str | None) -> None:
@@ -81,8 +84,14 @@ def list_installations(token, query, body):
 def create_installation(token, query, body):
     _refuse_credentials(body["platform"], body, body.get("on_behalf_of"))
     secret = body.pop("webhook_secret", None) or stored.generate_webhook_secret()
+    settings = {"integration_id": body.pop("integration_id")} if body.get("integration_id") else {}
+    missing = missing_settings(body["platform"], settings)
+    if missing:
+        raise ApiError(422, "invalid", f"{body['platform']} needs {', '.join(missing)}")
     with _engine().begin() as conn:
-        created = stored.create_installation(conn, backends.secret_box(), webhook_secret=secret, **body)
+        created = stored.create_installation(
+            conn, backends.secret_box(), webhook_secret=secret, settings=settings, **body
+        )
         new_token, plain = review.create_token(conn, created.id, Scope.ADMIN, "created by API", token.actor)
         audit.record(
             conn,

@@ -10,7 +10,7 @@ import click
 from sqlalchemy import Connection
 
 from connectors.base import AuthType, Installation
-from connectors.registry import PLATFORMS, get_connector
+from connectors.registry import PLATFORMS, get_connector, missing_settings
 from integration.config import Settings
 from integration.secrets import secret_box
 from store.db import engine_for
@@ -101,13 +101,15 @@ def _echo_secret(settings: Settings, installation: Installation, secret: str, as
         "on_behalf_of": installation.on_behalf_of,
         "client_id": installation.client_id,
         "token_url": installation.token_url,
+        "underlying_ats": PLATFORMS[installation.platform].underlying_ats(installation.settings),
     }
     problem = get_connector(installation.platform).credentials_problem(installation)
     notice = f"{problem}: run {fix_command(installation.id)}" if problem else None
     if as_json:
         click.echo(json.dumps({**details, "needs": notice}, indent=2))
         return
-    click.echo(f"Installation {installation.id} ({installation.platform})")
+    label = _platform_label(installation.platform, installation.settings)
+    click.echo(f"Installation {installation.id} ({label})")
     click.echo(f"Webhook URL:    {details['webhook_url']}")
     click.echo(f"Webhook secret: {secret}")
     click.echo(
@@ -117,6 +119,12 @@ def _echo_secret(settings: Settings, installation: Installation, secret: str, as
     )
     if notice:
         click.echo(f"This installation {notice}")
+
+
+def _platform_label(platform: str, settings: dict) -> str:
+    """ "kombo/workday" for a unified API, the platform alone otherwise."""
+    underlying = PLATFORMS[platform].underlying_ats(settings)
+    return f"{platform}/{underlying}" if underlying else platform
 
 
 @click.group()
@@ -134,6 +142,7 @@ def installations() -> None:
 @click.option("--api-base-url", help="API base URL override (EU data centres, sandbox).")
 @click.option("--token-url", help="OAuth token endpoint override (sandbox).")
 @click.option("--on-behalf-of", help="The ATS user that tags and notes are written as (Greenhouse: user id).")
+@click.option("--integration-id", help="Kombo: the integration (one customer's ATS), e.g. workday:8d1h...")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
 def add(
     platform: str,
@@ -145,10 +154,16 @@ def add(
     api_base_url: str | None,
     token_url: str | None,
     on_behalf_of: str | None,
+    integration_id: str | None,
     as_json: bool,
 ) -> None:
     """Register an ATS account; prints the webhook URL and secret to paste into the ATS."""
     _check_credentials(platform, api_key, (client_id, client_secret), on_behalf_of)
+    settings_given = {"integration_id": integration_id} if integration_id else {}
+    missing = missing_settings(platform, settings_given)
+    if missing:
+        options = ", ".join(f"--{field.replace('_', '-')}" for field in missing)
+        raise click.UsageError(f"{PLATFORMS[platform].display_name} needs {options}")
     secret = webhook_secret or generate_webhook_secret()
     with _store() as (settings, conn, box):
         installation = create_installation(
@@ -163,6 +178,7 @@ def add(
             webhook_secret=secret,
             api_base_url=api_base_url,
             on_behalf_of=on_behalf_of,
+            settings=settings_given,
         )
     _echo_secret(settings, installation, secret, as_json)
 
@@ -225,6 +241,7 @@ def list_command(as_json: bool) -> None:
                         "has_client_secret": row.has_client_secret,
                         "token_url": row.token_url,
                         "needs": credentials_notice(row),
+                        "underlying_ats": PLATFORMS[row.platform].underlying_ats(row.settings),
                     }
                     for row in rows
                 ],
@@ -240,7 +257,8 @@ def list_command(as_json: bool) -> None:
             key = f"client {row.client_id}"
         else:
             key = "api key set" if row.has_api_key else "NO API KEY (no write-back)"
-        click.echo(f"{row.id}  {row.platform:<16} {row.status:<8} {key:<26} {row.name}")
+        platform = _platform_label(row.platform, row.settings)
+        click.echo(f"{row.id}  {platform:<16} {row.status:<8} {key:<26} {row.name}")
         if notice:
             click.echo(f"    {notice}")
 

@@ -226,6 +226,10 @@ def test_redis_down_deliveries_kept_and_swept_later(tmp_path, monkeypatch, priva
         stack.stop_workers()
     assert sandbox.state.writebacks(listed["id"])["tags"] == ["HireWatch: medium risk"]
     assert len(sandbox.state.writebacks(listed["id"])["notes"]) == 1
+    assert all(
+        sandbox.state.writebacks(c["id"]) == {"candidate_id": c["id"], "tags": [], "notes": []} for c in clean
+    )
+    assert sandbox.state.stats["tokens_issued"] >= 1  # signed webhook -> v3 token -> fetch -> tag + note
 
 
 def kill_the_task_once(stack, monkeypatch, listed: dict, reached, what: str) -> None:

@@ -15,7 +15,8 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
@@ -71,9 +72,14 @@ def _id_set(value: str | None) -> set[int] | None:
     return {int(part) for part in value.split(",") if part.strip()}
 
 
-def _page(rows_for: Callable[[dict], list[dict]], filters_allowed: tuple[str, ...]) -> Response:
+def _page(
+    rows_for: Callable[[dict], Sequence[Any]],
+    filters_allowed: tuple[str, ...],
+    render: Callable[[Any], dict] = lambda row: row,
+) -> Response:
     """One cursor page of a list endpoint: first request with filters and per_page, then only the
-    cursor of the Link rel="next" URL."""
+    cursor of the Link rel="next" URL. `rows_for` may give keys that `render` turns into rows, so
+    that a page renders only its own rows."""
     args = request.args
     if "cursor" in args:
         if len(args) > 1:
@@ -98,7 +104,7 @@ def _page(rows_for: Callable[[dict], list[dict]], filters_allowed: tuple[str, ..
         rows = rows_for(filters)
     except ValueError:
         return _error(422, "ids must be comma-separated numbers")
-    response = jsonify(rows[offset : offset + per_page])
+    response = jsonify([render(row) for row in rows[offset : offset + per_page]])
     if offset + per_page < len(rows):
         cursor = _encode_cursor(filters, per_page, offset + per_page)
         response.headers["Link"] = f'<{request.base_url}?cursor={cursor}>; rel="next"'
@@ -180,7 +186,7 @@ def create_sandbox_app(state: SandboxState) -> Flask:
 
     @app.get("/v3/candidates")
     def candidates() -> Response:
-        return _page(lambda f: state.candidate_rows(_id_set(f.get("ids"))), ("ids",))
+        return _page(lambda f: state.candidate_ids(_id_set(f.get("ids"))), ("ids",), state.harvest_candidate)
 
     @app.get("/v3/applications")
     def applications() -> Response:

@@ -139,9 +139,10 @@ class SandboxState:
             row["tags"] = self.tag_names(candidate_id)
             return row
 
-    def candidate_rows(self, ids: set[int] | None = None) -> list[dict]:
+    def candidate_ids(self, ids: set[int] | None = None) -> list[int]:
+        """The stored candidates' ids in order (those in `ids` when given)."""
         with self.lock:
-            return [self.harvest_candidate(i) for i in sorted(self.candidates) if ids is None or i in ids]
+            return sorted(self.candidates if ids is None else ids & self.candidates.keys())
 
     def employment_rows(self, candidate_ids: set[int] | None) -> list[dict]:
         with self.lock:

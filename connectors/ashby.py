@@ -366,7 +366,8 @@ class Ashby(Connector):
         self.call("candidate.createNote", body)
 
     def verdict_status(self, risk: Risk) -> str | None:
-        if risk is Risk.CLEAR or not self.setting("fraud_status_writeback"):
+        # Only a real true turns it on: a stray "false" string must not write to the ATS.
+        if risk is Risk.CLEAR or self.setting("fraud_status_writeback") is not True:
             return None
         return FLAGGED_FRAUD_STATUS
 

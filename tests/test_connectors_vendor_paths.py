@@ -278,9 +278,10 @@ def test_ashby_fraud_status_is_set_to_unsure_when_the_setting_is_on(ledger) -> N
     [
         ({}, flagged()),
         ({"fraud_status_writeback": False}, flagged()),
+        ({"fraud_status_writeback": "false"}, flagged()),
         ({"fraud_status_writeback": True}, None),
     ],
-    ids=["default", "off", "on-but-clear-after-flagged"],
+    ids=["default", "off", "off-as-text", "on-but-clear-after-flagged"],
 )
 def test_ashby_fraud_status_is_never_written_when_off_or_clear(ledger, settings, result) -> None:
     if result is None:  # flagged first (fraud status set), then clear: nothing more is written to it

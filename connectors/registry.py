@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import connectors
 from connectors.base import ActingUser, Connector, EventKind, SettingField
 
-_NOT_CONNECTOR_MODULES = frozenset({"base", "registry", "payload", "resume"})
+_NOT_CONNECTOR_MODULES = frozenset({"base", "registry", "payload", "resume", "urls"})
 
 
 class UnknownPlatform(LookupError):

@@ -54,10 +54,11 @@ def pipeline(tmp_path, monkeypatch, redis_url):
     monkeypatch.setenv("HIREWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'hw.db'}")
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("HIREWATCH_SECRET_KEY", SECRET_KEY)
-    runtime.reset()
     ListStore(tmp_path / "lists").import_directory(FIXTURES / "lists" / "basic")
     engine = engine_for(f"sqlite:///{tmp_path / 'hw.db'}")
     with SandboxThread() as sandbox:
+        monkeypatch.setenv("HIREWATCH_ALLOW_API_URLS", sandbox.url)  # the sandbox ATS on loopback http
+        runtime.reset()
         with engine.begin() as conn:
             installation = create_installation(
                 conn,

@@ -257,6 +257,12 @@ def run(once: bool, web_port: int, sandbox_port: int) -> None:
         **os.environ,
         "HIREWATCH_DATA_DIR": str(base.data_dir),
         "HIREWATCH_PUBLIC_URL": os.environ.get("HIREWATCH_PUBLIC_URL", f"http://127.0.0.1:{web_port}"),
+        # The sandbox ATS is loopback http: allowed for this run only, beside the operator's own.
+        "HIREWATCH_ALLOW_API_URLS": ",".join(
+            filter(
+                None, [os.environ.get("HIREWATCH_ALLOW_API_URLS", ""), f"http://127.0.0.1:{sandbox_port}/"]
+            )
+        ),
     }
     (base.data_dir / "logs").mkdir(parents=True, exist_ok=True)
     service = Service(base.data_dir / "logs", env)

@@ -275,6 +275,11 @@ class Ashby(Connector):
             raise ConnectorError("vendor_error", f"Ashby {method} failed: {errors}")
         return response
 
+    def candidate_exists(self, candidate_id: str) -> bool | None:
+        # UNCONFIRMED how candidate.info answers for a deleted candidate (`success: false` with
+        # which error?): we cannot tell, so a signed candidateDelete alone decides.
+        return None
+
     def _read_probe(self, probe: AccessProbe) -> None:
         self.call(probe.path, probe.body or {}, idempotent=True)  # `success: false` is a refusal
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
@@ -179,6 +179,8 @@ class Connector(ABC):
     handshake_status: ClassVar[int] = 200  # the reply status to a handshake request
     events: ClassVar[Mapping[str, EventKind]]  # vendor event name -> what we do with it
     dedupe_source: ClassVar[str | None] = None  # where the vendor's delivery id comes from
+    # Delete events after which the ATS keeps the (anonymised) candidate: not confirmed by a 404.
+    anonymise_events: ClassVar[frozenset[str]] = frozenset()
     replay_window: ClassVar[float | None] = None  # seconds a signed timestamp stays acceptable
 
     # API metadata.
@@ -186,6 +188,7 @@ class Connector(ABC):
     auth_header: ClassVar[str | None] = None  # for AuthType.TOKEN_HEADER
     required_permissions: ClassVar[tuple[str, ...]] = ()
     access_probe: ClassVar[AccessProbe]  # the read `check_access` makes
+    candidate_path: ClassVar[str] = "candidates/{id}"  # GET one candidate (`candidate_exists`)
     writeback_kinds: ClassVar[tuple[str, ...]] = ("tag", "note")
     acting_user: ClassVar[ActingUser | None] = None
     settings_fields: ClassVar[tuple[SettingField, ...]] = ()
@@ -272,6 +275,17 @@ class Connector(ABC):
 
     @abstractmethod
     def add_note(self, candidate_id: str, text: str) -> None: ...
+
+    def candidate_exists(self, candidate_id: str) -> bool | None:
+        """Whether the ATS still has the candidate (a signed delete is confirmed by False); None
+        where the platform cannot tell us."""
+        try:
+            self.request("GET", self.candidate_path.format(id=quote(candidate_id, safe="")))
+        except ConnectorError as exc:
+            if exc.reason == "not_found":
+                return False
+            raise
+        return True
 
     def note_texts(self, candidate_id: str) -> Iterable[str] | None:
         """The text of the candidate's notes, fetched lazily page by page; None where the platform

@@ -169,6 +169,7 @@ class Greenhouse(Connector):
     signature_scheme = "hmac-sha256-hex over the raw body; header 'Signature: sha256 <hex>'"
     success_status = 200
     dedupe_source = "header Greenhouse-Event-ID"
+    anonymise_events = frozenset({"candidate_anonymized"})  # the candidate stays, anonymised
     events: ClassVar[Mapping[str, EventKind]] = {
         "new_candidate_application": EventKind.APPLICATION_CREATED,
         "new_prospect_application": EventKind.APPLICATION_CREATED,

@@ -175,6 +175,7 @@ class Lever(Connector):
     }
     auth_type = AuthType.BASIC_API_KEY
     access_probe = AccessProbe("opportunities", "opportunities:read:admin", params={"limit": 1})
+    candidate_path = "opportunities/{id}"
     required_permissions = (
         "opportunities:read:admin",
         "opportunities:write:admin",

@@ -29,6 +29,7 @@ from integration.sandbox.demo import demo_candidates
 from screening.lists import NoListsError, load_demo
 from screening.lists.store import ListStore
 from store.db import engine_for
+from store.inbox import FINAL_STATUSES
 from store.tables import applicants, inbox
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -200,7 +201,7 @@ def wait_for_screenings(settings: Settings, installation_id: str, count: int, se
                 conn.execute(select(inbox.c.status).where(inbox.c.installation_id == installation_id))
             )
         statuses = [s[0] for s in statuses]
-        if len(statuses) >= count and all(s in ("done", "failed", "ignored") for s in statuses):
+        if len(statuses) >= count and all(s in FINAL_STATUSES for s in statuses):
             return statuses
         if service.dead():
             raise click.ClickException(f"{', '.join(service.dead())} stopped; see {service.log_dir}")

@@ -157,6 +157,7 @@ class _Retryable(Exception):
         self.reason, self.message, self.delay = reason, message, delay
 
 
+CHECK_MAX_WAIT = 5.0  # seconds of retrying an access check may spend (an admin waits for it)
 MAX_REDIRECTS = 5  # attachment downloads: hops followed, each one checked
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 _EPOCH_THRESHOLD = 1_000_000_000  # a reset value above this is a Unix timestamp, not a delay
@@ -354,7 +355,11 @@ class Connector(ABC):
         """Authenticate and make one read (`access_probe`): whether this installation works and,
         when it does not, whether the URL, the credentials or a permission is wrong."""
         probe = self.access_probe
+        self.max_total_wait = min(self.max_total_wait, CHECK_MAX_WAIT)  # an admin is waiting
         try:
+            if not self.installation.api_key:  # nothing to authenticate with: the URL alone
+                self.check_api_url(self.base_url)
+                return AccessCheck(ok=True, message="no API key, so only the API URL was checked")
             self._read_probe(probe)
         except ConnectorError as exc:  # ConnectorAbort too: 401/403, a refused URL, missing config
             return _access_problem(self, exc.reason, probe, str(exc))

@@ -26,6 +26,7 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util.url import parse_url
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+OPERATOR_HINT = "; an operator can allow other URLs with HIREWATCH_ALLOW_API_URLS"
 
 
 class UrlRefused(ValueError):
@@ -109,14 +110,14 @@ def check_api_url(
     except ValueError:
         raise UrlRefused(field, "not a valid URL") from None
     if parts.scheme.lower() != "https":
-        raise UrlRefused(field, f"must be an https URL of {vendor}'s API")
+        raise UrlRefused(field, f"must be an https URL of {vendor}'s API{OPERATOR_HINT}")
     if parts.username or parts.password or parts.query or parts.fragment:
         raise UrlRefused(field, "must not carry a user name, password, query or fragment")
     if port not in (None, 443) or not parts.hostname or not host_allowed(parts.hostname, api_hosts):
         raise UrlRefused(
             field,
-            f"{parts.netloc or url!r} is not one of {vendor}'s API hosts ({', '.join(api_hosts)}); "
-            "an operator can allow other URLs with HIREWATCH_ALLOW_API_URLS",
+            f"{parts.netloc or url!r} is not one of {vendor}'s API hosts "
+            f"({', '.join(api_hosts)}){OPERATOR_HINT}",
         )
     return url
 

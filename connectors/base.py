@@ -394,6 +394,9 @@ class Connector(ABC):
         if acting:
             self._apply_acting_user(headers, params)
         url = self.check_api_url(self.url(path))
+        key = self.installation.api_key
+        if key and not (key.isascii() and key.isprintable()):  # no HTTP header can carry it
+            raise ConnectorAbort("unauthorized", "the API key has characters no API key has: paste it again")
         waited = 0.0
         for attempt in range(1, self.max_attempts + 1):
             try:

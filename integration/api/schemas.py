@@ -49,6 +49,21 @@ class InstallationSchema(Schema):
     settings = fields.Dict(keys=fields.String())
     status = fields.String()
     created_at = fields.DateTime()
+    missing_in_ats_in_a_row = fields.Integer(
+        metadata={"description": "candidates the ATS answered 404 for since the last that worked"}
+    )
+    warning = fields.String(
+        allow_none=True, metadata={"description": "what an admin should fix, if anything"}
+    )
+
+
+class AccessCheckSchema(Schema):
+    ok = fields.Boolean(required=True)
+    problem = fields.String(
+        allow_none=True,
+        metadata={"description": "wrong_url | bad_credentials | missing_permission | unreachable | refused"},
+    )
+    message = fields.String(required=True)
 
 
 class InstallationCreateSchema(Schema):

@@ -119,6 +119,9 @@ def parse(kind: str, data: bytes, limits: Limits) -> str:
     except MemoryError as exc:
         raise ResumeError(f"the {kind.upper()} needs too much memory to read") from exc
     except Exception as exc:  # parsers raise anything on hostile input: zlib.error, NotImplementedError...
+        # lxml reports a failed allocation as a syntax error, ERR_NO_MEMORY in its log
+        if "memory" in f"{exc} {getattr(exc, 'error_log', '')}".lower():
+            raise ResumeError(f"the {kind.upper()} needs too much memory to read") from exc
         raise ResumeError(f"the {kind.upper()} is damaged or unreadable ({exc.__class__.__name__})") from exc
 
 

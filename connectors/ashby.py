@@ -271,7 +271,8 @@ class Ashby(Connector):
         if not isinstance(response, dict):
             raise ConnectorError("bad_response", f"Ashby {method} answered a non-object")
         if not response.get("success", False):
-            errors = ", ".join(str(e) for e in response.get("errors") or []) or "no reason given"
+            # Ashby's error codes, each cut short: an answer's text is not ours to pass on whole.
+            errors = ", ".join(str(e)[:80] for e in (response.get("errors") or [])[:5]) or "no reason given"
             raise ConnectorError("vendor_error", f"Ashby {method} failed: {errors}")
         return response
 

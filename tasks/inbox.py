@@ -73,8 +73,16 @@ def _start_attempt(engine: Engine, inbox_id: int) -> int:
         return conn.execute(select(inbox.c.attempts).where(inbox.c.id == inbox_id)).scalar_one()
 
 
+def short_reason(text: str, limit: int = 300) -> str:
+    """What a tenant may read of an error: one line of printable text, cut short (an exception
+    can quote whatever a remote service answered)."""
+    line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def _fail(engine: Engine, row, reason: str, message: str) -> None:
-    _set_status(engine, row.id, "failed", f"{reason}: {message}"[:2000])
+    shown = short_reason(message)
+    _set_status(engine, row.id, "failed", f"{reason}: {shown}")
     with engine.begin() as conn:
         audit.record(
             conn,
@@ -82,7 +90,7 @@ def _fail(engine: Engine, row, reason: str, message: str) -> None:
             actor="worker",
             installation_id=row.installation_id,
             subject=str(row.id),
-            details={"reason": reason, "message": message[:500]},
+            details={"reason": reason, "message": shown},
         )
     log.error("inbox.failed inbox_id=%s reason=%s message=%s", row.id, reason, message)
 
@@ -244,7 +252,7 @@ def process_inbox(self, inbox_id: int) -> str:
         if attempts >= runtime.settings().task_max_retries:
             _fail(engine, row, exc.__class__.__name__, str(exc))
             return "failed"
-        _set_status(engine, inbox_id, "queued", f"{exc.__class__.__name__}: {exc}")
+        _set_status(engine, inbox_id, "queued", f"{exc.__class__.__name__}: {short_reason(str(exc))}")
         log.exception("inbox.error inbox_id=%s attempt=%d", inbox_id, attempts)
         raise self.retry(countdown=retry_delay(self.request.retries, None)) from exc
     _set_status(engine, inbox_id, status)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 import responses
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from store import review
 from store.db import make_engine
-from store.inbox import MISSING_IN_ATS, accept_delivery
 from store.installations import find_installation, update_installation
 from store.secretbox import SecretBox
-from store.tables import audit_log, inbox
-from tests.review_helpers import bearer, make_app, tenant_with_queue
+from store.tables import audit_log
+from tests.review_helpers import add_missing_in_ats, bearer, make_app, tenant_with_queue
 
 SECRET_KEY = "test-secret-key"  # make_app's
 HARVEST = "https://harvest.greenhouse.io/v1"  # Harvest's documented base (harvestdocs.greenhouse.io)
@@ -70,12 +69,7 @@ def test_check_endpoint_says_what_is_wrong_and_health_is_shown(api) -> None:
     client, auth, engine = api
     with engine.begin() as conn:
         update_installation(conn, SecretBox(SECRET_KEY), "acme", api_key="k")
-    accepted = accept_delivery(
-        engine, installation_id="acme", platform="greenhouse", dedupe_key="d1", event_type="update_candidate",
-        event_kind="candidate_updated", raw_body=b"{}", headers={},
-    )  # fmt: skip
-    with engine.begin() as conn:
-        conn.execute(update(inbox).where(inbox.c.id == accepted.inbox_id).values(status=MISSING_IN_ATS))
+    add_missing_in_ats(engine, "acme", 1)
     shown = client.get("/api/v1/installations/acme", headers=auth).json
     assert shown["missing_in_ats_in_a_row"] == 1 and "404" in shown["warning"]
 

@@ -7,16 +7,14 @@ import json
 import pytest
 import responses
 from click.testing import CliRunner
-from sqlalchemy import update
 
 from connectors.registry import get_connector
 from integration.app import create_app
 from integration.cli import main
 from integration.sandbox.harness import SandboxThread
 from store.db import engine_for
-from store.inbox import MISSING_IN_ATS, accept_delivery
-from store.tables import inbox
 from tests.receiver_support import TEST_SECRET_KEY, receiver_settings
+from tests.review_helpers import add_missing_in_ats
 
 PUBLIC_URL = "https://hooks.example.com"
 
@@ -154,14 +152,7 @@ def test_update_checks_new_credentials_and_check_reports_health(cli, sandbox, db
     assert refused.exit_code == 1 and "not changed: bad_credentials" in refused.output
     assert cli("check", installation_id, env_overrides=allow).exit_code == 0  # the old key was kept
 
-    engine = engine_for(db_url)
-    for n in range(2):
-        accepted = accept_delivery(
-            engine, installation_id=installation_id, platform="greenhouse", dedupe_key=f"d{n}",
-            event_type="update_candidate", event_kind="candidate_updated", raw_body=b"{}", headers={},
-        )  # fmt: skip
-        with engine.begin() as conn:
-            conn.execute(update(inbox).where(inbox.c.id == accepted.inbox_id).values(status=MISSING_IN_ATS))
+    add_missing_in_ats(engine_for(db_url), installation_id, 2)
     listed = cli("list", env_overrides=allow)
     assert "WARNING: the ATS answered 404 for the last 2 candidate(s)" in listed.output
     assert json.loads(cli("list", "--json", env_overrides=allow).stdout)[0]["missing_in_ats_in_a_row"] == 2

@@ -370,3 +370,10 @@ def test_a_ring_flags_its_first_member_when_the_second_applies(pipeline, redis_u
     with engine.connect() as conn:
         triggers = conn.execute(select(screenings.c.trigger).order_by(screenings.c.id)).scalars().all()
     assert triggers == ["webhook", "webhook", "linked"]
+
+
+def test_failure_text_shown_to_a_tenant_is_one_short_printable_line() -> None:
+    body = "-ERR internal\r\n" + "secret " * 200 + "\x00"
+    shown = inbox_tasks.short_reason(f"GET /x answered 400: {body}")
+    assert len(shown) <= 300 and "\n" not in shown and "\x00" not in shown
+    assert shown.startswith("GET /x answered 400: -ERR internal secret")

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import update
-
 from store import audit, review
 from store.db import make_engine
-from store.inbox import MISSING_IN_ATS, accept_delivery
-from store.tables import inbox
-from tests.review_helpers import make_app, tenant_with_queue
+from tests.review_helpers import add_missing_in_ats, make_app, tenant_with_queue
 
 PASSWORD = "correct horse battery staple"
 
@@ -27,12 +23,8 @@ def test_queue_and_applicant_pages_show_404s_from_the_ats(sqlite_url, tmp_path) 
     assert b"installation-health" not in client.get("/review/").data
     assert b"missing-in-ats" not in client.get(f"/review/applicants/{ids['match']}").data
 
-    accepted = accept_delivery(
-        engine, installation_id="acme", platform="greenhouse", dedupe_key="d1", event_type="update_candidate",
-        event_kind="candidate_updated", raw_body=b"{}", headers={},
-    )  # fmt: skip
+    add_missing_in_ats(engine, "acme", 1)
     with engine.begin() as conn:
-        conn.execute(update(inbox).where(inbox.c.id == accepted.inbox_id).values(status=MISSING_IN_ATS))
         audit.record(
             conn, action="applicant.missing_in_ats", actor="worker", installation_id="acme", subject="acme-c1"
         )

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ MEMORY_BYTES = 512 * 1024 * 1024  # the parsing child's address space
 SECONDS = 20.0  # the parsing child's wall-clock time
 _RATIO_CHECK_FROM = 1024 * 1024
 _FAILED = 2  # the child's exit status for "parsed and failed", its reason on stderr
+_CODE_ROOT = Path(__file__).resolve().parents[1]  # where the child imports connectors.resume from
 
 
 class ResumeError(ValueError):
@@ -130,9 +132,8 @@ def _parse_in_child(kind: str, data: bytes, limits: Limits) -> str:
     the child. The text comes back on stdout, a failure's reason on stderr."""
     argv = [
         sys.executable,
-        "-I",
         "-m",
-        __name__,
+        "connectors.resume",
         kind,
         str(limits.max_pages),
         str(limits.max_chars),
@@ -140,7 +141,15 @@ def _parse_in_child(kind: str, data: bytes, limits: Limits) -> str:
         str(max(1, int(limits.seconds))),
     ]
     try:
-        done = subprocess.run(argv, input=data, capture_output=True, timeout=limits.seconds, check=False)
+        done = subprocess.run(
+            argv,
+            input=data,
+            capture_output=True,
+            timeout=limits.seconds,
+            check=False,
+            cwd=_CODE_ROOT,
+            env={"PYTHONPATH": str(_CODE_ROOT)},  # this code, and nothing else from our environment
+        )
     except subprocess.TimeoutExpired as exc:
         raise ResumeError(f"the {kind.upper()} took longer than {limits.seconds:.0f} s to read") from exc
     if done.returncode == 0:
@@ -148,8 +157,11 @@ def _parse_in_child(kind: str, data: bytes, limits: Limits) -> str:
     if done.returncode == _FAILED:  # the reason is the last line; parsers may warn before it
         lines = done.stderr.decode("utf-8", errors="replace").strip().splitlines() or ["unreadable"]
         raise ResumeError(lines[-1][-300:])
-    log.warning("resume.child_died kind=%s status=%s", kind, done.returncode)
-    raise ResumeError(f"the {kind.upper()} needs more memory or time than a résumé may ({done.returncode})")
+    stderr = done.stderr.decode("utf-8", errors="replace")
+    if done.returncode < 0 or "MemoryError" in stderr:  # killed (CPU limit) or out of memory
+        raise ResumeError(f"the {kind.upper()} needs more memory or time than a résumé may")
+    log.warning("resume.reader_failed kind=%s status=%s stderr=%s", kind, done.returncode, stderr[-500:])
+    raise ResumeError(f"the {kind.upper()} reader failed on this file (status {done.returncode})")
 
 
 def _child_main(argv: list[str]) -> int:

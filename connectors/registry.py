@@ -15,7 +15,15 @@ from dataclasses import asdict, dataclass
 
 import connectors
 from connectors import urls
-from connectors.base import AccessCheck, ActingUser, Connector, EventKind, Installation, SettingField
+from connectors.base import (
+    AccessCheck,
+    ActingUser,
+    Connector,
+    ConnectorError,
+    EventKind,
+    Installation,
+    SettingField,
+)
 
 _NOT_CONNECTOR_MODULES = frozenset({"base", "registry", "payload", "resume", "urls"})
 
@@ -137,3 +145,12 @@ def check_tenant_api_url(platform: str, url: str, field: str = "api_base_url") -
     operator exception; `urls.UrlRefused` otherwise."""
     connector = get_connector(platform)
     return urls.check_api_url(url, connector.api_hosts, field=field, vendor=connector.display_name)
+
+
+def api_base_of(installation: Installation) -> str | None:
+    """The API base URL these settings lead to (Workable builds it from a setting); None when
+    they lead nowhere yet."""
+    try:
+        return get_connector(installation.platform)(installation).base_url
+    except ConnectorError:
+        return None

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from store import review
 from store.db import make_engine
-from store.installations import find_installation, update_installation
+from store.installations import create_installation, find_installation, update_installation
 from store.secretbox import SecretBox
 from store.tables import audit_log
 from tests.review_helpers import add_missing_in_ats, bearer, make_app, tenant_with_queue
@@ -80,3 +80,24 @@ def test_check_endpoint_says_what_is_wrong_and_health_is_shown(api) -> None:
     assert "Harvest: GET List Candidates" in checked.json["message"]
     with engine.connect() as conn:
         assert "installation.check" in conn.execute(select(audit_log.c.action)).scalars().all()
+
+
+@responses.activate
+def test_a_setting_that_moves_the_api_is_checked_like_a_url(sqlite_url, tmp_path) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        workable = create_installation(
+            conn, SecretBox(SECRET_KEY), platform="workable", name="W", api_key="t"
+        )
+        _, admin = review.create_token(conn, workable.id, review.Scope.ADMIN)
+    client, auth = make_app(sqlite_url, tmp_path).test_client(), bearer(admin)
+    settings_url = f"/api/v1/installations/{workable.id}/settings"
+    for subdomain in ("169.254.169.254#", "evil.example/x?"):
+        refused = client.patch(settings_url, headers=auth, json={"settings": {"subdomain": subdomain}})
+        assert refused.status_code == 422, subdomain
+    assert "subdomain" not in client.get(settings_url, headers=auth).json["settings"]  # rolled back
+    # Workable's SPI v3 candidates list, one page (workable.readme.io/reference/candidates)
+    responses.get("https://acme.workable.com/spi/v3/candidates", json={"candidates": [], "paging": {}})
+    moved = client.patch(settings_url, headers=auth, json={"settings": {"subdomain": "acme"}})
+    assert moved.status_code == 200 and moved.json["settings"]["subdomain"] == "acme"
+    assert responses.calls[0].request.headers["Authorization"] == "Bearer t"

@@ -13,7 +13,7 @@ from flask import Response, current_app, jsonify
 from sqlalchemy import select
 
 from connectors.base import Installation
-from connectors.registry import check_access, check_tenant_api_url
+from connectors.registry import api_base_of, check_access, check_tenant_api_url
 from connectors.urls import UrlRefused
 from integration.api import backends, schemas
 from integration.api.errors import ApiError, not_found
@@ -235,7 +235,12 @@ def patch_settings(token, query, body, installation_id):
     _check_json_values(body["settings"])
     with _engine().begin() as conn:
         _own_installation(conn, token, installation_id)
-        stored.update_installation(conn, backends.secret_box(), installation_id, settings=body["settings"])
+        before = api_base_of(stored.get_installation(conn, backends.secret_box(), installation_id))
+        after = stored.update_installation(
+            conn, backends.secret_box(), installation_id, settings=body["settings"]
+        )
+        if api_base_of(after) not in (before, None):  # a setting moved the API (Workable's subdomain)
+            _refuse_unless_it_works(after, api_base_of(after))  # refused: the transaction rolls back
         audit.record(
             conn,
             action="installation.settings",

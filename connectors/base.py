@@ -18,6 +18,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 from urllib.parse import quote, urljoin, urlsplit
@@ -35,6 +36,7 @@ class EventKind(StrEnum):
     CANDIDATE_UPDATED = "candidate_updated"  # re-screen when identity fields changed
     CANDIDATE_MERGED = "candidate_merged"
     CANDIDATE_DELETED = "candidate_deleted"  # deleted or anonymised: drop our copy and its keys
+    DATA_CHANGED = "data_changed"  # records changed, not named (Kombo): screen what changed since last time
     PING = "ping"  # the platform checking the endpoint
     IGNORED = "ignored"  # a known event type we do not act on
 
@@ -281,12 +283,27 @@ class Connector(ABC):
         """Whether the ATS still has the candidate (a signed delete is confirmed by False); None
         where the platform cannot tell us."""
         try:
-            self.request("GET", self.candidate_path.format(id=quote(candidate_id, safe="")))
+            self._look_up_candidate(candidate_id)
         except ConnectorError as exc:
             if exc.reason == "not_found":
                 return False
             raise
         return True
+
+    def _look_up_candidate(self, candidate_id: str) -> None:
+        """One cheap read of the candidate; ConnectorError('not_found') when the ATS has none."""
+        self.request("GET", self.candidate_path.format(id=quote(candidate_id, safe="")))
+
+    @classmethod
+    def underlying_ats(cls, settings: Mapping[str, Any]) -> str | None:
+        """The ATS behind a unified API (Kombo: "workday", ...), for display; None for a direct ATS."""
+        return None
+
+    @classmethod
+    def changes_cursor(cls, since: datetime) -> str | None:
+        """A `list_candidates` cursor for the candidates changed since `since`; None where the
+        platform cannot list changes (its webhooks name each candidate instead)."""
+        return None
 
     def note_texts(self, candidate_id: str) -> Iterable[str] | None:
         """The text of the candidate's notes, fetched lazily page by page; None where the platform

@@ -34,8 +34,8 @@ def greenhouse(sleeps: list[float] | None = None, **kw) -> Greenhouse:
 # ----- registry -------------------------------------------------------------------------------
 
 
-def test_registry_knows_the_five_platforms_by_lower_case_key():
-    assert sorted(PLATFORMS) == ["ashby", "greenhouse", "lever", "smartrecruiters", "workable"]
+def test_registry_knows_the_six_platforms_by_lower_case_key():
+    assert sorted(PLATFORMS) == ["ashby", "greenhouse", "kombo", "lever", "smartrecruiters", "workable"]
     assert get_connector("smartrecruiters") is SmartRecruiters
 
 
@@ -55,7 +55,8 @@ def test_metadata_drives_routes_and_manifest():
     for name in PLATFORMS:
         block = get_metadata(name).as_manifest()
         json.dumps(block)  # plain JSON all the way down
-        assert EventKind.APPLICATION_CREATED in block["handled_events"].values()
+        # New applicants arrive named (application created) or listed as changed (Kombo's data-changed).
+        assert {EventKind.APPLICATION_CREATED, EventKind.DATA_CHANGED} & set(block["handled_events"].values())
         assert EventKind.IGNORED not in block["handled_events"].values()
         assert set(block["writeback_kinds"]) == {"tag", "note"}
         assert all({"id", "type", "label", "description"} <= set(f) for f in block["settings_fields"])

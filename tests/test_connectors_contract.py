@@ -13,6 +13,7 @@ import copy
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -58,6 +59,7 @@ class ConnectorContract:
     acting_user_at: ClassVar[tuple[str, str] | None] = None  # (header|query|body, name) per the vendor
     settings: ClassVar[dict] = {}
     event_fixture: ClassVar[str]  # the "new application" fixture file name
+    event_kind: ClassVar[EventKind] = EventKind.APPLICATION_CREATED  # what that fixture is to us
     sign_kwargs: ClassVar[dict] = {}
     expected_event: ClassVar[dict]  # WebhookEvent attributes after parsing the fixture
     expected_parsed: ClassVar[dict | None]  # Applicant fields parsed from the webhook (None: ids only)
@@ -169,7 +171,7 @@ class ConnectorContract:
     def test_fixture_parses_to_the_event_and_applicant(self):
         raw_body, headers = self.deliver(self.fixture())
         event = self.connector.parse_event(raw_body, headers)
-        assert event.kind is EventKind.APPLICATION_CREATED
+        assert event.kind is self.event_kind
         for name, value in self.expected_event.items():
             assert getattr(event, name) == value, name
         if self.expected_parsed is None:
@@ -1162,3 +1164,153 @@ class TestSmartRecruitersConnector(ReplayWindowContract, ConnectorContract):
             applicant = self.make_connector().fetch_candidate(SR_CANDIDATE["id"])
             self.assert_sent(rsps, calls)
         assert applicant.source["job_id"] == "job-9"
+
+
+KOMBO_FIXTURES = FIXTURES / "kombo"
+KOMBO_CANDIDATES = json.loads((KOMBO_FIXTURES / "get-candidates.json").read_text())
+KOMBO_CANDIDATE = KOMBO_CANDIDATES["data"]["results"][0]
+KOMBO_ATTACHMENTS = json.loads((KOMBO_FIXTURES / "get-candidate-attachments.json").read_text())
+KOMBO_WRITE_OK = json.loads((KOMBO_FIXTURES / "post-candidate-tags.json").read_text())
+KOMBO_INTEGRATION_ID = "workday:CBNMt7dSNCzBdnRTx87dev4E"
+KOMBO_CURSOR = KOMBO_CANDIDATES["data"]["next"]
+KOMBO_TAGS_PATH = f"ats/candidates/{KOMBO_CANDIDATE['id']}/tags"
+
+
+def kombo_page(*candidates: dict, next_cursor: str | None = None) -> dict:
+    return {"status": "success", "data": {"next": next_cursor, "results": list(candidates)}}
+
+
+class TestKomboConnector(ConnectorContract):
+    connector = PLATFORMS["kombo"]
+    auth = ("Authorization", f"Bearer {API_KEY}")
+    settings: ClassVar[dict] = {"integration_id": KOMBO_INTEGRATION_ID}
+    event_fixture = "data-changed.json"
+    event_kind = EventKind.DATA_CHANGED  # names no candidate: the changes are listed (tasks/rescreen.py)
+    expected_event: ClassVar[dict] = {"dedupe_key": "5gjAtURLPbnTiwgkaBfiA3WJ", "candidate_id": None}
+    expected_parsed = None
+    required_field = ("data", "changed_models")
+    ignored_payload: ClassVar[dict] = {  # https://docs.kombo.dev/webhooks, "Data Schema"
+        "id": "5gjAtURLPbnTiwgkaBfiA3WJ",
+        "type": "sync-finished",
+        "data": {"sync_id": "B89SCXXho7Yw8PGo8AKJxLn4", "sync_state": "SUCCEEDED"},
+    }
+    candidate_id = KOMBO_CANDIDATE["id"]
+    fetch_calls: ClassVar[list[Call]] = [
+        Call("GET", "ats/candidates", KOMBO_CANDIDATES, params={"ids": KOMBO_CANDIDATE["id"]}),
+        Call("GET", f"ats/candidates/{KOMBO_CANDIDATE['id']}/attachments", KOMBO_ATTACHMENTS),
+        Call("GET", KOMBO_ATTACHMENTS["data"]["results"][0]["data_url"], RESUME_PDF),
+    ]
+    expected_fetched: ClassVar[dict] = {
+        "id": KOMBO_CANDIDATE["id"],
+        "first_name": "John",
+        "last_name": "Doe",
+        "emails": ["john.doe@example.com", "jöhn.doe@exämple.de"],
+        "phones": ["+1-541-754-3010"],
+        "addresses": ["Lohmühlenstraße 65, 12435, Berlin, DE"],
+        "location": "Berlin, Germany",
+        "urls": ["https://www.youtube.com/watch?v=dQw4w9WgXcQ"],
+        "employers": ["Acme, Inc."],
+        "answers": ["Portfolio: https://github.com/jdoe-dev", "Years of experience: 7"],
+        "resume_text": "Jonathan Meyers\nBackend engineer at Brightline Software",
+        "source": {
+            "platform": "kombo",
+            "candidate_id": KOMBO_CANDIDATE["id"],
+            "remote_id": "32",
+            "remote_url": "https://app.greenhouse.io/people/32",
+            "application_id": "H77fDF8uvEzGNPRubiz5DvQ7",
+        },
+    }
+    add_tag_new_calls: ClassVar[list[Call]] = [
+        Call("POST", KOMBO_TAGS_PATH, KOMBO_WRITE_OK, body={"tag": {"name": TAG}})
+    ]
+    add_tag_existing_calls = add_tag_new_calls  # Kombo finds or creates the tag by name
+    remove_tag_calls: ClassVar[list[Call]] = [
+        Call("DELETE", KOMBO_TAGS_PATH, KOMBO_WRITE_OK, body={"tag": {"name": TAG}})
+    ]
+    add_note_calls: ClassVar[list[Call]] = [
+        fetch_calls[0],
+        Call(
+            "POST",
+            "ats/applications/H77fDF8uvEzGNPRubiz5DvQ7/notes",
+            json.loads((KOMBO_FIXTURES / "post-application-notes.json").read_text()),
+            body={"content": NOTE, "content_type": "PLAIN_TEXT"},
+        ),
+    ]
+    note_read_calls = None  # Kombo documents no way to read notes back
+    page_calls: ClassVar[list[list[Call]]] = [
+        [Call("GET", "ats/candidates", KOMBO_CANDIDATES, params={"page_size": "250"})],
+        [
+            Call(
+                "GET",
+                "ats/candidates",
+                kombo_page({**KOMBO_CANDIDATE, "id": "kombo-2"}),
+                params={"page_size": "250", "cursor": KOMBO_CURSOR},
+            )
+        ],
+    ]
+    expected_page_ids: ClassVar[list[list[str]]] = [[KOMBO_CANDIDATE["id"]], ["kombo-2"]]
+
+    def test_every_api_call_names_the_integration(self):
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, self.fetch_calls)
+            self.make_connector().fetch_candidate(self.candidate_id)
+            on_api = [c.request for c in rsps.calls if c.request.url.startswith(self.api_base_url)]
+        assert on_api and all(r.headers["X-Integration-Id"] == KOMBO_INTEGRATION_ID for r in on_api)
+
+    def test_a_changes_listing_keeps_its_filter_on_every_page_reads_resumes_and_skips_deleted(self):
+        since = "2026-12-03T09:00:00.000Z"
+        deleted = {**KOMBO_CANDIDATE, "id": "gone", "remote_deleted_at": "2026-12-03T09:10:00.000Z"}
+        calls = [
+            Call(
+                "GET",
+                "ats/candidates",
+                kombo_page(KOMBO_CANDIDATE, deleted, next_cursor="c2"),
+                params={"page_size": "250", "updated_after": since},
+            ),
+            *self.fetch_calls[1:],
+            Call(
+                "GET",
+                "ats/candidates",
+                kombo_page(),
+                params={"page_size": "250", "updated_after": since, "cursor": "c2"},
+            ),
+        ]
+        cursor = self.connector.changes_cursor(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, calls)
+            pages = list(self.make_connector().list_candidates(cursor))
+            self.assert_sent(rsps, calls)
+        assert [[a.id for a in page.applicants] for page in pages] == [[KOMBO_CANDIDATE["id"]], []]
+        assert pages[0].applicants[0].resume_text.startswith("Jonathan Meyers")
+
+    def test_data_changed_for_models_we_do_not_screen_is_ignored(self):
+        payload = self.fixture()
+        payload["data"]["changed_models"] = [{"name": "ats_jobs"}, {"name": "ats_interviews"}]
+        raw_body, headers = self.deliver(payload)
+        assert self.connector.parse_event(raw_body, headers).kind is EventKind.IGNORED
+
+    def test_integration_reports_the_underlying_ats_and_its_writes(self):
+        documented = json.loads((KOMBO_FIXTURES / "get-integration.json").read_text())
+        path = f"integrations/{KOMBO_INTEGRATION_ID}"
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, [Call("GET", path, documented)])
+            info = self.make_connector().integration()
+        # The documented example is an HRIS (Factorial) with no tag or note action: unknown, not "yes".
+        assert (info.tool, info.label, info.can_tag, info.can_note) == ("factorial", "Factorial", None, None)
+        actions = [
+            {**documented["data"]["write_actions"][0], "id": "ats_add_candidate_tag", "label": "Add tag"},
+            {**documented["data"]["write_actions"][0], "id": "ats_add_note", "is_available": False},
+        ]
+        ats = copy.deepcopy(documented)
+        ats["data"]["write_actions"] = actions
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, [Call("GET", path, ats)])
+            info = self.make_connector().integration()
+        assert (info.can_tag, info.can_note) == (True, False)
+
+    def test_an_answer_of_another_shape_is_a_bad_response(self):
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, [Call("GET", "ats/candidates", {"status": "success", "data": {"rows": []}})])
+            with pytest.raises(ConnectorError) as caught:
+                self.make_connector().fetch_candidate(self.candidate_id)
+        assert caught.value.reason == "bad_response"

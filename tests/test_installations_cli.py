@@ -162,3 +162,26 @@ def test_update_checks_new_credentials_and_check_reports_health(cli, sandbox, db
     sandbox.state.api_key = "rotated"
     failing = cli("check", installation_id, env_overrides=allow)
     assert failing.exit_code == 1 and "bad_credentials" in failing.output
+
+
+@responses.activate
+def test_kombo_needs_an_integration_id_and_shows_the_ats_behind_it(cli) -> None:
+    # The test call: one page of Kombo's Get candidates (docs.kombo.dev/ats/v1/get-candidates)
+    responses.get(
+        "https://api.kombo.dev/v1/ats/candidates",
+        json={"status": "success", "data": {"next": None, "results": []}},
+    )
+    refused = cli("add", "--platform", "kombo", "--name", "Acme", "--api-key", "k")
+    assert refused.exit_code == 2 and "--integration-id" in refused.output
+    added = cli(
+        "add", "--platform", "kombo", "--name", "Acme", "--api-key", "k",
+        "--integration-id", "workday:8d1hpPsbjxUkoCoa", "--json",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    details = json.loads(added.stdout)
+    assert responses.calls[0].request.headers["X-Integration-Id"] == "workday:8d1hpPsbjxUkoCoa"
+    assert details["underlying_ats"] == "workday"
+    assert details["webhook_url"] == f"{PUBLIC_URL}/webhooks/kombo/{details['id']}"
+    listed = cli("list")
+    assert f"{details['id']}  kombo/workday" in listed.output
+    assert json.loads(cli("list", "--json").stdout)[0]["underlying_ats"] == "workday"

@@ -161,6 +161,20 @@ DELIVERIES = [
     _sr("application.created", {"job_id": "jid", "candidate_id": "cid"}),
     _sr("candidate.updated", {"id": "cid"}),
     _sr("candidate.deleted", {"id": "cid"}),
+    Delivery(
+        "kombo",
+        "data-changed",
+        {
+            "id": "5gjAtURLPbnTiwgkaBfiA3WJ",
+            "type": "data-changed",
+            "data": {
+                "integration_id": "workday:CBNMt7dSNCzBdnRTx87dev4E",
+                "integration_tool": "workday",
+                "integration_category": "ATS",
+                "changed_models": [{"name": "ats_candidates"}],
+            },
+        },
+    ),
 ]
 
 # What a body missing its required ids looks like, per platform (must be a 422 naming the field).
@@ -174,6 +188,7 @@ MISSING_FIELDS = {
     "ashby": Delivery("ashby", "applicationSubmit", {"action": "applicationSubmit", "data": {}}),
     "workable": Delivery("workable", "candidate_created", {"name": "No Id"}),
     "smartrecruiters": _sr("application.created", {"job_id": "jid"}),
+    "kombo": Delivery("kombo", "data-changed", {"id": "e1", "type": "data-changed", "data": {}}),
 }
 
 PINGS = {

@@ -13,7 +13,13 @@ from flask import Response, current_app, jsonify
 from sqlalchemy import select
 
 from connectors.base import Installation
-from connectors.registry import api_base_of, check_access, check_tenant_api_url
+from connectors.registry import (
+    api_base_of,
+    check_access,
+    check_tenant_api_url,
+    get_connector,
+    missing_settings,
+)
 from connectors.urls import UrlRefused
 from integration.api import backends, schemas
 from integration.api.errors import ApiError, not_found
@@ -52,6 +58,7 @@ def _own_installation(conn, token: review.ApiToken, installation_id: str) -> dic
     return {
         **public,
         "settings": stored.effective_settings(row["settings"]),
+        "underlying_ats": get_connector(row["platform"]).underlying_ats(row["settings"] or {}),
         "missing_in_ats_in_a_row": health.missing_in_a_row,
         "warning": health.warning,
     }
@@ -94,11 +101,17 @@ def list_installations(token, query, body):
     status=201,
 )
 def create_installation(token, query, body):
-    trial = {k: body.get(k) for k in ("platform", "api_key", "api_base_url", "on_behalf_of")}
-    _refuse_unless_it_works(Installation(id="new", **trial), body.get("api_base_url"))
     secret = body.pop("webhook_secret", None) or stored.generate_webhook_secret()
+    settings = {"integration_id": body.pop("integration_id")} if body.get("integration_id") else {}
+    missing = missing_settings(body["platform"], settings)
+    if missing:
+        raise ApiError(422, "invalid", f"{body['platform']} needs {', '.join(missing)}")
+    trial = {k: body.get(k) for k in ("platform", "api_key", "api_base_url", "on_behalf_of")}
+    _refuse_unless_it_works(Installation(id="new", settings=settings, **trial), body.get("api_base_url"))
     with _engine().begin() as conn:
-        created = stored.create_installation(conn, backends.secret_box(), webhook_secret=secret, **body)
+        created = stored.create_installation(
+            conn, backends.secret_box(), webhook_secret=secret, settings=settings, **body
+        )
         new_token, plain = review.create_token(conn, created.id, Scope.ADMIN, "created by API", token.actor)
         audit.record(
             conn,

@@ -17,7 +17,7 @@ import click
 from sqlalchemy import Connection
 
 from connectors.base import Installation
-from connectors.registry import PLATFORMS, check_access
+from connectors.registry import PLATFORMS, check_access, missing_settings
 from integration.config import Settings
 from integration.secrets import secret_box
 from store.db import engine_for
@@ -60,11 +60,13 @@ def _echo_secret(settings: Settings, installation: Installation, secret: str, as
         "webhook_secret": secret,
         "api_base_url": installation.api_base_url,
         "on_behalf_of": installation.on_behalf_of,
+        "underlying_ats": PLATFORMS[installation.platform].underlying_ats(installation.settings),
     }
     if as_json:
         click.echo(json.dumps(details, indent=2))
         return
-    click.echo(f"Installation {installation.id} ({installation.platform})")
+    label = _platform_label(installation.platform, installation.settings)
+    click.echo(f"Installation {installation.id} ({label})")
     click.echo(f"Webhook URL:    {details['webhook_url']}")
     click.echo(f"Webhook secret: {secret}")
     click.echo(
@@ -72,6 +74,12 @@ def _echo_secret(settings: Settings, installation: Installation, secret: str, as
         "(Lever signature token, SmartRecruiters secret key, Workable API token), store it with: "
         f"hirewatch installations rotate-secret {installation.id} --secret VALUE"
     )
+
+
+def _platform_label(platform: str, settings: dict) -> str:
+    """ "kombo/workday" for a unified API, the platform alone otherwise."""
+    underlying = PLATFORMS[platform].underlying_ats(settings)
+    return f"{platform}/{underlying}" if underlying else platform
 
 
 @click.group()
@@ -96,6 +104,7 @@ def _refuse_unless_it_works(settings: Settings, installation: Installation, what
     "--api-base-url", help="API base URL override (the platform's hosts, or HIREWATCH_ALLOW_API_URLS)."
 )
 @click.option("--on-behalf-of", help="The ATS user that tags and notes are written as.")
+@click.option("--integration-id", help="Kombo: the integration (one customer's ATS), e.g. workday:8d1h...")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
 def add(
     platform: str,
@@ -104,15 +113,25 @@ def add(
     webhook_secret: str | None,
     api_base_url: str | None,
     on_behalf_of: str | None,
+    integration_id: str | None,
     as_json: bool,
 ) -> None:
     """Register an ATS account; prints the webhook URL and secret to paste into the ATS."""
+    settings_given = {"integration_id": integration_id} if integration_id else {}
+    missing = missing_settings(platform, settings_given)
+    if missing:
+        options = ", ".join(f"--{field.replace('_', '-')}" for field in missing)
+        raise click.UsageError(f"{PLATFORMS[platform].display_name} needs {options}")
     secret = webhook_secret or generate_webhook_secret()
-    settings = Settings.from_env()
     trial = Installation(
-        id="new", platform=platform, api_key=api_key, api_base_url=api_base_url, on_behalf_of=on_behalf_of
+        id="new",
+        platform=platform,
+        api_key=api_key,
+        api_base_url=api_base_url,
+        on_behalf_of=on_behalf_of,
+        settings=settings_given,
     )
-    _refuse_unless_it_works(settings, trial, "not added")
+    _refuse_unless_it_works(Settings.from_env(), trial, "not added")
     with _store() as (settings, conn, box):
         installation = create_installation(
             conn,
@@ -123,6 +142,7 @@ def add(
             webhook_secret=secret,
             api_base_url=api_base_url,
             on_behalf_of=on_behalf_of,
+            settings=settings_given,
         )
     _echo_secret(settings, installation, secret, as_json)
 
@@ -207,6 +227,7 @@ def list_command(as_json: bool) -> None:
                         "on_behalf_of": row.on_behalf_of,
                         "has_api_key": row.has_api_key,
                         "has_webhook_secret": row.has_webhook_secret,
+                        "underlying_ats": PLATFORMS[row.platform].underlying_ats(row.settings),
                         "missing_in_ats_in_a_row": health.missing_in_a_row,
                         "warning": health.warning,
                     }
@@ -220,7 +241,8 @@ def list_command(as_json: bool) -> None:
         click.echo("No installations. Add one with: hirewatch installations add --platform P --name N")
     for row, health in rows:
         key = "api key set" if row.has_api_key else "NO API KEY (no write-back)"
-        click.echo(f"{row.id}  {row.platform:<16} {row.status:<8} {key:<26} {row.name}")
+        platform = _platform_label(row.platform, row.settings)
+        click.echo(f"{row.id}  {platform:<16} {row.status:<8} {key:<26} {row.name}")
         if health.warning:
             click.echo(f"    WARNING: {health.warning}")
 

@@ -26,7 +26,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import requests
 
 from connectors import resume, urls
-from screening.models import Applicant
+from screening.models import Applicant, Risk
 
 log = logging.getLogger(__name__)
 
@@ -309,6 +309,15 @@ class Connector(ABC):
         """The text of the candidate's notes, fetched lazily page by page; None where the platform
         offers no way to read notes back (the default)."""
         return None
+
+    def verdict_status(self, risk: Risk) -> str | None:
+        """The value HireWatch's verdict writes to a platform field of the candidate's own (Ashby's
+        fraud status) where the installation opted in; None: nothing to write (the default)."""
+        return None
+
+    def write_verdict(self, candidate_id: str, status: str) -> str:
+        """Write `verdict_status`'s value; what happened, in words for the audit log."""
+        raise NotImplementedError(f"{self.display_name} has no verdict field to write")
 
     def find_note(self, candidate_id: str, marker: str) -> bool | None:
         """Whether a note containing `marker` is on the candidate; None: this platform cannot tell.

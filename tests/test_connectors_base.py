@@ -247,10 +247,11 @@ def test_workable_accepts_a_base64_signature_too():
 
 
 @pytest.mark.parametrize(
-    "wrap", [lambda c: {"candidate": c}, lambda c: {"event_type": "candidate_created", "data": c}]
+    "wrap",
+    [lambda c: c, lambda c: {"candidate": c}, lambda c: {"event_type": "candidate_created", "data": c}],
 )
 def test_workable_candidate_is_read_bare_or_wrapped(wrap):
-    candidate = json.loads(fixture("workable", "candidate_created.json"))
+    candidate = json.loads(fixture("workable", "candidate_created.json"))["data"]
     event = Workable.parse_event(json.dumps(wrap(candidate)).encode(), {})
     assert (event.kind, event.candidate_id) == (EventKind.APPLICATION_CREATED, "ce4da98")
 

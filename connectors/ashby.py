@@ -52,6 +52,7 @@ from typing import Any, ClassVar
 from marshmallow import fields
 
 from connectors.base import (
+    AccessProbe,
     AuthType,
     CandidatePage,
     Connector,
@@ -230,6 +231,7 @@ class Ashby(Connector):
     name = "ashby"
     display_name = "Ashby"
     api_base = "https://api.ashbyhq.com"
+    api_hosts = ("api.ashbyhq.com",)
     signature_header = "Ashby-Signature"
     signature_scheme = "hmac-sha256-hex over the raw body; header 'Ashby-Signature: sha256=<hex>'"
     events: ClassVar[Mapping[str, EventKind]] = {
@@ -242,6 +244,7 @@ class Ashby(Connector):
         "candidateHire": EventKind.IGNORED,
     }
     auth_type = AuthType.BASIC_API_KEY
+    access_probe = AccessProbe("candidate.list", "candidatesRead", method="POST", body={"limit": 1})
     required_permissions = ("candidatesRead", "candidatesWrite", "hiringProcessMetadataWrite")
     default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json; version=1"}
     settings_fields = (
@@ -306,9 +309,18 @@ class Ashby(Connector):
         if not isinstance(response, dict):
             raise ConnectorError("bad_response", f"Ashby {method} answered a non-object")
         if not response.get("success", False):
-            errors = ", ".join(str(e) for e in response.get("errors") or []) or "no reason given"
+            # Ashby's error codes, each cut short: an answer's text is not ours to pass on whole.
+            errors = ", ".join(str(e)[:80] for e in (response.get("errors") or [])[:5]) or "no reason given"
             raise ConnectorError("vendor_error", f"Ashby {method} failed: {errors}")
         return response
+
+    def candidate_exists(self, candidate_id: str) -> bool | None:
+        # UNCONFIRMED how candidate.info answers for a deleted candidate (`success: false` with
+        # which error?): we cannot tell, so a signed candidateDelete alone decides.
+        return None
+
+    def _read_probe(self, probe: AccessProbe) -> None:
+        self.call(probe.path, probe.body or {}, idempotent=True)  # `success: false` is a refusal
 
     def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
         candidate = self._candidate(candidate_id)

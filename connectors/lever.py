@@ -36,6 +36,7 @@ from typing import Any, ClassVar
 from marshmallow import ValidationError, fields, validates_schema
 
 from connectors.base import (
+    AccessProbe,
     ActingUser,
     AuthType,
     CandidatePage,
@@ -157,6 +158,9 @@ class Lever(Connector):
     name = "lever"
     display_name = "Lever"
     api_base = "https://api.lever.co/v1"
+    # api.lever.co is documented; the sandbox and EU hosts are Lever's own domain but UNCONFIRMED in
+    # Lever's API docs (seen in client libraries).
+    api_hosts = ("api.lever.co", "api.sandbox.lever.co", "api.eu.lever.co")
     event_header = None  # the event name is the body's `event`
     signature_header = "signature"
     signature_location = "body"
@@ -177,6 +181,8 @@ class Lever(Connector):
         "contactUpdated": EventKind.IGNORED,
     }
     auth_type = AuthType.BASIC_API_KEY
+    access_probe = AccessProbe("opportunities", "opportunities:read:admin", params={"limit": 1})
+    candidate_path = "opportunities/{id}"
     required_permissions = (
         "opportunities:read:admin",
         "opportunities:write:admin",

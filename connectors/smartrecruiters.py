@@ -55,6 +55,7 @@ from typing import Any, ClassVar
 from marshmallow import ValidationError, fields, validates_schema
 
 from connectors.base import (
+    AccessProbe,
     AuthType,
     CandidatePage,
     Connector,
@@ -195,6 +196,7 @@ class SmartRecruiters(Connector):
     name = "smartrecruiters"
     display_name = "SmartRecruiters"
     api_base = "https://api.smartrecruiters.com"
+    api_hosts = ("api.smartrecruiters.com",)
     event_header = "event-name"
     signature_header = "smartrecruiters-signature"
     signature_scheme = (
@@ -217,6 +219,7 @@ class SmartRecruiters(Connector):
     }
     auth_type = AuthType.TOKEN_HEADER
     auth_header = "X-SmartToken"
+    access_probe = AccessProbe("candidates", "candidates_read", params={"limit": 1})
     required_permissions = ("candidates_read", "candidates_manage", "messages_write", "webhooks_manage")
     rate_limit_headers = ("X-RateLimit-Limit", "X-RateLimit-Remaining", None)
     settings_fields = (

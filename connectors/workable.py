@@ -38,6 +38,7 @@ from typing import Any, ClassVar
 from marshmallow import fields
 
 from connectors.base import (
+    AccessProbe,
     ActingUser,
     AuthType,
     CandidatePage,
@@ -130,6 +131,7 @@ class Workable(Connector):
     name = "workable"
     display_name = "Workable"
     api_base = "https://{subdomain}.workable.com/spi/v3"
+    api_hosts = ("*.workable.com",)  # each account's own subdomain
     signature_header = "X-Workable-Signature"
     signature_scheme = (
         "hmac-sha256 over the raw body, keyed by the account token; hex (or base64, unconfirmed)"
@@ -139,6 +141,7 @@ class Workable(Connector):
         "candidate_moved": EventKind.IGNORED,
     }
     auth_type = AuthType.BEARER
+    access_probe = AccessProbe("candidates", "r_candidates", params={"limit": 1})
     required_permissions = ("r_candidates", "w_candidates", "w_comments")
     acting_user = ActingUser(
         location="body",

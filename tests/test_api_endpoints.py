@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+import responses
 from sqlalchemy import select
 
 from integration.api.routing import OPERATIONS
@@ -119,7 +120,14 @@ def test_settings_merge_over_defaults_and_update(api) -> None:
     assert refused.status_code == 422
 
 
+@responses.activate
 def test_create_installation_and_rotate_secret(api) -> None:
+    # The test calls before creating: one page of Lever's List opportunities (hire.lever.co/developer)
+    # and of Kombo's Get candidates (docs.kombo.dev/ats/v1/get-candidates)
+    responses.get("https://api.lever.co/v1/opportunities", json={"data": [], "hasNext": False})
+    responses.get(
+        "https://api.kombo.dev/v1/ats/candidates", json={"status": "success", "data": {"results": []}}
+    )
     client = api["client"]
     created = client.post(
         "/api/v1/installations",

@@ -95,7 +95,7 @@ class ConnectorContract:
             settings=dict(self.settings),
         )
         sink = sleeps if sleeps is not None else []
-        return self.connector(installation, sleep=sink.append)
+        return self.connector(installation, sleep=sink.append, allowed_urls=(self.api_base_url,))
 
     def fixture(self) -> dict:
         return json.loads((FIXTURES / self.connector.name / self.event_fixture).read_text())

@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 from marshmallow import fields
 
 from connectors.base import (
+    AccessProbe,
     ActingUser,
     AuthType,
     CandidatePage,
@@ -188,11 +189,15 @@ class Greenhouse(Connector):
     api_base = "https://harvest.greenhouse.io/v3"
     token_url = "https://auth.greenhouse.io/token"
     credentials_label = "Harvest v3 credentials"
+    # Harvest and its OAuth token endpoint; no regional Harvest host is documented (UNCONFIRMED:
+    # an EU one is refused until an operator allows it with HIREWATCH_ALLOW_API_URLS).
+    api_hosts = ("harvest.greenhouse.io", "auth.greenhouse.io")
     event_header = None  # the event name is the body's `action`
     signature_header = "Signature"
     signature_scheme = "hmac-sha256-hex over the raw body; header 'Signature: sha256 <hex>'"
     success_status = 200
     dedupe_source = "header Greenhouse-Event-ID"
+    anonymise_events = frozenset({"candidate_anonymized"})  # the candidate stays, anonymised
     events: ClassVar[Mapping[str, EventKind]] = {
         "new_candidate_application": EventKind.APPLICATION_CREATED,
         "new_prospect_application": EventKind.APPLICATION_CREATED,
@@ -210,6 +215,7 @@ class Greenhouse(Connector):
         "unhire_candidate": EventKind.IGNORED,
     }
     auth_type = AuthType.OAUTH_CLIENT_CREDENTIALS
+    access_probe = AccessProbe("candidates", "harvest:candidates:list", params={"per_page": 1})
     # Scopes are `harvest:<resource>:<action>` (https://harvestdocs.greenhouse.io/docs/harvest-partner-oauth);
     # the resource names below follow the endpoints used (UNCONFIRMED one by one).
     required_permissions = (
@@ -343,6 +349,10 @@ class Greenhouse(Connector):
     def note_texts(self, candidate_id: str) -> Iterable[str]:
         for row in self._rows("notes", {"candidate_ids": candidate_id}):
             yield load_api(_Note, row, "note")["body"] or ""
+
+    def _look_up_candidate(self, candidate_id: str) -> None:
+        """v3 has no GET by id: an `ids` filter answering no row is the candidate's absence."""
+        self._one("candidates", candidate_id, _HarvestCandidate)
 
     # ----- v3 helpers -----------------------------------------------------------------------
 

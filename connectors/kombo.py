@@ -47,6 +47,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from connectors.base import (
+    AccessProbe,
     AuthType,
     CandidatePage,
     Connector,
@@ -102,6 +103,7 @@ class Kombo(Connector):
     name = "kombo"
     display_name = "Kombo"
     api_base = "https://api.kombo.dev/v1"
+    api_hosts = ("api.kombo.dev", "api.us.kombo.dev")  # EU and US (OpenAPI `servers`)
     signature_header = "X-Kombo-Signature"
     signature_scheme = "hmac-sha256 over the raw body, base64url without padding"
     events: ClassVar[Mapping[str, EventKind]] = {
@@ -115,6 +117,8 @@ class Kombo(Connector):
     dedupe_source = "body field id"
     auth_type = AuthType.BEARER
     required_permissions = ("Manage tags", "Add notes", "Read document attachments")
+    # UNCONFIRMED: the name Kombo's scope settings give candidate reads (only a message uses it).
+    access_probe = AccessProbe("ats/candidates", "Read candidates", params={"page_size": 1})
     settings_fields = (
         SettingField(
             id="integration_id",
@@ -238,6 +242,9 @@ class Kombo(Connector):
         answer = response_json(self.request("GET", "ats/candidates", params=params), self.display_name)
         data = _validated(GetAtsCandidatesPositiveResponse, answer, "candidates").data
         return data.results, data.next
+
+    def _look_up_candidate(self, candidate_id: str) -> None:
+        self._candidate(candidate_id)
 
     def _candidate(self, candidate_id: str) -> Any:
         results, _ = self._candidates_page({"ids": candidate_id})

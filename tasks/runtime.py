@@ -12,7 +12,7 @@ import redis
 from celery import Celery
 from sqlalchemy import Engine
 
-from connectors.base import Connector, Installation
+from connectors.base import Connector, Installation, TokenCache
 from connectors.registry import get_connector
 from integration.config import Settings
 from integration.secrets import secret_box
@@ -82,10 +82,17 @@ def connector_for(installation: Installation) -> Connector:
         credential = installation.api_key or installation.client_id
         key = account_key(installation.platform, installation.api_base_url, credential)
         limiter: SharedRateLimiter | LocalRateLimiter = SharedRateLimiter(redis_client(), key, budget)
-        tokens = RedisTokenCache(redis_client(), secret_box(settings()))
-        return connector(installation, session=ThrottledSession(limiter), tokens=tokens)
-    limiter = LocalRateLimiter(budget, share=LOCAL_WORKER_PROCESSES)
-    return connector(installation, session=ThrottledSession(limiter))
+        tokens: TokenCache | None = RedisTokenCache(redis_client(), secret_box(settings()))
+    else:
+        limiter = LocalRateLimiter(budget, share=LOCAL_WORKER_PROCESSES)
+        tokens = None  # each process keeps its own (no Redis to share them through)
+    return connector(
+        installation,
+        session=ThrottledSession(limiter),
+        tokens=tokens,
+        allowed_urls=settings().allow_api_urls,
+        resume_limits=settings().resume_limits,
+    )
 
 
 class ScreenerCache:

@@ -8,11 +8,13 @@ import json
 import re
 
 import pytest
+import responses
 from sqlalchemy import select
 
 from integration.api.routing import OPERATIONS
 from store import review
 from store.db import make_engine
+from store.secretbox import SecretBox
 from store.tables import audit_log, installations
 from tests.review_helpers import bearer, make_app, sanctions_hit, tenant_with_queue, two_list_versions
 
@@ -119,7 +121,14 @@ def test_settings_merge_over_defaults_and_update(api) -> None:
     assert refused.status_code == 422
 
 
+@responses.activate
 def test_create_installation_and_rotate_secret(api) -> None:
+    # The test calls before creating: one page of Lever's List opportunities (hire.lever.co/developer)
+    # and of Kombo's Get candidates (docs.kombo.dev/ats/v1/get-candidates)
+    responses.get("https://api.lever.co/v1/opportunities", json={"data": [], "hasNext": False})
+    responses.get(
+        "https://api.kombo.dev/v1/ats/candidates", json={"status": "success", "data": {"results": []}}
+    )
     client = api["client"]
     created = client.post(
         "/api/v1/installations",
@@ -249,7 +258,16 @@ def test_decision_is_kept_and_audited_when_the_queue_is_down(sqlite_url, tmp_pat
         assert failed.scalar_one()["decision_id"] == response.json["id"]
 
 
+def _harvest_v3_answers() -> None:
+    """A token, then one page of candidates: the test call an installation change makes
+    (https://harvestdocs.greenhouse.io/docs/authentication, /docs/pagination)."""
+    responses.post("https://auth.greenhouse.io/token", json={"access_token": "t-1", "expires_in": 3600})
+    responses.get("https://harvest.greenhouse.io/v3/candidates", json=[])
+
+
+@responses.activate
 def test_greenhouse_installations_take_harvest_v3_credentials(api) -> None:
+    _harvest_v3_answers()
     client, admin = api["client"], api["admin"]
     v1 = {"platform": "greenhouse", "name": "Old", "api_key": "v1-key", "on_behalf_of": "4080"}
     refused = client.post("/api/v1/installations", headers=admin, json=v1)
@@ -272,10 +290,13 @@ def test_greenhouse_installations_take_harvest_v3_credentials(api) -> None:
     assert bad_user.status_code == 422  # platform and name are not updatable fields either
 
 
+@responses.activate
 def test_a_v1_greenhouse_installation_says_what_fixes_it(api) -> None:
+    _harvest_v3_answers()
     client, auth = api["client"], api["admin"]
     with api["engine"].begin() as conn:
-        retired = {"api_key_enc": b"a retired Harvest key", "client_id": None, "client_secret_enc": None}
+        key = SecretBox("test-secret-key").encrypt("a retired Harvest key")
+        retired = {"api_key_enc": key, "client_id": None, "client_secret_enc": None}
         conn.execute(installations.update().where(installations.c.id == "acme").values(**retired))
     needs = client.get("/api/v1/installations/acme", headers=auth).json["needs"]
     assert needs.startswith("needs Harvest v3 credentials: run hirewatch installations set-credentials acme")

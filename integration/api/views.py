@@ -6,12 +6,21 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import asdict, replace
 from datetime import date, datetime
 
 from flask import Response, current_app, jsonify
 from sqlalchemy import select
 
-from connectors.registry import get_connector, missing_settings
+from connectors.base import Installation
+from connectors.registry import (
+    api_base_of,
+    check_access,
+    check_tenant_api_url,
+    get_connector,
+    missing_settings,
+)
+from connectors.urls import UrlRefused
 from integration.api import backends, schemas
 from integration.api.errors import ApiError, not_found
 from integration.api.routing import bp, openapi_document, operation
@@ -23,6 +32,8 @@ from store.review import Scope
 from store.tables import installations
 
 INSTALLATION = "/installations/<installation_id>"
+# Fields that change where or how HireWatch reaches the ATS: stored only once a test call works.
+CHECKED_FIELDS = ("api_key", "api_base_url", "on_behalf_of", "client_id", "client_secret", "token_url")
 APPLICANT = "/applicants/<int:applicant_id>"
 
 
@@ -45,10 +56,15 @@ def _own_installation(conn, token: review.ApiToken, installation_id: str) -> dic
     if row is None:
         raise not_found("installation")
     public = {k: v for k, v in row.items() if not k.endswith("_enc")}
-    needs = credentials_notice(stored.info_of(row))
-    underlying = get_connector(row["platform"]).underlying_ats(row["settings"] or {})
-    settings = stored.effective_settings(row["settings"])
-    return {**public, "settings": settings, "underlying_ats": underlying, "needs": needs}
+    health = stored.installation_health(conn, installation_id)
+    return {
+        **public,
+        "settings": stored.effective_settings(row["settings"]),
+        "underlying_ats": get_connector(row["platform"]).underlying_ats(row["settings"] or {}),
+        "missing_in_ats_in_a_row": health.missing_in_a_row,
+        "warning": health.warning,
+        "needs": credentials_notice(stored.info_of(row)),
+    }
 
 
 def _refuse_credentials(platform: str, body: dict, on_behalf_of: str | None) -> None:
@@ -56,6 +72,21 @@ def _refuse_credentials(platform: str, body: dict, on_behalf_of: str | None) -> 
     refusal = credentials_refusal(platform, body.get("api_key"), client, on_behalf_of)
     if refusal:
         raise ApiError(422, "invalid_credentials", refusal)
+
+
+def _refuse_unless_it_works(installation: Installation, given: dict) -> None:
+    """A URL the tenant gives (API base, token endpoint) must be on the platform's own API hosts
+    (no operator exception here); then the test call (authenticate, read one page). 422 naming
+    what is wrong."""
+    for field in ("api_base_url", "token_url"):
+        if given.get(field):
+            try:
+                check_tenant_api_url(installation.platform, given[field], field=field)
+            except UrlRefused as refused:
+                raise ApiError(422, "invalid", str(refused), {refused.field: [refused.reason]}) from None
+    result = check_access(installation, backends.settings().allow_api_urls)
+    if not result.ok:
+        raise ApiError(422, result.problem or "refused", result.message)
 
 
 @operation(
@@ -88,6 +119,8 @@ def create_installation(token, query, body):
     missing = missing_settings(body["platform"], settings)
     if missing:
         raise ApiError(422, "invalid", f"{body['platform']} needs {', '.join(missing)}")
+    trial = {k: body.get(k) for k in ("platform", "api_base_url", *CHECKED_FIELDS)}
+    _refuse_unless_it_works(Installation(id="new", settings=settings, **trial), body)
     with _engine().begin() as conn:
         created = stored.create_installation(
             conn, backends.secret_box(), webhook_secret=secret, settings=settings, **body
@@ -134,10 +167,15 @@ def get_installation(token, query, body, installation_id):
 )
 def update_installation(token, query, body, installation_id):
     with _engine().begin() as conn:
-        current = _own_installation(conn, token, installation_id)
-        _refuse_credentials(current["platform"], body, body.get("on_behalf_of", current["on_behalf_of"]))
+        row = _own_installation(conn, token, installation_id)
+        _refuse_credentials(row["platform"], body, body.get("on_behalf_of", row["on_behalf_of"]))
         if body.get("client_secret"):  # new client credentials replace a retired API key
             body = {**body, "api_key": None, "status": "active"}
+        checked = {k: v for k, v in body.items() if k in CHECKED_FIELDS}
+        if checked:  # a new key or URL is stored only once it works
+            current = stored.get_installation(conn, backends.secret_box(), installation_id)
+            _refuse_unless_it_works(replace(current, **checked), checked)
+            stored.set_unhealthy(conn, installation_id, False)
         if body:
             stored.update_installation(conn, backends.secret_box(), installation_id, **body)
             audit.record(
@@ -174,6 +212,33 @@ def delete_installation(token, query, body, installation_id):
 
 
 @operation(
+    INSTALLATION + "/check",
+    "POST",
+    summary="Test the stored credentials and URL now: authenticate and read one page of candidates",
+    scope=Scope.ADMIN,
+    tag="installations",
+    response=schemas.AccessCheckSchema(),
+)
+def check_installation(token, query, body, installation_id):
+    with _engine().connect() as conn:
+        _own_installation(conn, token, installation_id)
+        installation = stored.get_installation(conn, backends.secret_box(), installation_id)
+    result = check_access(installation, backends.settings().allow_api_urls)
+    with _engine().begin() as conn:
+        if result.ok:
+            stored.set_unhealthy(conn, installation_id, False)
+        audit.record(
+            conn,
+            action="installation.check",
+            actor=token.actor,
+            installation_id=installation_id,
+            subject=installation_id,
+            details={"ok": result.ok, "problem": result.problem},
+        )
+    return asdict(result)
+
+
+@operation(
     INSTALLATION + "/settings",
     "GET",
     summary="Settings in effect (tag names, note text, ...)",
@@ -199,7 +264,13 @@ def patch_settings(token, query, body, installation_id):
     _check_json_values(body["settings"])
     with _engine().begin() as conn:
         _own_installation(conn, token, installation_id)
-        stored.update_installation(conn, backends.secret_box(), installation_id, settings=body["settings"])
+        before = api_base_of(stored.get_installation(conn, backends.secret_box(), installation_id))
+        after = stored.update_installation(
+            conn, backends.secret_box(), installation_id, settings=body["settings"]
+        )
+        if api_base_of(after) not in (before, None):  # a setting moved the API (Workable's subdomain)
+            # refused: the transaction rolls back
+            _refuse_unless_it_works(after, {"api_base_url": api_base_of(after)})
         audit.record(
             conn,
             action="installation.settings",

@@ -100,13 +100,13 @@ class Installation:
 
     id: str
     platform: str
-    api_key: str | None = None
-    webhook_secret: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # secrets stay out of reprs and logs
+    webhook_secret: str | None = field(default=None, repr=False)
     api_base_url: str | None = None
     on_behalf_of: str | None = None  # acting user id/email where the API requires one
     settings: dict = field(default_factory=dict)
     client_id: str | None = None  # OAuth client credentials (AuthType.OAUTH_CLIENT_CREDENTIALS)
-    client_secret: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
     token_url: str | None = None  # the token endpoint, when not the vendor's default
 
 

@@ -189,3 +189,8 @@ def test_unicode_names_and_addresses_survive_the_webhook():
     applicant = Greenhouse.parse_event(raw, {}).applicant
     assert (applicant.first_name, applicant.last_name) == ("김민준", "Ñúñez-Øberg")
     assert applicant.employers == ["Société Générale"] and applicant.addresses == ["東京都港区 1-2-3"]
+
+
+def test_an_installations_secrets_stay_out_of_its_repr():
+    shown = repr(Installation(id="i", platform="greenhouse", api_key="k-1", webhook_secret="w-1", **CLIENT))
+    assert "secret-1" not in shown and "k-1" not in shown and "w-1" not in shown and "client-1" in shown

@@ -351,6 +351,18 @@ GH_APPLY_TAG_77 = [  # the candidate does not carry tag 77 yet: a row is created
         body={"candidate_id": 53883394, "candidate_tag_id": 77},
     ),
 ]
+
+
+def gh_two_pages(path: str, first: list, first_params: dict, second: list) -> list[Call]:
+    """Two v3 list pages: the first asked with its filters, the second by the Link's cursor alone."""
+    cursor = base64.urlsafe_b64encode(f"{path}:2".encode()).decode().rstrip("=")
+    link = {"Link": f'<{GH_API}/{path}?cursor={cursor}>; rel="next"'}
+    return [
+        Call("GET", path, first, params=first_params, headers=link),
+        Call("GET", path, second, params={"cursor": cursor}),
+    ]
+
+
 GH_NOTE = {
     "id": 12345,
     "candidate_id": 53883394,
@@ -471,32 +483,17 @@ class TestGreenhouseConnector(ConnectorContract):
             body={"candidate_id": 53883394, "body": NOTE, "visibility": "public"},
         ),
     ]
-    note_read_calls: ClassVar[list[Call]] = [
-        Call(
-            "GET",
-            "notes",
-            [GH_NOTE],
-            params={"candidate_ids": "53883394"},
-            headers={"Link": f'<{GH_API}/notes?cursor=bm90ZXM6Mg>; rel="next"'},
-        ),
-        Call(
-            "GET",
-            "notes",
-            [{**GH_NOTE, "id": 12346, "body": NOTE_WITH_REFERENCE}],
-            params={"cursor": "bm90ZXM6Mg"},
-        ),
-    ]
+    note_read_calls: ClassVar[list[Call]] = gh_two_pages(
+        "notes",
+        [GH_NOTE],
+        {"candidate_ids": "53883394"},
+        [{**GH_NOTE, "id": 12346, "body": NOTE_WITH_REFERENCE}],
+    )
     page_calls: ClassVar[list[list[Call]]] = [
-        [
-            Call(
-                "GET",
-                "candidates",
-                [GH_CANDIDATE],
-                params={"per_page": "100"},
-                headers={"Link": f'<{GH_API}/candidates?cursor=Y2FuZDoy>; rel="next"'},
-            )
-        ],
-        [Call("GET", "candidates", [{**GH_CANDIDATE, "id": 53883395}], params={"cursor": "Y2FuZDoy"})],
+        [call]
+        for call in gh_two_pages(
+            "candidates", [GH_CANDIDATE], {"per_page": "100"}, [{**GH_CANDIDATE, "id": 53883395}]
+        )
     ]
     expected_page_ids: ClassVar[list[list[str]]] = [["53883394"], ["53883395"]]
 

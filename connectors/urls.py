@@ -14,6 +14,7 @@ and again for every redirect hop; operator-listed prefixes are the only exceptio
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util.url import parse_url
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+_DNS_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
 OPERATOR_HINT = "; an operator can allow other URLs with HIREWATCH_ALLOW_API_URLS"
 
 
@@ -81,8 +83,11 @@ def under_prefix(url: str, prefixes: Sequence[str]) -> bool:
 
 
 def host_allowed(host: str, patterns: Sequence[str]) -> bool:
-    """`host` is one of `patterns`; "*.example.com" matches any subdomain of example.com."""
+    """`host` is one of `patterns`; "*.example.com" matches any subdomain of example.com. Only a
+    plain DNS name can match: a backslash or %-escape could make another parser see another host."""
     host = host.lower().rstrip(".")
+    if not _DNS_NAME.fullmatch(host):
+        return False
     for pattern in patterns:
         if pattern.startswith("*."):
             if host.endswith(pattern[1:]) and len(host) > len(pattern) - 1:

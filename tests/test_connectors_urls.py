@@ -54,8 +54,14 @@ def test_the_platforms_own_hosts_are_accepted_for_base_and_token_urls() -> None:
     assert refused.value.field == "token_url"
     workable = PLATFORMS["workable"].api_hosts
     assert check_api_url("https://acme.workable.com/spi/v3", workable)
-    with pytest.raises(UrlRefused):
-        check_api_url("https://workable.com.evil.example/spi/v3", workable)
+    for other in (
+        "https://workable.com.evil.example/spi/v3",
+        "https://evil.example\\.workable.com/spi/v3",
+        "https://acme%2eevil.example.workable.com/spi/v3",
+        "https://.workable.com/spi/v3",
+    ):
+        with pytest.raises(UrlRefused):
+            check_api_url(other, workable)
 
 
 def test_every_platform_declares_https_hosts_its_default_base_is_on() -> None:

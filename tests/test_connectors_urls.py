@@ -230,3 +230,13 @@ def test_redirect_hops_are_capped(internal) -> None:
     with pytest.raises(ConnectorError, match="redirected more than"):
         _connector(allowed=(f"http://{host}/",)).download(f"http://{host}/loop", 1_000_000)
     assert len(hits) == MAX_REDIRECTS + 1
+
+
+def test_an_attachment_on_a_refused_api_host_gets_no_credentials(internal) -> None:
+    host, hits = internal
+    installation = Installation(
+        id="i", platform="greenhouse", api_key="KEY", api_base_url=f"http://{host}/v1"
+    )
+    with pytest.raises(ConnectorAbort, match="api_base_url"):  # a row stored before the allowlist
+        Greenhouse(installation).download(f"http://{host}/v1/cv.pdf", 1_000_000)
+    assert hits == []

@@ -14,10 +14,13 @@ from __future__ import annotations
 import logging
 
 from screening.matching.blocking import Candidate, NameIndex, TokenFrequencies
+from screening.matching.companies import company_name
 from screening.matching.dates import DobAgreement, compare_birth_dates
 from screening.matching.identifiers import IdentifierIndex
 from screening.matching.names import explain
-from screening.matching.text import company_name, person_name
+from screening.matching.organisations import OrganisationIndex, OrgFrequencies
+from screening.matching.organisations import explain as explain_employer
+from screening.matching.text import person_name
 from screening.models import Applicant, Entity, EntityType, ListSnapshot, MatchedOn, NameKind, SanctionsHit
 
 log = logging.getLogger(__name__)
@@ -48,14 +51,14 @@ class SanctionsIndex:
         self,
         snapshots: list[ListSnapshot],
         threshold: float = DEFAULT_THRESHOLD,
-        frequencies: tuple[TokenFrequencies, TokenFrequencies] | None = None,
+        frequencies: tuple[TokenFrequencies, OrgFrequencies] | None = None,
     ) -> None:
         self.threshold = threshold
         self.versions = {s.name: s.version for s in snapshots}
         self.entities: list[Entity] = [e for s in snapshots for e in s.entities]
         self._version_of = {s.name: s.version for s in snapshots}
         self.people = NameIndex(person_name, single_part_names=False)
-        self.organisations = NameIndex(company_name, single_part_names=True)
+        self.organisations = OrganisationIndex()
         self.identifiers = IdentifierIndex()
         for owner, entity in enumerate(self.entities):
             self.identifiers.add(owner, entity)
@@ -69,7 +72,7 @@ class SanctionsIndex:
         )  # fmt: skip
 
     @property
-    def frequencies(self) -> tuple[TokenFrequencies, TokenFrequencies]:
+    def frequencies(self) -> tuple[TokenFrequencies, OrgFrequencies]:
         """Token frequencies to reuse when building a small delta index over changed entries."""
         return self.people.frequencies, self.organisations.frequencies
 
@@ -139,8 +142,9 @@ class SanctionsIndex:
             for candidate in self.organisations.search(form, self.threshold):
                 name, comparison = candidate.name, candidate.comparison
                 entity = self.entities[name.owner]
-                clauses = explain(comparison, form.tokens, name.form.tokens, frozenset())
-                explanation = f"employer {employer} vs listed {entity.type} {name.value}: {clauses}"
+                kind = "weak a.k.a." if name.kind == NameKind.WEAK else f"{entity.type} name"
+                clauses = explain_employer(comparison, form, name.form, self.organisations.frequencies.weight)
+                explanation = f"employer {employer} vs listed {kind} {name.value}: {clauses}"
                 hits.append(self._hit(entity, name.value, MatchedOn.EMPLOYER,
                                       comparison.score, explanation, employer,
                                       name_kind=str(name.kind)))  # fmt: skip

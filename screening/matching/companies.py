@@ -30,6 +30,7 @@ EXTRA_FORMS = (
     "limited liability company", "limited liability partnership", "limited company",
     "joint stock company", "open joint stock company", "closed joint stock company",
     "public joint stock company", "joint stock commercial bank", "public limited company",
+    "joint stock", "open joint stock", "closed joint stock", "public joint stock",
     "obshchestvo s ogranichennoy otvetstvennostyu", "obshchestvo s ogranichennoi otvetstvennostyu",
     "aktsionernoe obshchestvo", "otkrytoe aktsionernoe obshchestvo",
     "zakrytoe aktsionernoe obshchestvo", "publichnoe aktsionernoe obshchestvo", "kabushiki kaisha",
@@ -94,6 +95,29 @@ def _form_phrases() -> tuple[dict[int, frozenset[tuple[str, ...]]], frozenset[tu
     return ordered, frozenset(_plain_tokens(term) for term in PREFIX_FORMS)
 
 
+@cache
+def _types_of_forms() -> dict[tuple[str, ...], frozenset[str]]:
+    """cleanco's kind of each form ("Corporation", "Limited"...), by its tokens."""
+    kinds: dict[tuple[str, ...], set[str]] = {}
+    for kind, terms in terms_by_type.items():
+        for term in terms:
+            kinds.setdefault(_plain_tokens(term), set()).add(kind)
+    return {tokens: frozenset(k) for tokens, k in kinds.items()}
+
+
+def same_kind_of_company(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Do two sets of company forms say the same kind of company ("Co." and "Company", "Ltd" and
+    "Limited")? Forms cleanco does not classify agree only when spelled alike."""
+    if not a or not b:
+        return False
+    kinds = _types_of_forms()
+
+    def kinds_of(forms: tuple[str, ...]) -> frozenset[str]:
+        return kinds.get(forms, frozenset()).union(*(kinds.get((f,), frozenset()) for f in forms))
+
+    return a == b or bool(kinds_of(a) & kinds_of(b))
+
+
 def _plain_tokens(text: str) -> tuple[str, ...]:
     """Lower-case ASCII words of a text, dotted abbreviations joined, apostrophes dropped."""
     text = _DOTTED_ABBREVIATION.sub(lambda m: m.group().replace(".", ""), text)
@@ -111,8 +135,8 @@ def company_name(raw: str) -> CompanyForm:
     for form in CJK_FORMS:
         text = text.replace(form, " ")
     tokens = _plain_tokens(text)
-    core, forms = strip_forms(tokens)
-    expanded = [word for token in core if token not in STOPWORDS for word in _expand(token)]
+    core, forms = strip_forms(tuple(t for t in tokens if t not in STOPWORDS) or tokens)
+    expanded = [word for token in core for word in _expand(token)]
     if not expanded:  # a name made only of forms or stop words ("The Company"): keep it as typed
         expanded = list(tokens)
     return CompanyForm(raw, tuple(expanded), forms)

@@ -12,8 +12,9 @@ from public registries of listed companies and universities): "trading", "techno
 - a match needs a distinctive word in common (one few listed organisations and few real
   employers carry), or the whole name: "Golden Star Technology" shares only common words with
   "GOLDEN STAR CO." and is not that company, while "Golden Star" is;
-- a name that is one token of at most three characters ("STC", "KB") never matches alone: too
-  many organisations share any three letters.
+- a name that is one token of at most three characters ("STC", "KB") is an acronym too many
+  organisations share: it matches only when the employer also gives the same kind of company
+  form ("A.B.C. Company", "STC Ltd"; not "NEC Corporation" for "JSC NEC").
 Nothing here reads a country or a language.
 """
 
@@ -28,11 +29,12 @@ from importlib import resources
 
 from rapidfuzz.distance import OSA
 
-from screening.matching.companies import CompanyForm, company_name
+from screening.matching.companies import CompanyForm, company_name, same_kind_of_company
 
 ACCEPT = 0.85  # word pairs below this similarity are not aligned
 TYPO_SIMILARITY = 0.9  # one letter added, dropped, swapped or changed in a long word
-MIN_TYPO_LENGTH = 7  # shorter words must be spelled alike: "KAIST" is not "KARST", "web" not "veb"
+# Shorter words must be spelled alike: "KAIST" is not "KARST", "Globant" not "GLOBANTY".
+MIN_TYPO_LENGTH = 9
 # A word is distinctive when it narrows the lists to a few names: carried by at most this many
 # listed organisations' names and this many real employers' names (employer_words.txt).
 DISTINCTIVE_LIST_NAMES = 10
@@ -136,7 +138,6 @@ class OrgCandidate:
 def word_similarity(employer: str, listed: str) -> tuple[float, str]:
     if employer == listed:
         return 1.0, ""
-    longest = max(len(employer), len(listed))
     if (
         min(len(employer), len(listed)) >= MIN_TYPO_LENGTH
         and employer[0] == listed[0]
@@ -145,7 +146,7 @@ def word_similarity(employer: str, listed: str) -> tuple[float, str]:
         and OSA.distance(employer, listed) == 1
     ):
         return TYPO_SIMILARITY, "one letter differs"
-    return 1 - OSA.distance(employer, listed) / longest, "spelling differs"
+    return 0.0, "different words"
 
 
 def align(employer: tuple[str, ...], listed: tuple[str, ...]) -> list[WordPair]:
@@ -171,9 +172,12 @@ def align(employer: tuple[str, ...], listed: tuple[str, ...]) -> list[WordPair]:
     return chosen
 
 
-def compare(employer: tuple[str, ...], listed: tuple[str, ...], frequencies: OrgFrequencies) -> OrgComparison:
+def compare(
+    employer_form: CompanyForm, listed_form: CompanyForm, frequencies: OrgFrequencies
+) -> OrgComparison:
     """Score 0-100: the weighted share of the listed name given, times that of the employer's name
     explained (geometric mean), capped when nothing identifying agrees."""
+    employer, listed = employer_form.tokens, listed_form.tokens
     pairs = align(employer, listed)
     matched_l = {j for p in pairs for j in p.listed}
     matched_e = {i for p in pairs for i in p.employer}
@@ -190,7 +194,13 @@ def compare(employer: tuple[str, ...], listed: tuple[str, ...], frequencies: Org
     score = 100 * math.sqrt((agreed / listed_total) * (agreed / employer_total))
     whole = not missing and not extra
     distinctive = any(frequencies.distinctive(listed[j]) for p in pairs for j in p.listed)
-    bare_acronym = len(listed) == 1 and len(listed[0]) <= MAX_ACRONYM
+    # "A.B.C. Company" is that company; "STC" alone, or "NEC Corporation" for "JSC NEC", could be
+    # any of many.
+    bare_acronym = (
+        len(listed) == 1
+        and len(listed[0]) <= MAX_ACRONYM
+        and not same_kind_of_company(employer_form.forms, listed_form.forms)
+    )
     identifying = (distinctive or whole) and not bare_acronym
     if not identifying:
         score = min(score, NOT_IDENTIFYING_CAP)
@@ -280,7 +290,7 @@ class OrganisationIndex:
         best: dict[int, OrgCandidate] = {}
         for name_id in self.candidate_ids(form):
             name = self.names[name_id]
-            comparison = compare(form.tokens, name.form.tokens, self.frequencies)
+            comparison = compare(form, name.form, self.frequencies)
             current = best.get(name.owner)
             if comparison.score >= floor and (current is None or comparison.score > current.comparison.score):
                 best[name.owner] = OrgCandidate(name, comparison)

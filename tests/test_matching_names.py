@@ -123,14 +123,19 @@ def test_ordinary_applicants_do_not_alert(index, typed) -> None:
 
 
 def test_a_common_full_name_is_a_potential_match_until_a_date_of_birth_decides(index) -> None:
-    entity = _entity("11741", ["SA'ID, Mohamed"], birth_dates=["1970-01-01"])
+    entity = _entity("11741", ["SA'ID, Mohamed"], birth_dates=["1970-03-14", "1971"])
     with_dob = SanctionsIndex([ListSnapshot("test", "v1", [*ENTITIES, entity])])
     plain = _best(with_dob, "Mohamed Said")
     assert plain is not None and not plain.corroborated
-    hits = with_dob.match(Applicant(id="a", name="Mohamed Said", date_of_birth="1970-01-01"))
+    hits = with_dob.match(Applicant(id="a", name="Mohamed Said", date_of_birth="1970-03-14"))
     agreeing = next(h for h in hits if h.entity_id == "11741")
     assert agreeing.corroborated and not any(h.corroborated for h in hits if h.entity_id != "11741")
     assert "date of birth agrees" in agreeing.explanation
+    # only the year of the listed "1971": corroborates less
+    hits = with_dob.match(Applicant(id="a", name="Mohamed Said", date_of_birth="1971-06-30"))
+    rough = next(h for h in hits if h.entity_id == "11741")
+    assert not rough.corroborated and rough.details["corroboration"] == "partial"
+    assert "date of birth agrees only roughly" in rough.explanation
     hits = with_dob.match(Applicant(id="a", name="Mohamed Said", date_of_birth="1990-05-05"))
     assert all(h.contradicted and h.score < plain.score for h in hits if h.entity_id == "11741")
 

@@ -27,7 +27,13 @@ log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 80.0
 DOB_AGREES_BONUS = 8.0
-DOB_DISAGREES_PENALTY = 20.0
+# A rough date (a year, circa, several years) is shared by many: it raises a name match less.
+DOB_ADJUSTMENT = {
+    DobAgreement.AGREES: DOB_AGREES_BONUS,
+    DobAgreement.ROUGHLY_AGREES: DOB_AGREES_BONUS / 2,
+    DobAgreement.DISAGREES: -20.0,
+    DobAgreement.UNKNOWN: 0.0,
+}
 WEAK_ALIAS_FACTOR = 0.9  # OFAC FAQ 122-125: weak a.k.a.s alone are weaker evidence
 IDENTIFIER_SCORE = 100.0
 PERSON_TYPES = {EntityType.INDIVIDUAL}
@@ -113,11 +119,10 @@ class SanctionsIndex:
         score = comparison.score
         if name.kind == NameKind.WEAK:
             score *= WEAK_ALIAS_FACTOR
+        name_score = score
         agreement = compare_birth_dates(applicant.date_of_birth, entity.birth_dates)
-        if agreement == DobAgreement.AGREES:
-            score = min(100.0, score + DOB_AGREES_BONUS)
-        elif agreement == DobAgreement.DISAGREES:
-            score -= DOB_DISAGREES_PENALTY
+        score = min(100.0, score + DOB_ADJUSTMENT[agreement])
+        corroboration = self._corroboration(agreement, name_score, name.kind)
         clauses = explain(comparison, person_name(typed).tokens, name.form.tokens, name.form.family)
         kind = (
             "weak a.k.a."
@@ -131,9 +136,17 @@ class SanctionsIndex:
             explanation += f"; date of birth {agreement.value} ({', '.join(entity.birth_dates)})"
         matched_on = MatchedOn.NAME if name.kind == NameKind.PRIMARY else MatchedOn.ALIAS
         return self._hit(entity, name.value, matched_on, score, explanation, typed,
-                         corroborated=agreement == DobAgreement.AGREES,
+                         corroborated=corroboration == "full",
                          contradicted=agreement == DobAgreement.DISAGREES,
-                         name_kind=str(name.kind))  # fmt: skip
+                         name_kind=str(name.kind), corroboration=corroboration)  # fmt: skip
+
+    def _corroboration(self, agreement: DobAgreement, name_score: float, kind: str) -> str:
+        """'full' when the name matches on its own (not a weak a.k.a., not a common name lifted
+        over the threshold by the date) and the same full date of birth is listed; 'partial'
+        when the date agrees only roughly (a year, circa, several years); '' otherwise."""
+        if kind == NameKind.WEAK or name_score < self.threshold:
+            return ""
+        return {DobAgreement.AGREES: "full", DobAgreement.ROUGHLY_AGREES: "partial"}.get(agreement, "")
 
     def _employer_hits(self, applicant: Applicant) -> list[SanctionsHit]:
         hits = []
@@ -162,7 +175,8 @@ class SanctionsIndex:
 
     def _hit(self, entity: Entity, matched_name: str, matched_on: MatchedOn, score: float,
              explanation: str, applicant_value: str, corroborated: bool = False,
-             contradicted: bool = False, name_kind: str = "") -> SanctionsHit:  # fmt: skip
+             contradicted: bool = False, name_kind: str = "",
+             corroboration: str = "") -> SanctionsHit:  # fmt: skip
         return SanctionsHit(
             list=entity.list,
             entity_id=entity.native_id,
@@ -177,5 +191,9 @@ class SanctionsIndex:
             corroborated=corroborated,
             contradicted=contradicted,
             list_version=self._version_of.get(entity.list, ""),
-            details={"name_kind": name_kind, "source_url": entity.source_url},
+            details={
+                "name_kind": name_kind,
+                "source_url": entity.source_url,
+                "corroboration": "full" if corroborated else corroboration,
+            },
         )

@@ -34,6 +34,8 @@ DOB_ADJUSTMENT = {
     DobAgreement.DISAGREES: -20.0,
     DobAgreement.UNKNOWN: 0.0,
 }
+STRONG_NAME_SCORE = 90.0  # a rough date of birth corroborates only a name matching this closely
+COMMON_NAME_WEIGHT = 0.5  # a name whose every part weighs less is a common name
 WEAK_ALIAS_FACTOR = 0.9  # OFAC FAQ 122-125: weak a.k.a.s alone are weaker evidence
 IDENTIFIER_SCORE = 100.0
 PERSON_TYPES = {EntityType.INDIVIDUAL}
@@ -122,7 +124,8 @@ class SanctionsIndex:
         name_score = score
         agreement = compare_birth_dates(applicant.date_of_birth, entity.birth_dates)
         score = min(100.0, score + DOB_ADJUSTMENT[agreement])
-        corroboration = self._corroboration(agreement, name_score, name.kind)
+        common = self._common_name(person_name(typed).tokens)
+        corroboration = self._corroboration(agreement, name_score, name.kind, common)
         clauses = explain(comparison, person_name(typed).tokens, name.form.tokens, name.form.family)
         kind = (
             "weak a.k.a."
@@ -134,19 +137,31 @@ class SanctionsIndex:
         explanation = f"{typed} vs listed {kind} {name.value}: {clauses}"
         if agreement != DobAgreement.UNKNOWN:
             explanation += f"; date of birth {agreement.value} ({', '.join(entity.birth_dates)})"
+            if agreement != DobAgreement.DISAGREES and not corroboration:
+                explanation += ", which does not confirm so common a name or so weak a match"
         matched_on = MatchedOn.NAME if name.kind == NameKind.PRIMARY else MatchedOn.ALIAS
         return self._hit(entity, name.value, matched_on, score, explanation, typed,
                          corroborated=corroboration == "full",
                          contradicted=agreement == DobAgreement.DISAGREES,
                          name_kind=str(name.kind), corroboration=corroboration)  # fmt: skip
 
-    def _corroboration(self, agreement: DobAgreement, name_score: float, kind: str) -> str:
-        """'full' when the name matches on its own (not a weak a.k.a., not a common name lifted
-        over the threshold by the date) and the same full date of birth is listed; 'partial'
-        when the date agrees only roughly (a year, circa, several years); '' otherwise."""
+    def _corroboration(self, agreement: DobAgreement, name_score: float, kind: str, common: bool) -> str:
+        """How far the date of birth corroborates a name that matches on its own (not by a weak
+        a.k.a., not only thanks to the date's bonus): 'full' for the same full date (critical);
+        'partial' (high) for a rough date (a year, circa, several years) with a name that matches
+        closely and is not common; '' otherwise: many people share a common name and a birth
+        year."""
         if kind == NameKind.WEAK or name_score < self.threshold:
             return ""
-        return {DobAgreement.AGREES: "full", DobAgreement.ROUGHLY_AGREES: "partial"}.get(agreement, "")
+        if agreement == DobAgreement.AGREES:
+            return "full"  # the same day, month and year: rare even for a common name
+        if agreement == DobAgreement.ROUGHLY_AGREES and not common and name_score >= STRONG_NAME_SCORE:
+            return "partial"
+        return ""
+
+    def _common_name(self, tokens: tuple[str, ...]) -> bool:
+        """Every part of the name is common on the lists or worldwide ("Muhammad Khan")."""
+        return all(self.people.frequencies.weight(t) < COMMON_NAME_WEIGHT for t in tokens)
 
     def _employer_hits(self, applicant: Applicant) -> list[SanctionsHit]:
         hits = []

@@ -81,11 +81,13 @@ def test_one_word_and_short_listed_names_are_hits_with_a_reason() -> None:
             _org("1", "HAMAS"),
             _org("2", "HIZBALLAH"),
             _org("3", "LIMITED LIABILITY COMPANY ALIS", ("ALIS LLC", NameKind.AKA)),
+            _org("5", "NOCTURNUM INC", ("CORTEZ", NameKind.WEAK)),
         ]
     )
     for employer, entity_id in [("Hamas", "1"), ("hizballah", "2"), ("Alis LLC", "3"), ("ALIS", "3")]:
         hits = index.match(Applicant(id="a", name="", employers=[employer]))
         assert [(h.entity_id, h.score) for h in hits] == [(entity_id, 100.0)], employer
+    assert index.match(Applicant(id="a", name="", employers=["Cortez Ltd"])) == []  # one-word weak a.k.a.
     (hit,) = index.match(Applicant(id="a", name="", employers=["Alis LLC"]))
     assert (
         hit.explanation

@@ -12,6 +12,7 @@ from public registries of listed companies and universities): "trading", "techno
 - a match needs a distinctive word in common (one few listed organisations and few real
   employers carry), or the whole name: "Golden Star Technology" shares only common words with
   "GOLDEN STAR CO." and is not that company, while "Golden Star" is;
+- a one-word weak a.k.a. is not matched at all;
 - a name that is one token of at most three characters ("STC", "KB") is an acronym too many
   organisations share: it matches only when the employer also gives the same kind of company
   form ("A.B.C. Company", "STC Ltd"; not "NEC Corporation" for "JSC NEC").
@@ -30,6 +31,7 @@ from importlib import resources
 from rapidfuzz.distance import OSA
 
 from screening.matching.companies import CompanyForm, company_name, same_kind_of_company
+from screening.models import NameKind
 
 ACCEPT = 0.85  # word pairs below this similarity are not aligned
 TYPO_SIMILARITY = 0.9  # one letter added, dropped, swapped or changed in a long word
@@ -249,7 +251,9 @@ class OrganisationIndex:
     def build(self, entries: list[tuple[int, str, str]], frequencies: OrgFrequencies | None = None) -> None:
         """entries: (owner, name, kind). frequencies: reuse another index's (for small delta indexes)."""
         named = [(owner, value, kind, company_name(value)) for owner, value, kind in entries]
-        named = [entry for entry in named if entry[3].tokens]
+        # A one-word weak a.k.a. ("CORTEZ", "ISS") is no evidence alone (OFAC FAQ 122-125) and is
+        # shared by many honest companies: not indexed.
+        named = [(o, v, k, form) for o, v, k, form in named if len(form.tokens) > (k == NameKind.WEAK)]
         if frequencies is None:
             frequencies = OrgFrequencies(Counter(t for *_, form in named for t in set(form.tokens)))
         self.frequencies = frequencies

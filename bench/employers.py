@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from screening.lists import load_advisories, load_directory  # noqa: E402
+from screening.lists import load_directory  # noqa: E402
 from screening.matching import SanctionsIndex  # noqa: E402
 from screening.matching.companies import company_name  # noqa: E402
 from screening.matching.index import NOT_ORGANISATIONS  # noqa: E402
@@ -156,9 +156,7 @@ def main() -> None:
     if not (SHARED / "ofac" / "sdn.csv").exists():
         sys.exit(f"needs the real lists at {SHARED}")
     started = time.perf_counter()
-    snapshots = load_directory(SHARED)
-    if "advisories" not in {s.name for s in snapshots}:
-        snapshots.append(load_advisories())
+    snapshots = load_directory(SHARED)  # the advisories watchlist comes with them
     index = SanctionsIndex(snapshots)
     print(f"index over {', '.join(s.name for s in snapshots)} built in {time.perf_counter() - started:.1f} s")
     screen_real_employers(index)

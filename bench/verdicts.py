@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from faker import Faker  # noqa: E402
 
-from screening.lists import load_advisories, load_directory  # noqa: E402
+from screening.lists import load_directory  # noqa: E402
 from screening.matching import SanctionsIndex  # noqa: E402
 from screening.models import Applicant, Risk  # noqa: E402
 from screening.verdict import decide  # noqa: E402
@@ -83,9 +83,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    snapshots = load_directory(SHARED / "data")
-    if "advisories" not in {s.name for s in snapshots}:
-        snapshots.append(load_advisories())
+    snapshots = load_directory(SHARED / "data")  # the advisories watchlist comes with them
     index = SanctionsIndex(snapshots)
     populations = {
         "names-dev ordinary applicants": dev_negatives(args.sample, rng),

@@ -18,6 +18,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -25,7 +26,7 @@ from urllib.parse import urlsplit
 import requests
 
 from connectors import resume
-from screening.models import Applicant
+from screening.models import Applicant, Risk
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class EventKind(StrEnum):
     CANDIDATE_UPDATED = "candidate_updated"  # re-screen when identity fields changed
     CANDIDATE_MERGED = "candidate_merged"
     CANDIDATE_DELETED = "candidate_deleted"  # deleted or anonymised: drop our copy and its keys
+    DATA_CHANGED = "data_changed"  # records changed, not named (Kombo): screen what changed since last time
     PING = "ping"  # the platform checking the endpoint
     IGNORED = "ignored"  # a known event type we do not act on
 
@@ -242,10 +244,30 @@ class Connector(ABC):
     @abstractmethod
     def add_note(self, candidate_id: str, text: str) -> None: ...
 
+    @classmethod
+    def underlying_ats(cls, settings: Mapping[str, Any]) -> str | None:
+        """The ATS behind a unified API (Kombo: "workday", ...), for display; None for a direct ATS."""
+        return None
+
+    @classmethod
+    def changes_cursor(cls, since: datetime) -> str | None:
+        """A `list_candidates` cursor for the candidates changed since `since`; None where the
+        platform cannot list changes (its webhooks name each candidate instead)."""
+        return None
+
     def note_texts(self, candidate_id: str) -> Iterable[str] | None:
         """The text of the candidate's notes, fetched lazily page by page; None where the platform
         offers no way to read notes back (the default)."""
         return None
+
+    def verdict_status(self, risk: Risk) -> str | None:
+        """The value HireWatch's verdict writes to a platform field of the candidate's own (Ashby's
+        fraud status) where the installation opted in; None: nothing to write (the default)."""
+        return None
+
+    def write_verdict(self, candidate_id: str, status: str) -> str:
+        """Write `verdict_status`'s value; what happened, in words for the audit log."""
+        raise NotImplementedError(f"{self.display_name} has no verdict field to write")
 
     def find_note(self, candidate_id: str, marker: str) -> bool | None:
         """Whether a note containing `marker` is on the candidate; None: this platform cannot tell.

@@ -119,6 +119,11 @@ def get_connector(name: str) -> type[Connector]:
         raise UnknownPlatform(name) from None
 
 
+def missing_settings(name: str, given: dict) -> list[str]:
+    """The required per-installation settings of a platform that `given` lacks (Kombo's integration id)."""
+    return [f.id for f in get_connector(name).settings_fields if f.required and not given.get(f.id)]
+
+
 def get_metadata(name: str) -> PlatformMetadata:
     get_connector(name)  # same error for an unknown name
     return METADATA[name]

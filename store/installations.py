@@ -51,6 +51,7 @@ class InstallationInfo:
     has_api_key: bool
     has_webhook_secret: bool
     created_at: datetime | None
+    settings: dict  # as stored: the tenant's changes to the defaults (no secrets)
 
 
 def generate_webhook_secret() -> str:
@@ -155,6 +156,7 @@ def list_installations(conn: Connection, platform: str | None = None) -> list[In
             has_api_key=row.api_key_enc is not None,
             has_webhook_secret=row.webhook_secret_enc is not None,
             created_at=row.created_at,
+            settings=row.settings or {},
         )
         for row in conn.execute(query)
     ]

@@ -91,6 +91,11 @@ def _forget_candidate(engine: Engine, installation_id: str, candidate_id: str, w
 
 def handle(engine: Engine, row, event: WebhookEvent) -> str:
     """Act on one parsed event; the final inbox status."""
+    if event.kind is EventKind.DATA_CHANGED:
+        from tasks.rescreen import start_changes  # tasks.rescreen imports this module
+
+        start_changes(row.installation_id)
+        return "done"
     if event.kind in (EventKind.PING, EventKind.IGNORED) or not event.candidate_id:
         return "ignored"
     if event.kind is EventKind.CANDIDATE_DELETED:

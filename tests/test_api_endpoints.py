@@ -140,7 +140,16 @@ def test_create_installation_and_rotate_secret(api) -> None:
     assert rotated["webhook_secret"] != new["webhook_secret"]
     assert client.post(
         "/api/v1/installations", headers=api["admin"], json={"platform": "taleo", "name": "x"}
-    ).json["fields"] == {"platform": ["Must be one of: greenhouse, lever, ashby, workable, smartrecruiters."]}
+    ).json["fields"] == {
+        "platform": ["Must be one of: ashby, greenhouse, kombo, lever, smartrecruiters, workable."]
+    }
+    kombo = {"platform": "kombo", "name": "Globex via Kombo", "api_key": "k2"}
+    refused = client.post("/api/v1/installations", headers=api["admin"], json=kombo)
+    assert refused.status_code == 422 and "integration_id" in refused.json["reason"]
+    kombo["integration_id"] = "successfactors:B1hu5NGyhd"
+    made = client.post("/api/v1/installations", headers=api["admin"], json=kombo).json
+    assert made["underlying_ats"] == "successfactors"
+    assert made["settings"]["integration_id"] == "successfactors:B1hu5NGyhd"
 
 
 def test_rescreen_start_progress_cancel(api) -> None:

@@ -33,8 +33,8 @@ def greenhouse(sleeps: list[float] | None = None, **kw) -> Greenhouse:
 # ----- registry -------------------------------------------------------------------------------
 
 
-def test_registry_knows_the_five_platforms_by_lower_case_key():
-    assert sorted(PLATFORMS) == ["ashby", "greenhouse", "lever", "smartrecruiters", "workable"]
+def test_registry_knows_the_six_platforms_by_lower_case_key():
+    assert sorted(PLATFORMS) == ["ashby", "greenhouse", "kombo", "lever", "smartrecruiters", "workable"]
     assert get_connector("smartrecruiters") is SmartRecruiters
 
 
@@ -54,7 +54,8 @@ def test_metadata_drives_routes_and_manifest():
     for name in PLATFORMS:
         block = get_metadata(name).as_manifest()
         json.dumps(block)  # plain JSON all the way down
-        assert EventKind.APPLICATION_CREATED in block["handled_events"].values()
+        # New applicants arrive named (application created) or listed as changed (Kombo's data-changed).
+        assert {EventKind.APPLICATION_CREATED, EventKind.DATA_CHANGED} & set(block["handled_events"].values())
         assert EventKind.IGNORED not in block["handled_events"].values()
         assert set(block["writeback_kinds"]) == {"tag", "note"}
         assert all({"id", "type", "label", "description"} <= set(f) for f in block["settings_fields"])
@@ -245,10 +246,11 @@ def test_workable_accepts_a_base64_signature_too():
 
 
 @pytest.mark.parametrize(
-    "wrap", [lambda c: {"candidate": c}, lambda c: {"event_type": "candidate_created", "data": c}]
+    "wrap",
+    [lambda c: c, lambda c: {"candidate": c}, lambda c: {"event_type": "candidate_created", "data": c}],
 )
 def test_workable_candidate_is_read_bare_or_wrapped(wrap):
-    candidate = json.loads(fixture("workable", "candidate_created.json"))
+    candidate = json.loads(fixture("workable", "candidate_created.json"))["data"]
     event = Workable.parse_event(json.dumps(wrap(candidate)).encode(), {})
     assert (event.kind, event.candidate_id) == (EventKind.APPLICATION_CREATED, "ce4da98")
 

@@ -95,3 +95,19 @@ def test_errors_say_what_to_do(cli, tmp_path) -> None:
     assert missing.exit_code == 1 and "hirewatch installations list" in missing.output
     production = cli("list", env_overrides={"HIREWATCH_ENV": "production", "HIREWATCH_SECRET_KEY": ""})
     assert production.exit_code == 1 and "needs HIREWATCH_SECRET_KEY" in production.output
+
+
+def test_kombo_needs_an_integration_id_and_shows_the_ats_behind_it(cli) -> None:
+    refused = cli("add", "--platform", "kombo", "--name", "Acme", "--api-key", "k")
+    assert refused.exit_code == 2 and "--integration-id" in refused.output
+    added = cli(
+        "add", "--platform", "kombo", "--name", "Acme", "--api-key", "k",
+        "--integration-id", "workday:8d1hpPsbjxUkoCoa", "--json",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    details = json.loads(added.output)
+    assert details["underlying_ats"] == "workday"
+    assert details["webhook_url"] == f"{PUBLIC_URL}/webhooks/kombo/{details['id']}"
+    listed = cli("list")
+    assert f"{details['id']}  kombo/workday" in listed.output
+    assert json.loads(cli("list", "--json").output)[0]["underlying_ats"] == "workday"

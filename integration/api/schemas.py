@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from connectors.registry import PLATFORMS as REGISTERED
 from screening.models import Risk
 from store.review import Decision
 
-PLATFORMS = ("greenhouse", "lever", "ashby", "workable", "smartrecruiters")
+PLATFORMS = tuple(sorted(REGISTERED))
 
 
 class CleanString(fields.String):
@@ -49,6 +50,9 @@ class InstallationSchema(Schema):
     settings = fields.Dict(keys=fields.String())
     status = fields.String()
     created_at = fields.DateTime()
+    underlying_ats = fields.String(
+        allow_none=True, metadata={"description": "the ATS behind a unified API (Kombo), e.g. workday"}
+    )
 
 
 class InstallationCreateSchema(Schema):
@@ -58,6 +62,7 @@ class InstallationCreateSchema(Schema):
     webhook_secret = _text(500)
     api_base_url = fields.URL(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500))
     on_behalf_of = _text(200)
+    integration_id = _text(200, 1, metadata={"description": "Kombo: its integration id (workday:8d1h...)"})
 
 
 class InstallationCreatedSchema(InstallationSchema):

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from flask import Response, current_app, jsonify
 from sqlalchemy import select
 
+from connectors.registry import get_connector, missing_settings
 from integration.api import backends, schemas
 from integration.api.errors import ApiError, not_found
 from integration.api.routing import bp, openapi_document, operation
@@ -44,7 +45,8 @@ def _own_installation(conn, token: review.ApiToken, installation_id: str) -> dic
     if row is None:
         raise not_found("installation")
     public = {k: v for k, v in row.items() if not k.endswith("_enc")}
-    return {**public, "settings": stored.effective_settings(row["settings"])}
+    underlying = get_connector(row["platform"]).underlying_ats(row["settings"] or {})
+    return {**public, "settings": stored.effective_settings(row["settings"]), "underlying_ats": underlying}
 
 
 @operation(
@@ -72,8 +74,14 @@ def list_installations(token, query, body):
 )
 def create_installation(token, query, body):
     secret = body.pop("webhook_secret", None) or stored.generate_webhook_secret()
+    settings = {"integration_id": body.pop("integration_id")} if body.get("integration_id") else {}
+    missing = missing_settings(body["platform"], settings)
+    if missing:
+        raise ApiError(422, "invalid", f"{body['platform']} needs {', '.join(missing)}")
     with _engine().begin() as conn:
-        created = stored.create_installation(conn, backends.secret_box(), webhook_secret=secret, **body)
+        created = stored.create_installation(
+            conn, backends.secret_box(), webhook_secret=secret, settings=settings, **body
+        )
         new_token, plain = review.create_token(conn, created.id, Scope.ADMIN, "created by API", token.actor)
         audit.record(
             conn,

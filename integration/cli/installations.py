@@ -10,7 +10,7 @@ import click
 from sqlalchemy import Connection
 
 from connectors.base import Installation
-from connectors.registry import PLATFORMS
+from connectors.registry import PLATFORMS, missing_settings
 from integration.config import Settings
 from integration.secrets import secret_box
 from store.db import engine_for
@@ -50,11 +50,13 @@ def _echo_secret(settings: Settings, installation: Installation, secret: str, as
         "webhook_secret": secret,
         "api_base_url": installation.api_base_url,
         "on_behalf_of": installation.on_behalf_of,
+        "underlying_ats": PLATFORMS[installation.platform].underlying_ats(installation.settings),
     }
     if as_json:
         click.echo(json.dumps(details, indent=2))
         return
-    click.echo(f"Installation {installation.id} ({installation.platform})")
+    label = _platform_label(installation.platform, installation.settings)
+    click.echo(f"Installation {installation.id} ({label})")
     click.echo(f"Webhook URL:    {details['webhook_url']}")
     click.echo(f"Webhook secret: {secret}")
     click.echo(
@@ -62,6 +64,12 @@ def _echo_secret(settings: Settings, installation: Installation, secret: str, as
         "(Lever signature token, SmartRecruiters secret key, Workable API token), store it with: "
         f"hirewatch installations rotate-secret {installation.id} --secret VALUE"
     )
+
+
+def _platform_label(platform: str, settings: dict) -> str:
+    """ "kombo/workday" for a unified API, the platform alone otherwise."""
+    underlying = PLATFORMS[platform].underlying_ats(settings)
+    return f"{platform}/{underlying}" if underlying else platform
 
 
 @click.group()
@@ -76,6 +84,7 @@ def installations() -> None:
 @click.option("--webhook-secret", help="Signing secret; generated when omitted (stored encrypted).")
 @click.option("--api-base-url", help="API base URL override (EU data centres, sandbox).")
 @click.option("--on-behalf-of", help="The ATS user that tags and notes are written as.")
+@click.option("--integration-id", help="Kombo: the integration (one customer's ATS), e.g. workday:8d1h...")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
 def add(
     platform: str,
@@ -84,9 +93,15 @@ def add(
     webhook_secret: str | None,
     api_base_url: str | None,
     on_behalf_of: str | None,
+    integration_id: str | None,
     as_json: bool,
 ) -> None:
     """Register an ATS account; prints the webhook URL and secret to paste into the ATS."""
+    settings_given = {"integration_id": integration_id} if integration_id else {}
+    missing = missing_settings(platform, settings_given)
+    if missing:
+        options = ", ".join(f"--{field.replace('_', '-')}" for field in missing)
+        raise click.UsageError(f"{PLATFORMS[platform].display_name} needs {options}")
     secret = webhook_secret or generate_webhook_secret()
     with _store() as (settings, conn, box):
         installation = create_installation(
@@ -98,6 +113,7 @@ def add(
             webhook_secret=secret,
             api_base_url=api_base_url,
             on_behalf_of=on_behalf_of,
+            settings=settings_given,
         )
     _echo_secret(settings, installation, secret, as_json)
 
@@ -122,6 +138,7 @@ def list_command(as_json: bool) -> None:
                         "on_behalf_of": row.on_behalf_of,
                         "has_api_key": row.has_api_key,
                         "has_webhook_secret": row.has_webhook_secret,
+                        "underlying_ats": PLATFORMS[row.platform].underlying_ats(row.settings),
                     }
                     for row in rows
                 ],
@@ -133,7 +150,8 @@ def list_command(as_json: bool) -> None:
         click.echo("No installations. Add one with: hirewatch installations add --platform P --name N")
     for row in rows:
         key = "api key set" if row.has_api_key else "NO API KEY (no write-back)"
-        click.echo(f"{row.id}  {row.platform:<16} {row.status:<8} {key:<26} {row.name}")
+        platform = _platform_label(row.platform, row.settings)
+        click.echo(f"{row.id}  {platform:<16} {row.status:<8} {key:<26} {row.name}")
 
 
 @installations.command("remove")

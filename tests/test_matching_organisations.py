@@ -116,3 +116,25 @@ def test_employers_are_screened_against_organisations_only() -> None:
     index = index_of([person, _org("o", "FORTUNA LLC")])
     hits = index.match(Applicant(id="a", name="", employers=["Fortuna"]))
     assert [h.entity_id for h in hits] == ["o"]
+
+
+def test_a_stored_state_restores_the_same_index() -> None:
+    built = OrganisationIndex()
+    built.build(
+        [
+            (0, "LIMITED LIABILITY COMPANY ALIS", "primary"),
+            (0, "ALIS LLC", "aka"),
+            (1, "YANBIAN SILVERSTAR NETWORK TECHNOLOGY CO., LTD.", "primary"),
+            (2, "CHONSURIM TRADING CORPORATION", "primary"),
+        ]
+    )
+    restored = OrganisationIndex()
+    restored.restore(built.state("organisations."), "organisations.")
+    assert restored.frequencies.counts == built.frequencies.counts
+    for employer in ["Alis", "Yanbian Silver Star Network Tech", "Chonsurim Trading Corp", "Golden Star"]:
+        form = company_name(employer)
+        expected = [(c.name.owner, c.name.value, c.comparison.score) for c in built.search(form, 80)]
+        assert [
+            (c.name.owner, c.name.value, c.comparison.score) for c in restored.search(form, 80)
+        ] == expected
+    assert restored.names[0].form == built.names[0].form

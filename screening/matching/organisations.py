@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import itertools
 import math
+from array import array
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -256,6 +258,9 @@ class OrganisationIndex:
         named = [(o, v, k, form) for o, v, k, form in named if len(form.tokens) > (k == NameKind.WEAK)]
         if frequencies is None:
             frequencies = OrgFrequencies(Counter(t for *_, form in named for t in set(form.tokens)))
+        self._take(named, frequencies)
+
+    def _take(self, named: list[tuple[int, str, str, CompanyForm]], frequencies: OrgFrequencies) -> None:
         self.frequencies = frequencies
         for owner, value, kind, form in named:
             name_id = len(self.names)
@@ -267,6 +272,48 @@ class OrganisationIndex:
         for entry in self._postings:
             for variant in {entry, *_deletions(entry)}:
                 self._by_deletion.setdefault(variant, set()).add(entry)
+
+    def state(self, prefix: str) -> dict[str, list[str] | array]:
+        """What `build` made, as flat lists of strings and arrays of ints (for a stored index):
+        each name's words and forms as positions in one vocabulary."""
+        vocabulary = sorted({w for n in self.names for w in (*n.form.tokens, *n.form.forms)})
+        position = {word: i for i, word in enumerate(vocabulary)}
+        out: dict[str, list[str] | array] = {
+            f"{prefix}vocabulary": vocabulary,
+            f"{prefix}name.owner": array("i", (n.owner for n in self.names)),
+            f"{prefix}name.value": [n.value for n in self.names],
+            f"{prefix}name.kind": [n.kind for n in self.names],
+            f"{prefix}frequency.words": list(self.frequencies.counts),
+            f"{prefix}frequency.counts": array("i", self.frequencies.counts.values()),
+        }
+        for part in ("tokens", "forms"):
+            words = [getattr(n.form, part) for n in self.names]
+            out[f"{prefix}name.{part}"] = array("i", (position[w] for ws in words for w in ws))
+            out[f"{prefix}name.{part}.sizes"] = array("i", map(len, words))
+        return out
+
+    def restore(self, state: Mapping, prefix: str) -> None:
+        """Take over a `state()` written by the same code, instead of building (no re-normalising)."""
+        vocabulary = state[f"{prefix}vocabulary"]
+        parts = {}
+        for part in ("tokens", "forms"):
+            flat, sizes = state[f"{prefix}name.{part}"], state[f"{prefix}name.{part}.sizes"]
+            if sum(sizes) != len(flat):
+                raise ValueError(f"{prefix}name.{part}: sizes do not cover the words")
+            ends = list(itertools.accumulate(sizes))
+            parts[part] = [
+                tuple(vocabulary[i] for i in flat[end - size : end])
+                for size, end in zip(sizes, ends, strict=True)
+            ]
+        values, kinds = state[f"{prefix}name.value"], state[f"{prefix}name.kind"]
+        named = [
+            (owner, value, kind, CompanyForm(value, tokens, forms))
+            for owner, value, kind, tokens, forms in zip(
+                state[f"{prefix}name.owner"], values, kinds, parts["tokens"], parts["forms"], strict=True
+            )
+        ]
+        counts = zip(state[f"{prefix}frequency.words"], state[f"{prefix}frequency.counts"], strict=True)
+        self._take(named, OrgFrequencies(Counter(dict(counts))))
 
     def candidate_ids(self, form: CompanyForm, limit: int | None = None) -> list[int]:
         """Listed names that share a distinctive word with the employer (as typed, one letter off,

@@ -13,7 +13,9 @@ from connectors.registry import get_connector
 from integration.app import create_app
 from integration.cli import main
 from integration.sandbox.harness import SandboxThread
+from integration.sandbox.kombo import KomboSandboxThread
 from store.db import engine_for
+from tests.conftest import FIXTURES
 from tests.receiver_support import TEST_SECRET_KEY, receiver_settings
 from tests.review_helpers import add_missing_in_ats
 
@@ -230,9 +232,22 @@ def test_set_credentials_checks_them_and_check_reports_health(cli, sandbox, db_u
     assert failing.exit_code == 1 and "bad_credentials" in failing.output
 
 
+def kombo_integration(integration_id: str, label: str) -> dict:
+    """Kombo's documented GET /integrations/{id} example, made an ATS integration."""
+    answer = json.loads((FIXTURES / "kombo" / "get-integration.json").read_text())
+    answer["data"].update(id=integration_id, category="ATS")
+    answer["data"]["tool"].update(id=integration_id.partition(":")[0], label=label)
+    return answer
+
+
 @responses.activate
 def test_kombo_needs_an_integration_id_and_shows_the_ats_behind_it(cli) -> None:
-    # The test call: one page of Kombo's Get candidates (docs.kombo.dev/ats/v1/get-candidates)
+    # The test call: the integration (docs.kombo.dev/general/get-integration), then one page of
+    # Kombo's Get candidates (docs.kombo.dev/ats/v1/get-candidates)
+    responses.get(
+        "https://api.kombo.dev/v1/integrations/workday:8d1hpPsbjxUkoCoa",
+        json=kombo_integration("workday:8d1hpPsbjxUkoCoa", "Workday"),
+    )
     responses.get(
         "https://api.kombo.dev/v1/ats/candidates",
         json={"status": "success", "data": {"next": None, "results": []}},
@@ -245,9 +260,33 @@ def test_kombo_needs_an_integration_id_and_shows_the_ats_behind_it(cli) -> None:
     )  # fmt: skip
     assert added.exit_code == 0, added.output
     details = json.loads(added.stdout)
-    assert responses.calls[0].request.headers["X-Integration-Id"] == "workday:8d1hpPsbjxUkoCoa"
+    assert responses.calls[1].request.headers["X-Integration-Id"] == "workday:8d1hpPsbjxUkoCoa"
     assert details["underlying_ats"] == "workday"
     assert details["webhook_url"] == f"{PUBLIC_URL}/webhooks/kombo/{details['id']}"
     listed = cli("list")
     assert f"{details['id']}  kombo/workday" in listed.output
     assert json.loads(cli("list", "--json").stdout)[0]["underlying_ats"] == "workday"
+
+
+def test_kombo_check_names_the_ats_and_a_write_it_does_not_offer(cli) -> None:
+    with KomboSandboxThread() as kombo:
+        allow = {"HIREWATCH_ALLOW_API_URLS": kombo.url}
+        added = cli(
+            "add", "--platform", "kombo", "--name", "Acme", "--api-key", kombo.state.api_key,
+            "--integration-id", kombo.state.integration_id, "--api-base-url", kombo.api_base_url, "--json",
+            env_overrides=allow,
+        )  # fmt: skip
+        assert added.exit_code == 0, added.output
+        installation_id = json.loads(added.stdout)["id"]
+        checked = cli("check", installation_id, env_overrides=allow)
+        assert checked.exit_code == 0 and "Workday via Kombo" in checked.output, checked.output
+        kombo.state.note_writes_available = False
+        refused = cli("check", installation_id, env_overrides=allow)
+        assert refused.exit_code == 1 and "missing_permission" in refused.output
+        assert "add notes (Kombo scope 'Add notes')" in refused.output
+        wrong = cli(
+            "add", "--platform", "kombo", "--name", "Acme", "--api-key", kombo.state.api_key,
+            "--integration-id", "workday:unknown", "--api-base-url", kombo.api_base_url,
+            env_overrides=allow,
+        )  # fmt: skip
+        assert wrong.exit_code == 1 and "wrong_integration" in wrong.output

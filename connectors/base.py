@@ -16,9 +16,11 @@ import hashlib
 import json
 import logging
 import random
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -177,12 +179,18 @@ class TokenCache(Protocol):
 
     def drop(self, key: str) -> None: ...
 
+    def renewing(self, key: str) -> AbstractContextManager[object]:
+        """Held while one process renews the token, so that the others wait for its token
+        instead of each buying one."""
+        ...
+
 
 class MemoryTokenCache:
     """Tokens kept in this process (tests, the CLI); expired ones are never returned."""
 
     def __init__(self) -> None:
         self._tokens: dict[str, AccessToken] = {}
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> AccessToken | None:
         token = self._tokens.get(key)
@@ -193,6 +201,9 @@ class MemoryTokenCache:
 
     def drop(self, key: str) -> None:
         self._tokens.pop(key, None)
+
+    def renewing(self, key: str) -> AbstractContextManager[object]:
+        return self._lock
 
 
 _PROCESS_TOKENS = MemoryTokenCache()
@@ -450,8 +461,11 @@ class Connector(ABC):
         key = self.token_key()
         token = self._tokens.get(key)
         if token is None or token.due(time.time()):
-            token = self._issue_token()
-            self._tokens.put(key, token)
+            with self._tokens.renewing(key):
+                token = self._tokens.get(key)  # another worker may have renewed it meanwhile
+                if token is None or token.due(time.time()):
+                    token = self._issue_token()
+                    self._tokens.put(key, token)
         return {"Authorization": f"Bearer {token.value}"}
 
     def _drop_token(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from contextlib import AbstractContextManager
 
 import redis
 
@@ -17,6 +18,7 @@ from connectors.base import AccessToken
 from store.secretbox import SecretBox, SecretKeyError
 
 PREFIX = "hirewatch:token:"
+RENEW_LOCK_SECONDS = 30  # the longest one renewal may hold the lock (a token request times out first)
 
 
 class RedisTokenCache:
@@ -47,3 +49,7 @@ class RedisTokenCache:
 
     def drop(self, key: str) -> None:
         self.client.delete(PREFIX + key)
+
+    def renewing(self, key: str) -> AbstractContextManager[object]:
+        """One worker renews the installation's token; the others wait, then read it."""
+        return self.client.lock(f"{PREFIX}{key}:renewing", timeout=RENEW_LOCK_SECONDS, blocking_timeout=40)

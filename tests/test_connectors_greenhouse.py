@@ -194,3 +194,23 @@ def test_unicode_names_and_addresses_survive_the_webhook():
 def test_an_installations_secrets_stay_out_of_its_repr():
     shown = repr(Installation(id="i", platform="greenhouse", api_key="k-1", webhook_secret="w-1", **CLIENT))
     assert "secret-1" not in shown and "k-1" not in shown and "w-1" not in shown and "client-1" in shown
+
+
+@responses.activate
+def test_workers_renewing_at_once_buy_one_token():
+    """Several workers find the token missing at the same moment: one buys it, the others use it."""
+    import threading
+
+    client = redis.Redis.from_url(private_redis_url(12))
+    shared = RedisTokenCache(client, SecretBox("k"))
+    shared.drop(connector().token_key())
+    responses.post(TOKEN_URL, json={"access_token": "t-shared", "expires_in": 3600})
+    responses.get(f"{API}/notes", json=[])
+    workers = [threading.Thread(target=lambda: list(connector(shared).note_texts("1"))) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert [c.request.url for c in responses.calls].count(TOKEN_URL) == 1
+    assert {c.request.headers["Authorization"] for c in responses.calls[1:]} == {"Bearer t-shared"}
+    shared.drop(connector().token_key())

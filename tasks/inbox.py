@@ -154,7 +154,7 @@ def _delete_when_confirmed(engine: Engine, connector, row, event: WebhookEvent) 
     key we cannot ask: there the signed event alone decides."""
     candidate_id = str(event.candidate_id)
     anonymised = event.event_type in connector.anonymise_events
-    if connector.installation.api_key and not anonymised and connector.candidate_exists(candidate_id):
+    if connector.has_credentials() and not anonymised and connector.candidate_exists(candidate_id):
         with engine.begin() as conn:
             audit.record(
                 conn,

@@ -79,7 +79,8 @@ def write_back_decision(conn: Connection, installation_id: str, decision: dict, 
 
 def record_decision(installation_id: str, applicant_id: int, body: dict, actor: str) -> dict:
     """Store the decision, audit it and queue the ATS write-back (shared with the review pages)."""
-    with current_app.extensions["hirewatch.engine"].begin() as conn:
+    engine = current_app.extensions["hirewatch.engine"]
+    with engine.begin() as conn:
         try:
             decision = review.record_decision(
                 conn,
@@ -94,6 +95,9 @@ def record_decision(installation_id: str, applicant_id: int, body: dict, actor: 
             raise not_found("applicant") from exc
         except review.ReviewError as exc:
             raise ApiError(422, "invalid", str(exc)) from exc
+    # Enqueued only once the decision is committed: a worker quicker than the commit would
+    # re-screen without it and put the applicant back to pending.
+    with engine.begin() as conn:
         write_back_decision(conn, installation_id, decision, actor)
     return decision
 

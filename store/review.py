@@ -411,6 +411,28 @@ def add_user(conn: Connection, installation_id: str, email: str, password: str, 
     return User(user_id, installation_id, email, role)
 
 
+def reset_user(
+    conn: Connection, email: str, installation_id: str, password: str, actor: str = "cli"
+) -> User | None:
+    """Give an existing user this installation and a new password (None: no such user). The demo
+    reviewer of `hirewatch run` needs it: each run's sandbox ATS is a new installation."""
+    email = email.strip().lower()
+    row = conn.execute(select(users).where(users.c.email == email)).first()
+    if row is None:
+        return None
+    if len(password) < 12:
+        raise ReviewError("password too short: use at least 12 characters")
+    conn.execute(
+        users.update()
+        .where(users.c.id == row.id)
+        .values(
+            installation_id=installation_id, password_hash=generate_password_hash(password, method="scrypt")
+        )
+    )
+    audit.record(conn, action="user.reset", actor=actor, installation_id=installation_id, subject=email)
+    return User(row.id, installation_id, email, Scope(row.role))
+
+
 def authenticate_user(conn: Connection, email: str, password: str) -> User | None:
     row = conn.execute(select(users).where(users.c.email == email.strip().lower())).first()
     # Hash even when the user is unknown so timing does not reveal which e-mails exist.

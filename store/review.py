@@ -568,6 +568,36 @@ def _needs_review_clause():
     )
 
 
+QUEUE_VIEWS = {
+    "pending": lambda: [
+        or_(
+            applicants.c.review_status == "pending",
+            and_(
+                applicants.c.review_status == "none", applicants.c.risk.in_([r.value for r in REVIEW_RISKS])
+            ),
+        )
+    ],
+    "escalated": lambda: [applicants.c.review_status == "escalated"],
+    "decided": lambda: [applicants.c.review_status == "decided"],
+    "all": lambda: [],
+}
+
+
+def latest_reasons(conn: Connection, applicant_ids: list[int]) -> dict[int, list[str]]:
+    """Each applicant's latest screening's reasons (the queue's one-line why), in one query."""
+    if not applicant_ids:
+        return {}
+    latest = (
+        select(func.max(screenings.c.id))
+        .where(screenings.c.applicant_id.in_(applicant_ids))
+        .group_by(screenings.c.applicant_id)
+    )
+    rows = conn.execute(
+        select(screenings.c.applicant_id, screenings.c.result).where(screenings.c.id.in_(latest))
+    )
+    return {row.applicant_id: list(row.result.get("reasons", [])) for row in rows}
+
+
 def search_applicants(
     conn: Connection,
     installation_id: str,
@@ -575,11 +605,13 @@ def search_applicants(
     risks: Iterable[str] = (),
     query: str = "",
     needs_review: bool = False,
+    view: str = "all",
     limit: int = 50,
     offset: int = 0,
 ) -> list[dict]:
-    """Applicants of one tenant, highest risk first; `query` matches name or ATS id."""
-    conditions = [applicants.c.installation_id == installation_id]
+    """Applicants of one tenant, highest risk first; `query` matches name or ATS id; `view` is
+    one of QUEUE_VIEWS."""
+    conditions = [applicants.c.installation_id == installation_id, *QUEUE_VIEWS[view]()]
     if risks := list(risks):
         conditions.append(applicants.c.risk.in_(risks))
     if query:
@@ -797,13 +829,37 @@ def list_decisions(conn: Connection, installation_id: str, applicant_id: int) ->
 
 
 def audit_entries(
-    conn: Connection, installation_id: str, *, since: datetime | None = None, limit: int = 10_000
+    conn: Connection,
+    installation_id: str,
+    *,
+    since: datetime | None = None,
+    limit: int = 10_000,
+    subject: str = "",
+    actor: str = "",
+    action: str = "",
+    newest_first: bool = False,
 ) -> Iterator[dict]:
+    """The tenant's audit trail, oldest first (an export) or newest first (the page), filtered
+    by applicant (subject), actor and action (each a prefix, case as stored)."""
     query = select(audit_log).where(audit_log.c.installation_id == installation_id)
     if since is not None:
         query = query.where(audit_log.c.at >= since)
-    for row in conn.execute(query.order_by(audit_log.c.id).limit(limit)).mappings():
+    for column, value in (
+        (audit_log.c.subject, subject),
+        (audit_log.c.actor, actor),
+        (audit_log.c.action, action),
+    ):
+        if value:
+            query = query.where(column.startswith(value, autoescape=True))
+    order = audit_log.c.id.desc() if newest_first else audit_log.c.id
+    for row in conn.execute(query.order_by(order).limit(limit)).mappings():
         yield dict(row)
+
+
+def audit_actions(conn: Connection, installation_id: str) -> list[str]:
+    """The actions this tenant's trail holds, for the page's filter."""
+    query = select(audit_log.c.action).where(audit_log.c.installation_id == installation_id).distinct()
+    return sorted(conn.execute(query).scalars())
 
 
 def linked_external_ids(evidence: dict) -> list[str]:

@@ -132,12 +132,13 @@ def test_false_positive_from_the_page(site) -> None:
             "decision": "false_positive",
             "reason": "different date of birth",
             "hit_key": review.hit_key(sanctions_hit()),
+            "kind": "name",
             "csrf_token": _csrf(page),
         },
         follow_redirects=True,
     )
     text = response.data.decode()
-    assert "Recorded: False positive" in text
+    assert "Recorded: not this person. The applicant is now decided." in text
     assert '<dd id="review-status">decided</dd>' in text and "different date of birth" in text
 
 
@@ -191,5 +192,5 @@ def test_detail_shows_the_list_entrys_identifiers_and_dates(site) -> None:
     client = site["client"]
     _login(client)
     page = client.get(f"/review/applicants/{kim}").data.decode()
-    assert "passport: 109420132" in page and "1965-04-25" in page
+    assert "Passport: 109420132" in page and "1965-04-25" in page
     assert "(applicant: not given)" in page

@@ -460,7 +460,7 @@ def export_audit(token, query, body):
         )
     if query["format"] == "csv":
         return Response(
-            _csv(rows),
+            csv_lines(rows),
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=hirewatch-audit.csv"},
         )
@@ -475,7 +475,7 @@ def _json_default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _csv(rows: list[dict]) -> Iterator[str]:
+def csv_lines(rows: list[dict]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(AUDIT_COLUMNS)

@@ -284,6 +284,7 @@ class SearchResultSchema(Schema):
     programs = fields.List(fields.String())
     score = fields.Float()
     official_url = fields.String(metadata={"description": "the official entry (or the list it is in)"})
+    official_label = fields.String(metadata={"description": "what the link opens, in words"})
     matches = fields.List(fields.Nested(SearchMatchSchema))
 
 

@@ -19,6 +19,11 @@ OFAC_DETAIL = "https://sanctionssearch.ofac.treas.gov/Details.aspx?id={entity_id
 # The UN publishes no page per entry: the consolidated list, searched by the reference number.
 UN_LIST = "https://scsanctions.un.org/resources/xml/en/consolidated.xml"
 OFFICIAL_PAGES = {"ofac_sdn": OFAC_DETAIL, "ofac_cons": OFAC_DETAIL, "un": UN_LIST}
+OFFICIAL_LABELS = {
+    "ofac_sdn": "OFAC entry {entity_id}",
+    "ofac_cons": "OFAC entry {entity_id}",
+    "un": "UN consolidated list (reference {entity_id})",
+}
 PHONE = re.compile(r"^\+?[\d\s().-]{7,}$")
 DOMAIN = re.compile(r"^(https?://)?[\w-]+(\.[\w-]+)+(/\S*)?$")
 
@@ -80,6 +85,9 @@ def group_by_entity(hits: list[SanctionsHit | dict]) -> list[dict]:
                 "entity_type": get("entity_type"),
                 "programs": list(get("programs") or []),
                 "official_url": official_url(hit),
+                "official_label": OFFICIAL_LABELS.get(key[0], "the release it is named in").format(
+                    entity_id=key[1]
+                ),
                 "score": 0.0,
                 "matches": [],
             },

@@ -44,6 +44,7 @@ EVIDENCE_WORDS = {
     "handle": "Profile handle",
 }
 UNSAID_EVIDENCE = {"kind", "applicants"}
+UNSAID_DETAILS = {"verdict_hash", "task_id"}  # machine references, in the CSV export
 KINDS = {"name", "identifier", "employer", "contact", "flag", "applicant"}
 
 
@@ -63,11 +64,13 @@ def evidence_lines(evidence: dict) -> list[tuple[str, str]]:
     return lines
 
 
+CHOICE_ORDER = (review.Decision.FALSE_POSITIVE, review.Decision.CONFIRMED_MATCH)
+
+
 def choices(kind: str) -> list[tuple[str, str]]:
-    """(decision value, wording fitting the item) for a decision form."""
-    return [
-        (decision.value, review.decision_wording(decision, kind).capitalize()) for decision in review.Decision
-    ]
+    """(decision value, wording fitting the item) for a decision form, the usual answer first."""
+    worded = [(d.value, review.decision_wording(d, kind).capitalize()) for d in CHOICE_ORDER]
+    return [*worded, (review.Decision.ESCALATE.value, "Escalate to compliance")]
 
 
 def latest_wording(state: review.ReviewState, keys: list[str], kind: str) -> str:
@@ -156,9 +159,8 @@ def audit_summary(row: dict) -> str:
         return f"{details.get('risk')} risk ({details.get('trigger')}), {details.get('hits', 0)} hit(s)"
     if row["action"] == "lists.search":
         return f"{len(details.get('results', []))} result(s)"
-    return ", ".join(
-        f"{k.replace('_', ' ')}: {v}" for k, v in details.items() if not isinstance(v, dict | list)
-    )
+    said = {k: v for k, v in details.items() if k not in UNSAID_DETAILS and not isinstance(v, dict | list)}
+    return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in said.items())
 
 
 def list_sources(current: dict | None) -> list[dict]:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, jsonify, request
 
+from integration.sandbox.pages import writebacks_page
 from integration.sandbox.state import Fault, SandboxState
 from integration.sandbox.webhooks import send_candidate_webhook
 
@@ -35,6 +36,13 @@ def _basic_auth_key() -> str | None:
     except ValueError:
         return None
     return decoded.split(":", 1)[0]
+
+
+def _wants_html() -> bool:
+    """A browser (HTML preferred over JSON, and no ?format=json) rather than a script."""
+    if request.args.get("format") == "json":
+        return False
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
 def _link_header(page: int, pages: int, per_page: int, skip_count: bool) -> str:
@@ -235,7 +243,10 @@ def _register_controls(app: Flask, state: SandboxState) -> None:
     @app.get("/_sandbox/writebacks")
     def all_writebacks() -> Response:
         touched = sorted(set(state.notes) | {c for c, tags in state.candidate_tags.items() if tags})
-        return jsonify([state.writebacks(c) for c in touched])
+        rows = [state.writebacks(c) for c in touched]
+        if _wants_html():
+            return Response(writebacks_page(state, rows), mimetype="text/html")
+        return jsonify(rows)
 
     @app.post("/_sandbox/faults")
     def inject_fault() -> Response:

@@ -905,3 +905,28 @@ def applicant_detail(conn: Connection, installation_id: str, applicant_id: int) 
         "latest_screening": screening,
         "decisions": list_decisions(conn, installation_id, applicant_id),
     }
+
+
+def verdicts_changed(conn: Connection, installation_id: str, trigger: str) -> int:
+    """How many of the screenings recorded with `trigger` (a re-screen job's) changed the
+    applicant's risk from the screening before it."""
+    screened = select(screenings.c.applicant_id).where(
+        screenings.c.installation_id == installation_id, screenings.c.trigger == trigger
+    )
+    ranked = (
+        select(
+            screenings.c.trigger,
+            screenings.c.risk,
+            func.lag(screenings.c.risk)
+            .over(partition_by=screenings.c.applicant_id, order_by=screenings.c.id)
+            .label("before"),
+        )
+        .where(screenings.c.installation_id == installation_id, screenings.c.applicant_id.in_(screened))
+        .subquery()
+    )
+    changed = (
+        select(func.count())
+        .select_from(ranked)
+        .where(ranked.c.trigger == trigger, ranked.c.risk != ranked.c.before)
+    )
+    return conn.execute(changed).scalar_one()

@@ -163,6 +163,19 @@ def test_rescreen_page_is_for_admins_and_tracks_a_job(site) -> None:
         f"/review/rescreen/{job_id}/cancel", data={"csrf_token": _csrf(started.data)}, follow_redirects=True
     )
     assert f"Re-screen job {job_id} is cancelled" in cancelled.data.decode()
+    # The finished job's summary counts the verdicts it changed: one of the two it screened.
+    from store.tables import screenings
+
+    with site["engine"].begin() as conn:
+        for applicant_id, risk in ((site["ids"]["match"], "clear"), (site["ids"]["ring"], "high")):
+            conn.execute(
+                screenings.insert().values(
+                    installation_id="acme", applicant_id=applicant_id, trigger=f"rescreen:{job_id}",
+                    risk=risk, score=0, result={}, list_versions={},
+                )
+            )  # fmt: skip
+    summary = client.get("/review/rescreen").data.decode()
+    assert f"Job {job_id} cancelled: 10 re-screened, 1 verdict changed, 2 failed." in summary
 
 
 def test_lists_page_shows_versions_and_last_diff(site) -> None:

@@ -291,7 +291,12 @@ def admin_required(view: Callable) -> Callable:
 def rescreen():
     recent = backends.recent_jobs(g.user.installation_id, limit=10)
     running = next((job for job in recent if job["status"] == "running"), None)
-    return render_template("review/rescreen.html", jobs=recent, running=running)
+    with _engine().connect() as conn:
+        for job in recent:
+            # The trigger tasks.rescreen records a job's screenings under.
+            job["changed"] = review.verdicts_changed(conn, g.user.installation_id, f"rescreen:{job['id']}")
+    finished = next((job for job in recent if job["status"] != "running"), None)
+    return render_template("review/rescreen.html", jobs=recent, running=running, finished=finished)
 
 
 @bp.post("/rescreen")

@@ -109,6 +109,11 @@ def test_queue_is_highest_risk_first(site) -> None:
     assert page.index("Alex Turner") < page.index("Lee Jeong-cheol")
     assert "Maria Lopez" not in page  # clear: nothing to review
     assert "High risk" in page  # the level is written out, not only coloured
+    # A risk filter looks at everyone, as a search does: the clear applicant is found both ways.
+    assert "Maria Lopez" in client.get("/review/?risk=clear").data.decode()
+    assert "Maria Lopez" in client.get("/review/?q=maria").data.decode()
+    empty = client.get("/review/?view=decided").data.decode()
+    assert "No decided applicants" in empty and "Look in all applicants" in empty
 
 
 def test_detail_aligns_names_and_links_flags(site) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -212,3 +214,35 @@ def test_detail_shows_the_list_entrys_identifiers_and_dates(site) -> None:
     page = client.get(f"/review/applicants/{kim}").data.decode()
     assert "Passport: 109420132" in page and "1965-04-25" in page
     assert "(applicant: not given)" in page
+
+
+def test_audit_trail_page_filters_and_exports_only_this_tenant(site) -> None:
+    client = site["client"]
+    with site["engine"].begin() as conn:
+        review.add_user(conn, "globex", "spy@globex.test", PASSWORD, review.Scope.REVIEWER)
+    _login(client)
+    page = client.get("/review/audit?action=user.add").data.decode()
+    assert "reviewer@acme.test" in page and "admin@acme.test" in page and "spy@globex.test" not in page
+    assert "No audit entries match." in client.get("/review/audit?actor=nobody").data.decode()
+    exported = client.get("/review/audit.csv?action=user.add")
+    assert exported.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(exported.data.decode())))
+    assert {row["subject"] for row in rows} == {"reviewer@acme.test", "admin@acme.test"}
+
+
+def test_installation_page_is_for_admins_and_gives_the_webhook_url(site) -> None:
+    client = site["client"]
+    _login(client)
+    assert client.get("/review/installation").status_code == 403
+    _login(client, email="admin@acme.test")
+    page = client.get("/review/installation").data.decode()
+    assert 'value="http://hirewatch.test/webhooks/greenhouse/acme"' in page and "Last delivery" in page
+
+
+def test_every_unknown_path_gets_the_branded_page_and_root_goes_to_the_queue(site) -> None:
+    client = site["client"]
+    assert client.get("/").headers["Location"].endswith("/review/")
+    for path in ("/nope", "/review/nope", "/review/applicants/abc"):
+        answer = client.get(path)
+        assert answer.status_code == 404 and b"HireWatch" in answer.data and b"404: Not Found" in answer.data
+    assert client.get("/api/v1/nope").is_json  # the API keeps its JSON errors

@@ -248,10 +248,15 @@ def search():
     return render_template("review/search.html", query=query, found=found, error=error)
 
 
+def _audit_filters() -> dict[str, str]:
+    """Applicant (subject), actor and action prefixes from the query string."""
+    return {name: request.args.get(name, "").strip()[:200] for name in ("subject", "actor", "action")}
+
+
 @bp.get("/audit")
 @login_required
 def audit_trail():
-    filters = {name: request.args.get(name, "").strip()[:200] for name in ("subject", "actor", "action")}
+    filters = _audit_filters()
     with _engine().connect() as conn:
         rows = list(
             review.audit_entries(conn, g.user.installation_id, limit=300, newest_first=True, **filters)
@@ -265,9 +270,8 @@ def audit_trail():
 @bp.get("/audit.csv")
 @login_required
 def audit_export():
-    filters = {name: request.args.get(name, "").strip()[:200] for name in ("subject", "actor", "action")}
     with _engine().connect() as conn:
-        rows = list(review.audit_entries(conn, g.user.installation_id, **filters))
+        rows = list(review.audit_entries(conn, g.user.installation_id, **_audit_filters()))
     return Response(
         csv_lines(rows),
         mimetype="text/csv",

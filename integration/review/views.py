@@ -31,7 +31,8 @@ from integration.review import presenting
 from integration.review.alignment import align_names
 from integration.review.security import check_csrf, csrf_token, secure_headers
 from screening.models import Risk
-from store import review
+from store import audit, review
+from store.installations import installation_health
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates", static_folder="static")
 bp.before_request(check_csrf)
@@ -119,6 +120,7 @@ def queue():
             limit=200,
         )
         reasons = review.latest_reasons(conn, [row["id"] for row in rows])
+        health = installation_health(conn, g.user.installation_id)
     for row in rows:
         row["reason"] = presenting.one_line(reasons.get(row["id"], []))
     return render_template(
@@ -129,6 +131,7 @@ def queue():
         view=view,
         views=QUEUE_VIEWS,
         risks=[r.value for r in Risk],
+        health_warning=health.warning,
     )
 
 
@@ -144,6 +147,7 @@ def applicant(applicant_id: int):
             conn, [d["screening_id"] for d in detail["decisions"] if d["screening_id"]]
         )
         installation = backends.installation_summary(g.user.installation_id)
+        missing_at = missing_in_ats_since(conn, g.user.installation_id, detail)
     screening = detail["latest_screening"] or {"sanctions_hits": [], "flags": [], "reasons": []}
     groups = [_group_view(group, detail, state) for group in group_by_entity(screening["sanctions_hits"])]
     return render_template(
@@ -157,10 +161,18 @@ def applicant(applicant_id: int):
         suppressed=presenting.suppressed_items(detail["decisions"], decided_in, state),
         history=presenting.history(detail["decisions"], decided_in),
         applicant_choices=presenting.choices("applicant"),
+        missing_at=missing_at,
         badge=url_for(
             "badges.badge", token=mint_badge_token(settings(), g.user.installation_id, applicant_id)
         ),
     )
+
+
+def missing_in_ats_since(conn, installation_id: str, detail: dict):
+    """When the ATS last answered 404 for this candidate, if that is newer than its screening."""
+    at = audit.last_at(conn, installation_id, "applicant.missing_in_ats", detail["external_id"])
+    screened = (detail["latest_screening"] or {}).get("created_at")
+    return at if at and (screened is None or at >= screened) else None
 
 
 def _group_view(group: dict, detail: dict, state: review.ReviewState) -> dict:

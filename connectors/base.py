@@ -575,6 +575,7 @@ class Connector(ABC):
         """One GET, by the session the URL may be fetched with; no redirect followed."""
         same_host = urlsplit(url).netloc == urlsplit(self.base_url).netloc
         if first and same_host:
+            self.check_api_url(url)  # our credentials go with it: the API's own rules apply
             session = self.session
         elif urls.under_prefix(url, self.allowed_urls):
             session = self._plain_session

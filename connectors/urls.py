@@ -14,6 +14,7 @@ and again for every redirect hop; operator-listed prefixes are the only exceptio
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -22,10 +23,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import LocationParseError
+from urllib3.exceptions import ConnectTimeoutError, LocationParseError, NewConnectionError
 from urllib3.util.url import parse_url
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+_DNS_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
 OPERATOR_HINT = "; an operator can allow other URLs with HIREWATCH_ALLOW_API_URLS"
 
 
@@ -81,8 +83,11 @@ def under_prefix(url: str, prefixes: Sequence[str]) -> bool:
 
 
 def host_allowed(host: str, patterns: Sequence[str]) -> bool:
-    """`host` is one of `patterns`; "*.example.com" matches any subdomain of example.com."""
+    """`host` is one of `patterns`; "*.example.com" matches any subdomain of example.com. Only a
+    plain DNS name can match: a backslash or %-escape could make another parser see another host."""
     host = host.lower().rstrip(".")
+    if not _DNS_NAME.fullmatch(host):
+        return False
     for pattern in patterns:
         if pattern.startswith("*."):
             if host.endswith(pattern[1:]) and len(host) > len(pattern) - 1:
@@ -125,14 +130,14 @@ def check_api_url(
 # ----- files from strangers: public addresses only ---------------------------------------------
 
 
-def public_address(host: str, port: int) -> str:
-    """The first address of `host`, when every address it resolves to is public; UrlRefused
-    otherwise (loopback, private, link-local, multicast, reserved, unspecified...)."""
+def public_addresses(host: str, port: int) -> list[str]:
+    """The addresses of `host`, IPv4 first, when every one of them is public; UrlRefused otherwise
+    (loopback, private, link-local, multicast, reserved, unspecified...)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise UrlRefused("url", f"host {host!r} does not resolve") from exc
-    addresses = [info[4][0] for info in infos]
+    addresses = sorted({info[4][0] for info in infos}, key=lambda a: (":" in a, a))
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
@@ -141,16 +146,22 @@ def public_address(host: str, port: int) -> str:
             raise UrlRefused("url", f"host {host!r} resolves to a non-public address")
     if not addresses:
         raise UrlRefused("url", f"host {host!r} does not resolve")
-    return addresses[0]
+    return addresses
 
 
 class _PublicHTTPConnection(HTTPConnection):
     def _new_conn(self) -> socket.socket:
-        # Connect to the address just checked; TLS still verifies the certificate for the name.
-        name = self._dns_host
-        self._dns_host = public_address(name, self.port)
+        # Connect only to the addresses just checked (each in turn, as a resolver-driven connect
+        # would); TLS still verifies the certificate for the name.
+        name, failure = self._dns_host, None
         try:
-            return super()._new_conn()
+            for address in public_addresses(name, self.port):
+                self._dns_host = address
+                try:
+                    return super()._new_conn()
+                except (NewConnectionError, ConnectTimeoutError) as exc:
+                    failure = exc
+            raise failure
         finally:
             self._dns_host = name
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,7 +17,7 @@ from connectors.urls import (
     UrlRefused,
     check_api_url,
     parse_allowed_prefixes,
-    public_address,
+    public_addresses,
     under_prefix,
 )
 
@@ -54,8 +55,14 @@ def test_the_platforms_own_hosts_are_accepted_for_base_and_token_urls() -> None:
     assert refused.value.field == "token_url"
     workable = PLATFORMS["workable"].api_hosts
     assert check_api_url("https://acme.workable.com/spi/v3", workable)
-    with pytest.raises(UrlRefused):
-        check_api_url("https://workable.com.evil.example/spi/v3", workable)
+    for other in (
+        "https://workable.com.evil.example/spi/v3",
+        "https://evil.example\\.workable.com/spi/v3",
+        "https://acme%2eevil.example.workable.com/spi/v3",
+        "https://.workable.com/spi/v3",
+    ):
+        with pytest.raises(UrlRefused):
+            check_api_url(other, workable)
 
 
 def test_every_platform_declares_https_hosts_its_default_base_is_on() -> None:
@@ -133,12 +140,12 @@ def test_error_messages_carry_no_response_body() -> None:
 )  # fmt: skip
 def test_non_public_addresses_are_refused(address: str) -> None:
     with pytest.raises(UrlRefused, match="non-public"):
-        public_address(address, 443)
+        public_addresses(address, 443)
 
 
 def test_public_addresses_pass() -> None:
-    assert public_address("8.8.8.8", 443) == "8.8.8.8"
-    assert public_address("2606:4700:4700::1111", 443) == "2606:4700:4700::1111"
+    assert public_addresses("8.8.8.8", 443) == ["8.8.8.8"]
+    assert public_addresses("2606:4700:4700::1111", 443) == ["2606:4700:4700::1111"]
 
 
 class _Hits(BaseHTTPRequestHandler):
@@ -224,3 +231,22 @@ def test_redirect_hops_are_capped(internal) -> None:
     with pytest.raises(ConnectorError, match="redirected more than"):
         _connector(allowed=(f"http://{host}/",)).download(f"http://{host}/loop", 1_000_000)
     assert len(hits) == MAX_REDIRECTS + 1
+
+
+def test_an_attachment_on_a_refused_api_host_gets_no_credentials(internal) -> None:
+    host, hits = internal
+    installation = Installation(
+        id="i", platform="greenhouse", api_key="KEY", api_base_url=f"http://{host}/v1"
+    )
+    with pytest.raises(ConnectorAbort, match="api_base_url"):  # a row stored before the allowlist
+        Greenhouse(installation).download(f"http://{host}/v1/cv.pdf", 1_000_000)
+    assert hits == []
+
+
+def test_one_private_address_among_public_ones_refuses_the_host(monkeypatch) -> None:
+    answers = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, 443)) for a in ("93.184.216.34", "10.0.0.7")]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *_a, **_k: answers)
+    with pytest.raises(UrlRefused, match="non-public"):
+        public_addresses("rebind.example", 443)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *_a, **_k: answers[:1])
+    assert public_addresses("rebind.example", 443) == ["93.184.216.34"]

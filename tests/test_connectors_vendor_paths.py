@@ -34,7 +34,7 @@ from tests.receiver_support import TEST_SECRET_KEY, receiver_settings
 
 # ----- Workable: read-merge-write refuses when the read shows no tags --------------------------
 
-WORKABLE_BASE = "https://acme.workable.test/spi/v3"
+WORKABLE_BASE = "https://acme.workable.com/spi/v3"  # an account's SPI v3 base, as Workable documents it
 WORKABLE_CANDIDATE = json.loads((FIXTURES / "workable" / "candidate_created.json").read_text())["data"]
 
 
@@ -213,7 +213,7 @@ def test_screening_answers_after_the_application_rescreen_with_them(sr_pipeline)
 
 # ----- Ashby: the verdict in Ashby's fraud status, where the installation opts in --------------
 
-ASHBY_BASE = "https://ats.test"
+ASHBY_BASE = "https://api.ashbyhq.com"  # credentials go only to the platform's own API host
 ASHBY_CANDIDATE = json.loads((FIXTURES / "ashby" / "candidate.info.json").read_text())["results"]
 ASHBY_ID = ASHBY_CANDIDATE["id"]
 

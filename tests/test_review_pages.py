@@ -237,6 +237,13 @@ def test_installation_page_is_for_admins_and_gives_the_webhook_url(site) -> None
     _login(client, email="admin@acme.test")
     page = client.get("/review/installation").data.decode()
     assert 'value="http://hirewatch.test/webhooks/greenhouse/acme"' in page and "Last delivery" in page
+    checked = client.post(
+        "/review/installation/check", data={"csrf_token": _csrf(page.encode())}, follow_redirects=True
+    ).data.decode()
+    assert "Connection works: no API key, so only the API URL was checked." in checked
+    with site["engine"].connect() as conn:
+        actions = conn.execute(select(audit_log.c.action).where(audit_log.c.installation_id == "acme"))
+        assert "installation.check" in actions.scalars().all()
 
 
 def test_every_unknown_path_gets_the_branded_page_and_root_goes_to_the_queue(site) -> None:

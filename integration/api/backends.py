@@ -13,6 +13,8 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Connection, func, select
 
+from connectors.base import AccessCheck
+from connectors.registry import check_access
 from integration.api.errors import ApiError, Unavailable, not_found
 from integration.config import Settings
 from integration.secrets import secret_box as make_secret_box
@@ -21,6 +23,7 @@ from screening.lists.diff import changed_fields, diff_snapshot_sets
 from screening.lists.errors import ListError
 from screening.lists.store import ListStore
 from store import audit, jobs, review
+from store import installations as stored_installations
 from store.secretbox import SecretBox
 from store.tables import inbox, installations
 from tasks.app import BULK_QUEUE, LIVE_QUEUE, make_celery
@@ -256,10 +259,11 @@ def installation_summary(installation_id: str) -> dict:
     return row._asdict() if row else {}
 
 
-def installation_health(installation_id: str) -> dict:
+def installation_overview(installation_id: str) -> dict:
     """The installation with its webhook URL and how its deliveries are going."""
     summary = installation_summary(installation_id)
     with current_app.extensions["hirewatch.engine"].connect() as conn:
+        health = stored_installations.installation_health(conn, installation_id)
         mine = inbox.c.installation_id == installation_id
         last = conn.execute(select(func.max(inbox.c.received_at)).where(mine)).scalar()
         counts = dict(
@@ -278,7 +282,30 @@ def installation_health(installation_id: str) -> dict:
         "deliveries": counts,
         "last_error": failure.last_error if failure else None,
         "last_error_at": failure.processed_at if failure else None,
+        "missing_in_a_row": health.missing_in_a_row,
+        "last_missing_at": health.last_missing_at,
+        "warning": health.warning,
     }
+
+
+def check_installation(installation_id: str, actor: str) -> AccessCheck:
+    """Authenticate and read one page from the ATS with the stored settings (as `hirewatch
+    installations check`); a pass clears an unhealthy mark. Audited either way."""
+    engine = current_app.extensions["hirewatch.engine"]
+    with engine.connect() as conn:
+        installation = stored_installations.get_installation(conn, secret_box(), installation_id)
+    result = check_access(installation, settings().allow_api_urls)
+    with engine.begin() as conn:
+        if result.ok:
+            stored_installations.set_unhealthy(conn, installation_id, False)
+        audit.record(
+            conn,
+            action="installation.check",
+            actor=actor,
+            installation_id=installation_id,
+            details={"ok": result.ok, "problem": result.problem, "message": result.message},
+        )
+    return result
 
 
 def advisories_watchlist() -> list[dict]:

@@ -365,5 +365,16 @@ def lists():
 @admin_required
 def installation():
     return render_template(
-        "review/installation.html", installation=backends.installation_health(g.user.installation_id)
+        "review/installation.html", installation=backends.installation_overview(g.user.installation_id)
     )
+
+
+@bp.post("/installation/check")
+@admin_required
+def check_installation():
+    result = backends.check_installation(g.user.installation_id, f"user:{g.user.email}")
+    if result.ok:
+        flash(f"Connection works: {result.message}.", "success")
+    else:
+        flash(f"Connection failed ({result.problem}): {result.message}", "error")
+    return redirect(url_for("review.installation"))

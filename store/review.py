@@ -930,3 +930,16 @@ def verdicts_changed(conn: Connection, installation_id: str, trigger: str) -> in
         .where(ranked.c.trigger == trigger, ranked.c.risk != ranked.c.before)
     )
     return conn.execute(changed).scalar_one()
+
+
+def settle_review_status(conn: Connection, applicant_ids: list[int]) -> None:
+    """Applicants still `pending` whom their latest screening no longer asks to review (what was
+    open went away, or has a decision now): decided when a reviewer decided anything, else none."""
+    if not applicant_ids:
+        return
+    decided = select(decisions.c.id).where(decisions.c.applicant_id == applicants.c.id).exists()
+    conn.execute(
+        applicants.update()
+        .where(applicants.c.id.in_(applicant_ids), applicants.c.review_status == "pending")
+        .values(review_status=case((decided, "decided"), else_="none"))
+    )

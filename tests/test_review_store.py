@@ -142,3 +142,21 @@ def test_linked_applicants_stay_in_tenant(sqlite_url: str) -> None:
         add_screened_applicant(conn, "globex", "acme-c3", "Impostor", Risk.LOW)
         found = review.applicants_by_external_id(conn, "acme", ["acme-c3"])
     assert found["acme-c3"]["name"] == "Sam Rivera"
+
+
+def test_a_screening_that_asks_no_more_review_settles_a_pending_applicant(sqlite_url: str) -> None:
+    from store.applicants import Screened, record_screenings
+    from tests.review_helpers import ScreeningResult
+
+    clear = ScreeningResult(id="x", risk=Risk.CLEAR, score=0, sanctions_hits=[], flags=[], lists={})
+    with make_engine(sqlite_url).begin() as conn:
+        ids = tenant_with_queue(conn, "acme")
+        review.record_decision(
+            conn, "acme", ids["ring"], decision=review.Decision.ESCALATE, reason="legal", actor="x"
+        )
+        # The hit went away (the list entry was removed): nothing is open any more.
+        record_screenings(conn, "acme", [Screened(ids["match"], "acme-c1", clear)], "rescreen:1")
+        record_screenings(conn, "acme", [Screened(ids["ring"], "acme-c2", clear)], "rescreen:1")
+        status = dict(conn.execute(select(applicants.c.id, applicants.c.review_status)).all())
+    assert status[ids["match"]] == "none"  # nobody decided anything: back to not reviewed
+    assert status[ids["ring"]] == "escalated"  # an escalation stays until someone decides

@@ -215,12 +215,12 @@ def _csv_rows(
         if None in record:
             yield first, last, BadRecord(f"more values than the {columns} columns")
             continue
-        if last > first and any(_holds_rows(value, columns) for value in record.values() if value):
+        if last > first and any(_swallowed_rows(k, v) for k, v in record.items() if k and v):
             yield (
                 first,
                 last,
                 BadRecord(
-                    f"a quoted field runs on to line {last} and holds what look like whole rows: "
+                    f"a quoted field runs on to line {last}, holding what should be the next rows: "
                     "an unbalanced quote? Close it and run again"
                 ),
             )
@@ -228,10 +228,13 @@ def _csv_rows(
         yield first, last, {k.strip(): v for k, v in record.items() if k and v not in (None, "")}
 
 
-def _holds_rows(value: str, columns: int) -> bool:
-    """A field whose later lines carry a row's worth of commas swallowed rows (a résumé's
-    paragraphs do not look like that)."""
-    return columns > 1 and any(line.count(",") >= columns - 1 for line in value.splitlines()[1:])
+MULTILINE_FIELDS = {"resume_text", "cover_letter", "answers", "addresses"}  # may hold line breaks
+
+
+def _swallowed_rows(field: str, value: str) -> bool:
+    """A field ran over lines it cannot hold (a name, an e-mail): an open quote swallowed the rows
+    after it. (In free text a line break is normal; strict parsing still catches a quote left open.)"""
+    return field.strip() not in MULTILINE_FIELDS and ("\n" in value or "\r" in value)
 
 
 def parse_applicant(record: dict | BadRecord, line_no: int) -> Applicant:

@@ -162,7 +162,9 @@ class NameIndex:
         applicant_weights = tuple(self.frequencies.weight(t) for t in tokens)
         shape = name_shape(tokens)
         best: dict[int, Candidate] = {}
-        for name_id in self.candidate_ids(form):
+        # In list order, so of an entry's names scoring alike the first one listed is the match
+        # whatever order the blocking found them in: the hit (and its key) is the same every run.
+        for name_id in sorted(self.candidate_ids(form)):
             name = self.names[name_id]
             comparison = compare(
                 tokens,

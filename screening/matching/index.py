@@ -101,7 +101,7 @@ class SanctionsIndex:
             key = (hit.list, hit.entity_id, hit.matched_on)
             if key not in hits or hit.score > hits[key].score:
                 hits[key] = hit
-        return sorted(hits.values(), key=lambda h: -h.score)
+        return sorted(hits.values(), key=lambda h: (-h.score, h.list, h.entity_id, h.matched_on))
 
     def _name_hits(self, applicant: Applicant) -> list[SanctionsHit]:
         typed = applicant.full_name.strip()

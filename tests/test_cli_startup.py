@@ -35,3 +35,19 @@ def test_help_imports_no_heavy_module() -> None:
     loaded = json.loads(modules_line)
     assert "screen" in done.stdout
     assert [m for m in loaded if m.startswith(HEAVY)] == []
+
+
+def test_screening_a_name_loads_neither_scipy_nor_phone_place_names() -> None:
+    script = (
+        "import sys, json\n"
+        "from screening.engine import Screener\n"
+        "from screening.lists import load_demo\n"
+        "from screening.models import Applicant\n"
+        "Screener(load_demo()).screen(Applicant(id='1', name='Kim Jong', location='Berlin, Germany',\n"
+        "                                       phones=['+49 30 123456']))\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "screening.identifiers" in loaded
+    assert [m for m in loaded if m.startswith(("scipy", "datasketch", "phonenumbers.geodata"))] == []

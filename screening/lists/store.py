@@ -4,6 +4,7 @@ Layout under `root` (HIREWATCH_LISTS_DIR):
     versions/<id>/files/...        the source files exactly as imported (ofac/sdn.csv, un/...)
     versions/<id>/manifest.json    sha256 per file, time, source, entry counts, warnings
     versions/<id>/snapshots.pickle the parsed snapshots, so a worker loads them in well under a second
+    versions/<id>/index-<key>.bin  the sanctions index built over them (screening.matching.stored)
     CURRENT.json                   {"current": id, "previous": id}, replaced atomically
 The advisories watchlist ships with the code and is appended at load time, never stored.
 The pickles are written by this store only; never point `root` at files from elsewhere.
@@ -32,6 +33,7 @@ from screening.lists.diff import ListDiff, diff_snapshot_sets
 from screening.lists.directory import file_sha256, files_version, load_directory, source_files
 from screening.lists.errors import ListError, ListUpdateRefused, NoListsError
 from screening.lists.ofac import CONSOLIDATED, SDN, load_ofac
+from screening.memory import gc_paused
 from screening.models import Entity, Identifier, ListedName, ListSnapshot
 
 log = logging.getLogger(__name__)
@@ -136,13 +138,19 @@ class ListStore:
     def _unpickle(self, version_id: str, path: Path) -> list[ListSnapshot]:
         """The pickled snapshots, or, when they were written by code with other model fields,
         the stored source files parsed again (and the pickle rewritten)."""
-        stored = pickle.loads(path.read_bytes())
+        with gc_paused():
+            stored = pickle.loads(path.read_bytes())
         if isinstance(stored, dict) and stored.get("schema") == SCHEMA:
             return stored["snapshots"]
         log.info("list pickle outdated, re-parsing version=%s", version_id)
         snapshots = self._parse(self._version_dir(version_id) / "files")
         _write_pickle(path, snapshots)
         return snapshots
+
+    def derived_dir(self, version_id: str) -> Path:
+        """Where files computed from a stored version are kept (the sanctions index,
+        screening.matching.stored); removed with the version."""
+        return self._version_dir(version_id)
 
     def versions(self) -> list[VersionInfo]:
         """Stored versions, newest first."""

@@ -123,6 +123,8 @@ class NameIndex:
         self._span = b""  # entry id -> how many list tokens the entry covers
         self._rare = b""  # entry id -> does the entry weigh enough to identify someone?
         self._keys = KeyTable()  # lookup key -> entry ids
+        # name id -> its number of tokens, and of tokens a whole-name match must find (no objects)
+        self._sizes, self._core_sizes = array("H"), array("H")
         self._query_cache: dict[tuple[str, bool, SyllableMode], list[int]] = {}
         self.frequencies = TokenFrequencies(Counter())
 
@@ -144,6 +146,8 @@ class NameIndex:
             core_size = sum(not is_patronymic(t) for t in form.tokens)
             self._add(IndexedName(owner, value, kind, form, weights, name_shape(form.tokens), core_size),
                       postings, span)  # fmt: skip
+        self._sizes = array("H", (len(name.form.tokens) for name in self.names))
+        self._core_sizes = array("H", (name.core_size for name in self.names))
         self._entries = list(postings)
         self._entry_ids = {entry: entry_id for entry_id, entry in enumerate(self._entries)}
         self._postings = IntLists(postings.values())
@@ -202,6 +206,9 @@ class NameIndex:
         counted = zip(state[f"{prefix}frequency.tokens"], state[f"{prefix}frequency.counts"], strict=True)
         self.frequencies = TokenFrequencies(Counter(dict(counted)))
         self.names = StoredNames(state, prefix, self._entries)
+        offsets = state[f"{prefix}name.tokens.offsets"]
+        self._sizes = array("H", (end - start for start, end in itertools.pairwise(offsets)))
+        self._core_sizes = array("H", state[f"{prefix}name.core_size"])
 
     def search(self, form: NameForm, floor: float) -> list[Candidate]:
         """Listed names scoring at least `floor` against this name, best per owner."""
@@ -237,13 +244,13 @@ class NameIndex:
         unvowelled = form.script in UNVOWELLED_SCRIPTS
         hits, exact, distinctive, found = self._count_hits(form)
         candidates = []
+        sizes, core_sizes = self._sizes, self._core_sizes
         for name_id, count in hits.items():
-            name = self.names[name_id]
-            size = len(name.form.tokens)
+            size = sizes[name_id]
             if size == 1 and not self._single_part_names:
                 continue
             # Scores above the caps need two parts including a distinctive one, or the whole name.
-            if count < min(2, size) or (name_id not in distinctive and count < name.core_size):
+            if count < min(2, size) or (name_id not in distinctive and count < core_sizes[name_id]):
                 continue
             candidates.append(name_id)
         if limit is None or len(candidates) <= limit:

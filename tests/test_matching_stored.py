@@ -73,7 +73,7 @@ def _fixture_lists() -> list:
 def test_corrupt_file_is_rebuilt_and_replaced(tmp_path: Path, caplog, damage) -> None:
     lists = _fixture_lists()
     expected = _hits(stored.load_or_build(lists, tmp_path), Applicant(id="1", name="Kim Sang Man"))
-    path = stored.index_path(tmp_path, lists)
+    path = stored.index_path(tmp_path, stored.index_meta(lists))
     path.write_bytes(damage(path.read_bytes()))
     with caplog.at_level(logging.WARNING, logger="screening.matching.stored"):
         index = stored.load_or_build(lists, tmp_path)
@@ -85,11 +85,13 @@ def test_corrupt_file_is_rebuilt_and_replaced(tmp_path: Path, caplog, damage) ->
 def test_file_from_another_matcher_or_list_content_is_not_used(tmp_path: Path, monkeypatch) -> None:
     lists = _fixture_lists()
     stored.load_or_build(lists, tmp_path)
-    first = stored.index_path(tmp_path, lists)
+    first = stored.index_path(tmp_path, stored.index_meta(lists))
     monkeypatch.setattr(stored, "code_fingerprint", lambda: "another matcher")
-    assert stored.index_path(tmp_path, lists) != first
+    assert stored.index_path(tmp_path, stored.index_meta(lists)) != first
     assert not _restored(stored.load_or_build(lists, tmp_path))
-    assert [p.name for p in tmp_path.glob("index-*.bin")] == [stored.index_path(tmp_path, lists).name]
+    assert [p.name for p in tmp_path.glob("index-*.bin")] == [
+        stored.index_path(tmp_path, stored.index_meta(lists)).name
+    ]
     monkeypatch.undo()
     first_name = lists[0].entities[0].names[0]
     lists[0].entities[0].names[0] = ListedName(first_name.value + " JUNIOR", first_name.kind)  # same version
@@ -100,7 +102,7 @@ def test_sections_that_do_not_fit_are_rebuilt(tmp_path: Path) -> None:
     lists = _fixture_lists()
     state = SanctionsIndex(lists).state()
     state["people.name.value"] = state["people.name.value"][:-1]  # checksummed, but inconsistent
-    stored.write_state(stored.index_path(tmp_path, lists), stored._meta(lists), state)
+    stored.write_state(stored.index_path(tmp_path, stored.index_meta(lists)), stored.index_meta(lists), state)
     assert not _restored(stored.load_or_build(lists, tmp_path))
     assert _restored(stored.load_or_build(lists, tmp_path))
 

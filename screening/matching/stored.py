@@ -51,9 +51,10 @@ def load_or_build(
     stored, when `directory` is given and writable)."""
     if directory is None:
         return SanctionsIndex(snapshots, threshold)
-    path = index_path(directory, snapshots)
+    meta = index_meta(snapshots)
+    path = index_path(directory, meta)
     with gc_paused():
-        state = read_state(path, _meta(snapshots))
+        state = read_state(path, meta)
     if state is not None:
         try:
             with gc_paused():
@@ -61,16 +62,16 @@ def load_or_build(
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             log.warning("stored index unusable, rebuilding path=%s reason=%s", path, exc)
     index = SanctionsIndex(snapshots, threshold)
-    store(index, directory, snapshots)
+    store(index, directory, meta)
     return index
 
 
-def store(index: SanctionsIndex, directory: Path, snapshots: list[ListSnapshot]) -> Path | None:
-    """Write the index for `snapshots` into `directory`, replacing the files of other keys; None when
-    the directory is not writable (the caller goes on with the index in memory)."""
-    path = index_path(directory, snapshots)
+def store(index: SanctionsIndex, directory: Path, meta: dict) -> Path | None:
+    """Write the index with its `meta` (`index_meta`) into `directory`, replacing the files of other
+    keys; None when the directory is not writable (the caller goes on with the index in memory)."""
+    path = index_path(directory, meta)
     try:
-        write_state(path, _meta(snapshots), index.state())
+        write_state(path, meta, index.state())
     except OSError as exc:
         log.warning("index not stored (it is built again next time) path=%s reason=%s", path, exc)
         return None
@@ -81,12 +82,13 @@ def store(index: SanctionsIndex, directory: Path, snapshots: list[ListSnapshot])
     return path
 
 
-def index_path(directory: Path, snapshots: list[ListSnapshot]) -> Path:
-    key = hashlib.sha256(json.dumps(_meta(snapshots), sort_keys=True).encode()).hexdigest()[:16]
+def index_path(directory: Path, meta: dict) -> Path:
+    key = hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:16]
     return Path(directory) / f"index-{key}.bin"
 
 
-def _meta(snapshots: list[ListSnapshot]) -> dict:
+def index_meta(snapshots: list[ListSnapshot]) -> dict:
+    """What an index file must have been written for to be used with these snapshots."""
     return {
         "format": FORMAT,
         "code": code_fingerprint(),
@@ -205,5 +207,5 @@ def prepare(store: ListStore) -> Path | None:
     """Build and store the current version's index unless it is stored already (`lists update`, the
     list refresh task), so the first screening loads it; where it is (None: not writable)."""
     snapshots, _ = current_index(store)  # NoListsError when nothing is stored
-    path = index_path(store.derived_dir(store.current_version()), snapshots)
+    path = index_path(store.derived_dir(store.current_version()), index_meta(snapshots))
     return path if path.is_file() else None

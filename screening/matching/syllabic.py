@@ -83,7 +83,10 @@ def syllable_mode(applicant: NameShape, listed: NameShape, script: str) -> Sylla
 @lru_cache(maxsize=1)
 def _syllable_spellings() -> frozenset[str]:
     """Every romanised Korean syllable (Revised, McCune-Reischauer, DPRK) and every toneless pinyin one."""
-    pinyin = {anyascii(readings.split(",")[0]) for readings in _pypinyin_readings()}
+    readings = {
+        readings.split(",")[0] for readings in _pypinyin_readings()
+    }  # 42,000 characters, 1,500 readings
+    pinyin = {anyascii(reading) for reading in readings}
     return frozenset(hangul_by_spelling()) | {p for p in pinyin if p.isalpha()}
 
 

@@ -19,6 +19,7 @@ from connectors.workable import Workable
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 API = "https://ats.test/v1"
+ALLOWED = ("https://ats.test/",)  # the stand-in API, as an operator would allow it
 
 
 def fixture(platform: str, name: str) -> bytes:
@@ -27,14 +28,14 @@ def fixture(platform: str, name: str) -> bytes:
 
 def greenhouse(sleeps: list[float] | None = None, **kw) -> Greenhouse:
     installation = Installation(id="i", platform="greenhouse", api_key="k", api_base_url=API, **kw)
-    return Greenhouse(installation, sleep=(sleeps if sleeps is not None else []).append)
+    return Greenhouse(installation, sleep=(sleeps if sleeps is not None else []).append, allowed_urls=ALLOWED)
 
 
 # ----- registry -------------------------------------------------------------------------------
 
 
-def test_registry_knows_the_five_platforms_by_lower_case_key():
-    assert sorted(PLATFORMS) == ["ashby", "greenhouse", "lever", "smartrecruiters", "workable"]
+def test_registry_knows_the_six_platforms_by_lower_case_key():
+    assert sorted(PLATFORMS) == ["ashby", "greenhouse", "kombo", "lever", "smartrecruiters", "workable"]
     assert get_connector("smartrecruiters") is SmartRecruiters
 
 
@@ -54,7 +55,8 @@ def test_metadata_drives_routes_and_manifest():
     for name in PLATFORMS:
         block = get_metadata(name).as_manifest()
         json.dumps(block)  # plain JSON all the way down
-        assert EventKind.APPLICATION_CREATED in block["handled_events"].values()
+        # New applicants arrive named (application created) or listed as changed (Kombo's data-changed).
+        assert {EventKind.APPLICATION_CREATED, EventKind.DATA_CHANGED} & set(block["handled_events"].values())
         assert EventKind.IGNORED not in block["handled_events"].values()
         assert set(block["writeback_kinds"]) == {"tag", "note"}
         assert all({"id", "type", "label", "description"} <= set(f) for f in block["settings_fields"])
@@ -245,10 +247,11 @@ def test_workable_accepts_a_base64_signature_too():
 
 
 @pytest.mark.parametrize(
-    "wrap", [lambda c: {"candidate": c}, lambda c: {"event_type": "candidate_created", "data": c}]
+    "wrap",
+    [lambda c: c, lambda c: {"candidate": c}, lambda c: {"event_type": "candidate_created", "data": c}],
 )
 def test_workable_candidate_is_read_bare_or_wrapped(wrap):
-    candidate = json.loads(fixture("workable", "candidate_created.json"))
+    candidate = json.loads(fixture("workable", "candidate_created.json"))["data"]
     event = Workable.parse_event(json.dumps(wrap(candidate)).encode(), {})
     assert (event.kind, event.candidate_id) == (EventKind.APPLICATION_CREATED, "ce4da98")
 
@@ -289,7 +292,8 @@ def test_ashby_success_false_is_a_connector_error_with_its_reasons():
         "https://ats.test/candidate.info", json={"success": False, "errors": ["candidate_not_found"]}
     )
     ashby = get_connector("ashby")(
-        Installation(id="i", platform="ashby", api_key="k", api_base_url="https://ats.test")
+        Installation(id="i", platform="ashby", api_key="k", api_base_url="https://ats.test"),
+        allowed_urls=ALLOWED,
     )
     with pytest.raises(ConnectorError, match="candidate_not_found") as caught:
         ashby.fetch_candidate("c1")
@@ -322,7 +326,10 @@ def test_greenhouse_merge_without_the_surviving_candidate_is_422():
 @responses.activate
 def test_lever_answer_without_data_is_a_bad_response():
     responses.get("https://ats.test/v1/opportunities/o1", json={"error": "weird"})
-    lever = Lever(Installation(id="i", platform="lever", api_key="k", api_base_url="https://ats.test/v1"))
+    lever = Lever(
+        Installation(id="i", platform="lever", api_key="k", api_base_url="https://ats.test/v1"),
+        allowed_urls=ALLOWED,
+    )
     with pytest.raises(ConnectorError) as caught:
         lever.fetch_candidate("o1")
     assert caught.value.reason == "bad_response"

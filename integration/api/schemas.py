@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from connectors.registry import PLATFORMS as REGISTERED
 from screening.models import Risk
 from store.review import Decision
 
-PLATFORMS = ("greenhouse", "lever", "ashby", "workable", "smartrecruiters")
+PLATFORMS = tuple(sorted(REGISTERED))
 
 
 class CleanString(fields.String):
@@ -49,6 +50,24 @@ class InstallationSchema(Schema):
     settings = fields.Dict(keys=fields.String())
     status = fields.String()
     created_at = fields.DateTime()
+    underlying_ats = fields.String(
+        allow_none=True, metadata={"description": "the ATS behind a unified API (Kombo), e.g. workday"}
+    )
+    missing_in_ats_in_a_row = fields.Integer(
+        metadata={"description": "candidates the ATS answered 404 for since the last that worked"}
+    )
+    warning = fields.String(
+        allow_none=True, metadata={"description": "what an admin should fix, if anything"}
+    )
+
+
+class AccessCheckSchema(Schema):
+    ok = fields.Boolean(required=True)
+    problem = fields.String(
+        allow_none=True,
+        metadata={"description": "wrong_url | bad_credentials | missing_permission | unreachable | refused"},
+    )
+    message = fields.String(required=True)
 
 
 class InstallationCreateSchema(Schema):
@@ -58,6 +77,7 @@ class InstallationCreateSchema(Schema):
     webhook_secret = _text(500)
     api_base_url = fields.URL(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500))
     on_behalf_of = _text(200)
+    integration_id = _text(200, 1, metadata={"description": "Kombo: its integration id (workday:8d1h...)"})
 
 
 class InstallationCreatedSchema(InstallationSchema):

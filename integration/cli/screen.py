@@ -21,7 +21,7 @@ from integration.config import Settings
 from screening.engine import Screener
 from screening.linkage import Linker, MemoryLinkageStore, tenant_secret
 from screening.matching import DEFAULT_THRESHOLD
-from screening.models import Applicant, ListSnapshot, ScreeningResult
+from screening.models import Applicant, ScreeningResult
 
 LIST_FIELDS = ("emails", "phones", "addresses", "urls", "employers")
 TEXT_FIELDS = ("id", "name", "first_name", "last_name", "location", "country", "resume_text", "date_of_birth")
@@ -85,7 +85,7 @@ def screen(
         except BadRecord as exc:
             failures += 1
             click.echo(f"{input_path}: line {line_no}: {exc}", err=True)
-    screener = Screener(load_snapshots(lists_source), threshold=threshold)
+    screener = load_screener(lists_source, threshold)
     linker = make_linker(db_url, tenant)
     linker.index_many(applicants)  # the whole batch first: each applicant links to all the others
     rows = tqdm(applicants, desc="screening", unit="applicant", file=sys.stderr,
@@ -117,7 +117,9 @@ def make_linker(db_url: str | None, tenant: str) -> Linker:
         ) from exc
 
 
-def load_snapshots(source: str | None) -> list[ListSnapshot]:
+def load_screener(source: str | None, threshold: float) -> Screener:
+    """A Screener over --lists (indexed here, in memory), else over the store's current version with
+    the index stored beside it (built and stored on first use)."""
     from screening.lists import ListError, load_demo, load_directory
 
     try:
@@ -125,19 +127,21 @@ def load_snapshots(source: str | None) -> list[ListSnapshot]:
             click.echo(
                 "Screening against the DEMO list (made-up entries, not real sanctions data).", err=True
             )
-            return load_demo()
+            return Screener(load_demo(), threshold=threshold)
         if source:
-            return load_directory(Path(source))
-        return _stored_snapshots(Settings.from_env().lists_dir)
+            return Screener(load_directory(Path(source)), threshold=threshold)
+        return _stored_screener(Settings.from_env().lists_dir, threshold)
     except ListError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
-def _stored_snapshots(lists_dir: Path) -> list[ListSnapshot]:
+def _stored_screener(lists_dir: Path, threshold: float) -> Screener:
     """The store's current version; NoListsError (saying how to fix it) when nothing is stored."""
     from screening.lists.store import ListStore
+    from screening.matching.stored import current_index
 
-    return ListStore(lists_dir).current_snapshots()
+    snapshots, index = current_index(ListStore(lists_dir), threshold)
+    return Screener(snapshots, index=index)
 
 
 # ---- input ----

@@ -37,7 +37,7 @@ COMMANDS = {
     "sandbox": (
         "pipeline",
         "sandbox",
-        "Run the sandbox ATS: a local Greenhouse Harvest v1 stand-in with synthetic candidates.",
+        "Run the sandbox ATS: a local Greenhouse Harvest v3 stand-in with synthetic candidates.",
     ),
     "screen": (
         "screen",

@@ -196,7 +196,8 @@ class Connector(ABC):
     @classmethod
     @abstractmethod
     def verify(cls, secret: str, raw_body: bytes, headers: Mapping[str, str]) -> bool:
-        """True when the signature over the raw body bytes is valid (compared in constant time)."""
+        """True when the signature over the raw body bytes is valid (compared in constant time);
+        PayloadError(400) where the signature is inside a body that cannot be decoded."""
 
     @classmethod
     @abstractmethod
@@ -483,7 +484,7 @@ def response_json(response: requests.Response, vendor: str) -> Any:
     """The decoded JSON of an API answer; ConnectorError('bad_response') when it is not JSON."""
     try:
         return response.json()
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ConnectorError(
             "bad_response", f"{vendor} answered {response.status_code} with non-JSON"
         ) from exc

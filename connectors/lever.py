@@ -202,10 +202,10 @@ class Lever(Connector):
     def verify(
         cls, secret: str, raw_body: bytes, headers: Mapping[str, str], now: float | None = None
     ) -> bool:
+        body = decode_json(raw_body)  # the signed fields are in the body: PayloadError(400) if no JSON
         try:
-            body = json.loads(raw_body)
             token, triggered_at, signature = body["token"], body["triggeredAt"], body["signature"]
-        except (ValueError, KeyError, TypeError):
+        except (KeyError, TypeError):
             return False
         if not (isinstance(token, str) and isinstance(signature, str) and isinstance(triggered_at, int)):
             return False

@@ -90,11 +90,10 @@ def receive(platform: str, installation_id: str) -> tuple[Response, int]:
         response.headers.update(echo)
         return response, connector.handshake_status
 
-    if not secret or not connector.verify(secret, raw_body, request.headers):
-        log.warning("webhook.rejected %s reason=signature", fields)
-        return _error(401, "invalid signature")
-
     try:
+        if not secret or not connector.verify(secret, raw_body, request.headers):
+            log.warning("webhook.rejected %s reason=signature", fields)
+            return _error(401, "invalid signature")
         event = connector.parse_event(raw_body, request.headers)
     except PayloadError as exc:
         log.warning("webhook.rejected %s reason=payload status=%s detail=%s", fields, exc.status, exc.reason)

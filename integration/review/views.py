@@ -69,8 +69,9 @@ def login_required(view: Callable) -> Callable:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only ever redirect inside the review pages (no open redirect)."""
-    if target and target.startswith("/review") and not target.startswith("//"):
+    """Only ever redirect inside the review pages (no open redirect); a control character (a CRLF
+    would split the Location header) or a backslash (browsers read it as a slash) is refused."""
+    if target and target.startswith("/review") and target.isprintable() and "\\" not in target:
         return target
     return url_for("review.queue")
 

@@ -11,6 +11,7 @@ implements the platform-specific methods; `connectors.registry` maps the platfor
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import json
 import logging
 import random
@@ -211,6 +212,13 @@ class Connector(ABC):
         """A complete delivery: body bytes as the vendor sends them and their headers."""
         raw_body = json.dumps(payload).encode()
         return raw_body, cls.sign(secret, raw_body, **kw)
+
+    @classmethod
+    def replay_key(cls, raw_body: bytes, headers: Mapping[str, str]) -> str:
+        """What the signature covers, as a key: a verified delivery whose key was seen before is a
+        replay, whatever else (an unsigned event-id header) differs. The default is the body's
+        hash, for platforms that sign the whole body; call it only on a verified delivery."""
+        return "sha256:" + hashlib.sha256(raw_body).hexdigest()
 
     @classmethod
     def handshake(cls, headers: Mapping[str, str]) -> dict[str, str] | None:

@@ -216,6 +216,13 @@ class Lever(Connector):
         return any(same_digest(hmac_sha256_hex(key, message), signature) for key in _keys(secret))
 
     @classmethod
+    def replay_key(cls, raw_body: bytes, headers: Mapping[str, str]) -> str:
+        """Lever signs only `token` + `triggeredAt`: the token is the signed material, so a token
+        seen once (on any event, ignored ones included) is never accepted again, whatever body
+        is wrapped around it."""
+        return "lever-token:" + str(decode_json(raw_body)["token"])
+
+    @classmethod
     def sign(cls, secret: str, raw_body: bytes, **kw: Any) -> dict[str, str]:
         """Lever's headers; its signature travels inside the body, so build deliveries with
         `signed_delivery`, which writes token, triggeredAt and signature into the body."""

@@ -3,6 +3,8 @@ replayed signatures (Lever's token, Greenhouse's signed body under a new event i
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -51,3 +53,44 @@ def test_deeply_nested_json_is_400_before_and_after_authentication(hooks) -> Non
     signed = hooks["post"]("greenhouse", DEEP, greenhouse.sign(SECRET, DEEP))
     assert signed.status_code == 400 and "nested too deeply" in signed.json["error"]
     assert hooks["rows"]("lever") == [] and hooks["rows"]("greenhouse") == []
+
+
+def test_a_lever_token_seen_on_an_ignored_event_cannot_be_replayed_as_a_delete(hooks) -> None:
+    lever = get_connector("lever")
+    stage_change = {"event": "candidateStageChange", "data": {"opportunityId": "opp-1", "toStageId": "s2"}}
+    raw_body, headers = lever.signed_delivery(SECRET, stage_change)
+    assert hooks["post"]("lever", raw_body, headers).json["status"] == "ignored"
+    signed = {k: v for k, v in json.loads(raw_body).items() if k in ("token", "triggeredAt", "signature")}
+    rewritten = json.dumps(
+        {"event": "candidateDeleted", "data": {"opportunityId": "opp-2"}, **signed}
+    ).encode()
+    replay = hooks["post"]("lever", rewritten, headers)
+    assert replay.status_code == 200 and replay.json["status"] == "duplicate"
+    assert hooks["rows"]("lever") == []  # nothing to act on: no inbox row, no task
+
+
+def test_a_lever_token_on_a_kept_event_is_used_once_whatever_the_body(hooks) -> None:
+    lever = get_connector("lever")
+    created = {"event": "applicationCreated", "data": {"opportunityId": "opp-1", "applicationId": "app-1"}}
+    raw_body, headers = lever.signed_delivery(SECRET, created)
+    assert hooks["post"]("lever", raw_body, headers).json["status"] == "accepted"
+    rewritten = raw_body.replace(b"applicationCreated", b"candidateDeleted").replace(b"opp-1", b"opp-2")
+    assert hooks["post"]("lever", rewritten, headers).json["status"] == "duplicate"
+    assert [row.candidate_id for row in hooks["rows"]("lever")] == ["opp-1"]
+
+
+def test_a_greenhouse_body_replayed_under_a_new_event_id_is_a_duplicate(hooks) -> None:
+    greenhouse = get_connector("greenhouse")
+    body = {
+        "action": "new_candidate_application",
+        "payload": {"application": {"id": 1, "candidate": {"id": 7}}},
+    }
+    raw_body, headers = greenhouse.signed_delivery(SECRET, body)
+    first = hooks["post"]("greenhouse", raw_body, {**headers, "Greenhouse-Event-ID": "evt-1"})
+    again = hooks["post"]("greenhouse", raw_body, {**headers, "Greenhouse-Event-ID": "evt-2"})
+    assert first.json["status"] == "accepted"
+    assert again.status_code == 200 and again.json == {
+        "status": "duplicate",
+        "inbox_id": first.json["inbox_id"],
+    }
+    assert len(hooks["rows"]("greenhouse")) == 1

@@ -43,6 +43,7 @@ class Settings:
     # e-mails, addresses...). Defaults to HIREWATCH_SECRET_KEY. Changing it orphans stored keys.
     linkage_key: str | None = None
     badge_ttl_seconds: int = 90 * 24 * 3600  # HIREWATCH_BADGE_TTL: risk-badge links in ATS notes
+    inbox_retention_days: float = 30.0  # HIREWATCH_INBOX_RETENTION_DAYS: processed webhook bodies
 
     @property
     def production(self) -> bool:
@@ -72,6 +73,7 @@ class Settings:
             linkage_key=os.environ.get("HIREWATCH_LINKAGE_KEY") or None,
             # Risk-badge links in ATS notes stay valid this long (default 90 days).
             badge_ttl_seconds=int(_env("HIREWATCH_BADGE_TTL", str(90 * 24 * 3600))),
+            inbox_retention_days=float(_env("HIREWATCH_INBOX_RETENTION_DAYS", "30")),
         )
 
     @property

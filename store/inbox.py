@@ -159,3 +159,33 @@ def unqueued_ids(conn: Connection, older_than: timedelta, limit: int = 500) -> l
         .limit(limit)
     )
     return list(conn.execute(query).scalars())
+
+
+ERASED_REASON = "the candidate was deleted or anonymised in the ATS before this delivery was processed"
+
+
+def erase_candidate(conn: Connection, installation_id: str, candidate_id: str) -> int:
+    """Purge the raw bodies (names, e-mails, phones) of every delivery about this candidate; those
+    not yet processed end `ignored`. The rows stay, without personal data, for dedupe and audit."""
+    about = (inbox.c.installation_id == installation_id, inbox.c.candidate_id == str(candidate_id)[:200])
+    conn.execute(
+        inbox.update()
+        .where(*about, inbox.c.status.in_(("received", "queued")))
+        .values(status="ignored", last_error=ERASED_REASON, processed_at=func.now())
+    )
+    return _erase(conn, *about)
+
+
+def expire_bodies(conn: Connection, older_than: timedelta) -> int:
+    """Purge the bodies of deliveries processed more than `older_than` ago (the retention period)."""
+    cutoff = datetime.now(UTC) - older_than
+    return _erase(conn, inbox.c.processed_at.is_not(None), inbox.c.processed_at <= cutoff)
+
+
+def _erase(conn: Connection, *where) -> int:
+    result = conn.execute(
+        inbox.update()
+        .where(*where, inbox.c.body_erased_at.is_(None))
+        .values(body="", headers={}, body_erased_at=func.now())
+    )
+    return result.rowcount

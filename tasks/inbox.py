@@ -19,7 +19,7 @@ from connectors.registry import get_connector
 from screening.models import ScreeningResult
 from store import audit
 from store.applicants import delete_applicant, find_row_id, get_applicant, get_applicants
-from store.inbox import get_delivery, mark_queued, unqueued_ids
+from store.inbox import erase_candidate, get_delivery, mark_queued, unqueued_ids
 from store.tables import inbox, installations
 from store.writebacks import forget
 from tasks import runtime
@@ -79,6 +79,7 @@ def _forget_candidate(engine: Engine, installation_id: str, candidate_id: str, w
     with engine.begin() as conn:
         removed = delete_applicant(conn, installation_id, candidate_id)
         forget(conn, installation_id, candidate_id)
+        erase_candidate(conn, installation_id, candidate_id)  # the raw webhook bodies go too
         audit.record(
             conn,
             action="applicant.deleted",

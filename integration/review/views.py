@@ -59,7 +59,7 @@ def login_required(view: Callable) -> Callable:
         user_id = session.get("user_id")
         with _engine().connect() as conn:
             user = review.get_user(conn, user_id) if isinstance(user_id, int) else None
-        if user is None:
+        if user is None or session.get("generation") != user.session_generation:  # logged out
             session.pop("user_id", None)
             return redirect(url_for("review.login", next=request.full_path.rstrip("?")))
         g.user = user
@@ -81,10 +81,11 @@ def login():
     if request.method == "GET":
         return render_template("review/login.html", error=None)
     email, ip = request.form.get("email", ""), request.remote_addr or "unknown"
-    with _engine().begin() as conn:
-        wait = review.login_retry_after(conn, email, ip)
-        user = None if wait else review.authenticate_user(conn, email, request.form.get("password", ""))
-        if not wait:
+    with _engine().begin() as conn:  # committed before the (slow) password check: see the store
+        wait = review.claim_login_attempt(conn, email, ip)
+    if not wait:
+        with _engine().begin() as conn:
+            user = review.authenticate_user(conn, email, request.form.get("password", ""))
             review.record_login(conn, email, ip, succeeded=user is not None)
     if wait:
         minutes = -(-wait // 60)
@@ -96,12 +97,17 @@ def login():
         return render_template("review/login.html", error="E-mail or password is wrong."), 401
     session.clear()  # a fresh session on login: no fixation
     session["user_id"] = user.id
+    session["generation"] = user.session_generation
     session.permanent = True
     return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")
 def logout():
+    user_id = session.get("user_id")
+    if isinstance(user_id, int):
+        with _engine().begin() as conn:
+            review.end_sessions(conn, user_id)  # a copy of the cookie must not outlive the logout
     session.clear()
     return redirect(url_for("review.login"))
 

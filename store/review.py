@@ -37,7 +37,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from screening.models import Flag, MatchedOn, Risk, SanctionsHit, ScreeningResult, Severity
 from screening.verdict import decide
-from store import audit
+from store import audit, outbox
 from store.db import metadata
 from store.tables import applicants, audit_log, screenings
 
@@ -646,12 +646,15 @@ def _review_status_after(
 
 
 def list_decisions(conn: Connection, installation_id: str, applicant_id: int) -> list[dict]:
+    """Newest first, each with whether its ATS write-back is done (`store.outbox` statuses)."""
     rows = conn.execute(
         select(decisions)
         .where(decisions.c.installation_id == installation_id, decisions.c.applicant_id == applicant_id)
         .order_by(decisions.c.id.desc())
     ).mappings()
-    return [dict(row) for row in rows]
+    found = [dict(row) for row in rows]
+    states = outbox.statuses(conn, [d["id"] for d in found])
+    return [{**d, "writeback_status": states.get(d["id"])} for d in found]
 
 
 # --- audit export ---

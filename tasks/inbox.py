@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select, update
 from connectors.base import ConnectorAbort, ConnectorError, EventKind, PayloadError, WebhookEvent
 from connectors.registry import get_connector
 from screening.models import ScreeningResult
-from store import audit
+from store import audit, outbox
 from store.applicants import delete_applicant, find_row_id, get_applicant, get_applicants
 from store.inbox import erase_candidate, get_delivery, mark_queued, unqueued_ids
 from store.tables import inbox, installations
@@ -236,8 +236,13 @@ def write_back_decision(self, installation_id: str, applicant_id: int, decision_
         stored = get_applicant(conn, applicant_id)
     if stored is None or stored[0] != installation_id:
         log.warning("decision.unknown_applicant applicant_id=%s decision_id=%s", applicant_id, decision_id)
-        return "missing"
-    return _rescreen_held(self, engine, installation_id, [(applicant_id, stored[1])], "decision")
+        status, error = "missing", "the applicant is no longer stored here"
+    else:
+        status = _rescreen_held(self, engine, installation_id, [(applicant_id, stored[1])], "decision")
+        error = None if status == "done" else "the installation was stopped: see its status"
+    with engine.begin() as conn:  # the decision's outbox row: the reviewer sees it is written
+        outbox.finish(conn, decision_id, outbox.DONE if status == "done" else outbox.FAILED, error)
+    return status
 
 
 @app.task(name="tasks.rescreen_linked", bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=8)

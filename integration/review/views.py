@@ -37,6 +37,13 @@ SOURCE_LINKS = {
     "ofac_cons": "https://sanctionssearch.ofac.treas.gov/Details.aspx?id={entity_id}",
     "un": "https://scsanctions.un.org/resources/xml/en/consolidated.xml",
 }
+# The ATS tag and note a decision triggers (store.outbox statuses), in a reviewer's words.
+WRITEBACK_LABELS = {
+    "pending": "pending: the task queue is unreachable; retried automatically",
+    "queued": "queued",
+    "done": "written to the ATS",
+    "failed": "failed: see the installation's status",
+}
 DECISION_LABELS = {
     review.Decision.FALSE_POSITIVE: "False positive (not this person)",
     review.Decision.CONFIRMED_MATCH: "Confirmed match",
@@ -146,6 +153,7 @@ def applicant(applicant_id: int):
         screening=screening,
         hits=hits,
         decision_labels=DECISION_LABELS,
+        writeback_labels=WRITEBACK_LABELS,
         badge=url_for(
             "badges.badge", token=mint_badge_token(settings(), g.user.installation_id, applicant_id)
         ),
@@ -179,8 +187,11 @@ def decide(applicant_id: int):
         flash("Choose a decision.", "error")
     else:
         try:
-            record_decision(g.user.installation_id, applicant_id, body, f"user:{g.user.email}")
-            flash(f"Recorded: {DECISION_LABELS[review.Decision(body['decision'])]}.", "success")
+            decision = record_decision(g.user.installation_id, applicant_id, body, f"user:{g.user.email}")
+            label = DECISION_LABELS[review.Decision(body["decision"])]
+            flash(
+                f"Recorded: {label}. ATS update {WRITEBACK_LABELS[decision['writeback_status']]}.", "success"
+            )
         except ApiError as exc:
             flash(f"Not recorded: {exc.reason}.", "error")
     return redirect(url_for("review.applicant", applicant_id=applicant_id))

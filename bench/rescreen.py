@@ -79,6 +79,7 @@ def main() -> None:
     ListStore(workdir / "lists").import_directory(lists)
     print(f"seeding {args.candidates:,} candidates into the sandbox ATS ...", file=sys.stderr)
     with SandboxThread(candidates=args.candidates, rate_limit=args.rate_limit) as sandbox:
+        env["HIREWATCH_ALLOW_API_URLS"] = sandbox.url  # the workers may call the loopback sandbox
         engine = engine_for(env["HIREWATCH_DATABASE_URL"])
         with engine.begin() as conn:
             installation = create_installation(

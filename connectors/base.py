@@ -17,17 +17,17 @@ import logging
 import random
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
-from connectors import resume
-from screening.models import Applicant
+from connectors import resume, urls
+from screening.models import Applicant, Risk
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,26 @@ class SettingField:
     default: Any = None
     required: bool = False
     choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AccessProbe:
+    """The one cheap read that proves an installation works, and the vendor permission it needs."""
+
+    path: str
+    permission: str  # the vendor's own name for the permission, as its admin screen shows it
+    method: str = "GET"
+    params: Mapping[str, Any] | None = None
+    body: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccessCheck:
+    """What `Connector.check_access` found: ok, or which of URL, credentials or permission is wrong."""
+
+    ok: bool
+    problem: str | None = None  # wrong_url | bad_credentials | missing_permission | unreachable | refused
+    message: str = "authenticated and read one page of candidates"
 
 
 @dataclass(slots=True)
@@ -140,6 +160,8 @@ class _Retryable(Exception):
         self.reason, self.message, self.delay = reason, message, delay
 
 
+CHECK_MAX_WAIT = 5.0  # seconds of retrying an access check may spend (an admin waits for it)
+MAX_REDIRECTS = 5  # attachment downloads: hops followed, each one checked
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 _EPOCH_THRESHOLD = 1_000_000_000  # a reset value above this is a Unix timestamp, not a delay
 
@@ -149,6 +171,9 @@ class Connector(ABC):
     name: ClassVar[str]  # registry key, lower case: "smartrecruiters"
     display_name: ClassVar[str]  # the vendor's spelling: "SmartRecruiters"
     api_base: ClassVar[str]
+    # The hosts the vendor's API (and its token endpoint) lives on, regional variants included:
+    # the only places an installation's credentials may be sent ("*.example.com": any subdomain).
+    api_hosts: ClassVar[tuple[str, ...]]
     event_header: ClassVar[str | None] = None
     signature_header: ClassVar[str]  # header name, or the body field when signature_location is "body"
     signature_location: ClassVar[str] = "header"  # header | body (Lever signs inside the body)
@@ -158,12 +183,16 @@ class Connector(ABC):
     handshake_status: ClassVar[int] = 200  # the reply status to a handshake request
     events: ClassVar[Mapping[str, EventKind]]  # vendor event name -> what we do with it
     dedupe_source: ClassVar[str | None] = None  # where the vendor's delivery id comes from
+    # Delete events after which the ATS keeps the (anonymised) candidate: not confirmed by a 404.
+    anonymise_events: ClassVar[frozenset[str]] = frozenset()
     replay_window: ClassVar[float | None] = None  # seconds a signed timestamp stays acceptable
 
     # API metadata.
     auth_type: ClassVar[AuthType]
     auth_header: ClassVar[str | None] = None  # for AuthType.TOKEN_HEADER
     required_permissions: ClassVar[tuple[str, ...]] = ()
+    access_probe: ClassVar[AccessProbe]  # the read `check_access` makes
+    candidate_path: ClassVar[str] = "candidates/{id}"  # GET one candidate (`candidate_exists`)
     writeback_kinds: ClassVar[tuple[str, ...]] = ("tag", "note")
     acting_user: ClassVar[ActingUser | None] = None
     settings_fields: ClassVar[tuple[SettingField, ...]] = ()
@@ -184,11 +213,17 @@ class Connector(ABC):
         installation: Installation,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        allowed_urls: Sequence[str] = (),
+        resume_limits: resume.Limits = resume.DEFAULT_LIMITS,
     ):
         self.installation = installation
         self.session = session or requests.Session()
         self.session.headers.update(self.default_headers)
         self._sleep = sleep
+        self.allowed_urls = tuple(allowed_urls)  # the operator's HIREWATCH_ALLOW_API_URLS
+        self.resume_limits = resume_limits
+        self._public_session = urls.public_session()  # attachment URLs from strangers
+        self._plain_session = requests.Session()  # operator-allowed URLs (sandbox, test stand-ins)
         self.rate_limit = RateLimitState()
         self._authenticate()
 
@@ -253,6 +288,21 @@ class Connector(ABC):
     @abstractmethod
     def add_note(self, candidate_id: str, text: str) -> None: ...
 
+    def candidate_exists(self, candidate_id: str) -> bool | None:
+        """Whether the ATS still has the candidate (a signed delete is confirmed by False); None
+        where the platform cannot tell us."""
+        try:
+            self._look_up_candidate(candidate_id)
+        except ConnectorError as exc:
+            if exc.reason == "not_found":
+                return False
+            raise
+        return True
+
+    def _look_up_candidate(self, candidate_id: str) -> None:
+        """One cheap read of the candidate; ConnectorError('not_found') when the ATS has none."""
+        self.request("GET", self.candidate_path.format(id=quote(candidate_id, safe="")))
+
     @classmethod
     def underlying_ats(cls, settings: Mapping[str, Any]) -> str | None:
         """The ATS behind a unified API (Kombo: "workday", ...), for display; None for a direct ATS."""
@@ -268,6 +318,15 @@ class Connector(ABC):
         """The text of the candidate's notes, fetched lazily page by page; None where the platform
         offers no way to read notes back (the default)."""
         return None
+
+    def verdict_status(self, risk: Risk) -> str | None:
+        """The value HireWatch's verdict writes to a platform field of the candidate's own (Ashby's
+        fraud status) where the installation opted in; None: nothing to write (the default)."""
+        return None
+
+    def write_verdict(self, candidate_id: str, status: str) -> str:
+        """Write `verdict_status`'s value; what happened, in words for the audit log."""
+        raise NotImplementedError(f"{self.display_name} has no verdict field to write")
 
     def find_note(self, candidate_id: str, marker: str) -> bool | None:
         """Whether a note containing `marker` is on the candidate; None: this platform cannot tell.
@@ -317,6 +376,37 @@ class Connector(ABC):
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
 
+    def check_api_url(self, url: str, field: str = "api_base_url") -> str:
+        """`url` when the installation's credentials may go there (the platform's API hosts over
+        https, or an operator-allowed prefix); ConnectorAbort naming the field otherwise."""
+        try:
+            return urls.check_api_url(
+                url, self.api_hosts, field=field, operator_allowed=self.allowed_urls, vendor=self.display_name
+            )
+        except urls.UrlRefused as refused:
+            raise ConnectorAbort("api_url_refused", str(refused)) from None
+
+    def check_access(self) -> AccessCheck:
+        """Authenticate and make one read (`access_probe`): whether this installation works and,
+        when it does not, whether the URL, the credentials or a permission is wrong."""
+        probe = self.access_probe
+        self.max_total_wait = min(self.max_total_wait, CHECK_MAX_WAIT)  # an admin is waiting
+        try:
+            if not self.installation.api_key:  # nothing to authenticate with: the URL alone
+                self.check_api_url(self.base_url)
+                return AccessCheck(ok=True, message="no API key, so only the API URL was checked")
+            self._read_probe(probe)
+        except ConnectorError as exc:  # ConnectorAbort too: 401/403, a refused URL, missing config
+            return _access_problem(self, exc.reason, probe, str(exc))
+        return AccessCheck(ok=True)
+
+    def _read_probe(self, probe: AccessProbe) -> None:
+        """Make the probe's call; a connector whose answers carry their own error overrides this."""
+        response = self.request(
+            probe.method, probe.path, params=probe.params, json_body=probe.body, idempotent=True
+        )
+        response_json(response, self.display_name)
+
     def request(
         self,
         method: str,
@@ -338,7 +428,10 @@ class Connector(ABC):
         headers: dict[str, str] = {}
         if acting:
             self._apply_acting_user(headers, params)
-        url = self.url(path)
+        url = self.check_api_url(self.url(path))
+        key = self.installation.api_key
+        if key and not (key.isascii() and key.isprintable()):  # no HTTP header can carry it
+            raise ConnectorAbort("unauthorized", "the API key has characters no API key has: paste it again")
         waited = 0.0
         for attempt in range(1, self.max_attempts + 1):
             try:
@@ -394,8 +487,9 @@ class Connector(ABC):
             raise _Retryable(
                 "server_error", f"{where} answered {status}", self._retry_delay(response, attempt)
             )
+        # The body stays out: it may be an internal service's answer, and errors reach the tenant.
         reason = "not_found" if status == 404 else "client_error"
-        raise ConnectorError(reason, f"{where} answered {status}: {response.text[:200]}")
+        raise ConnectorError(reason, f"{where} answered {status}")
 
     def _apply_acting_user(self, headers: dict[str, str], params: dict[str, Any]) -> None:
         user = self.acting_user_id()
@@ -435,12 +529,14 @@ class Connector(ABC):
         response = self.request("POST", path, json_body=body, **kw)
         return response_json(response, self.display_name) if response.content else None
 
-    def read_attachments(self, applicant: Applicant, limits: resume.Limits = resume.DEFAULT_LIMITS) -> None:
+    def read_attachments(self, applicant: Applicant) -> None:
         """Fill in the text of résumé and cover-letter attachments and the applicant's résumé text.
 
-        A file we cannot fetch or read (expired link, scanned image) leaves that attachment's text
-        empty and is logged with its reason; it never stops the screening of the rest.
+        A file we cannot fetch or read (expired link, scanned image, damaged or hostile file) keeps
+        no text and records why in `attachment.unreadable`, which the screening reports to the
+        recruiter; it never stops the screening of the rest.
         """
+        limits = self.resume_limits
         for attachment in applicant.attachments:
             if attachment.kind not in ("resume", "cover_letter") or not attachment.url:
                 continue
@@ -449,39 +545,99 @@ class Connector(ABC):
                 attachment.text = resume.extract_text(
                     data, attachment.filename, attachment.content_type, limits
                 )
-            except (ConnectorError, resume.ResumeError) as exc:
+            except ConnectorError as exc:
+                attachment.unreadable = f"could not be downloaded: {exc}"
+            except resume.ResumeError as exc:
+                attachment.unreadable = str(exc)
+            except OSError as exc:  # the parsing child could not be started (out of processes...)
+                attachment.unreadable = f"could not be read here ({exc.__class__.__name__})"
+            if attachment.unreadable:
                 log.warning(
                     "connector.attachment_unread platform=%s applicant=%s file=%s reason=%s",
                     self.name,
                     applicant.id,
                     attachment.filename,
-                    getattr(exc, "reason", str(exc)),
+                    attachment.unreadable,
                 )
         applicant.resume_text = applicant.resume_text or _joined_text(applicant, "resume")
         applicant.cover_letter = applicant.cover_letter or _joined_text(applicant, "cover_letter")
 
     def download(self, url: str, max_bytes: int) -> bytes:
-        """An attachment's bytes, at most `max_bytes` (ConnectorError beyond).
+        """An attachment's bytes, at most `max_bytes` (ConnectorError beyond or when refused).
 
         Credentials go only to the API's own host: attachment URLs are often pre-signed storage
-        links (Greenhouse's S3 URLs) that must not receive our API key.
+        links (Greenhouse's S3 URLs) that must not receive our API key. Any other URL is fetched
+        only over https from public addresses (`connectors.urls`), or under an operator-allowed
+        prefix; redirects are followed by hand, each hop checked again, at most MAX_REDIRECTS.
         """
+        for hop in range(MAX_REDIRECTS + 1):
+            response = self._get_attachment(url, first=hop == 0)
+            with response:
+                if not response.is_redirect:
+                    return _read_capped(response, max_bytes)
+                url = urljoin(url, response.headers["Location"])
+        raise ConnectorError(
+            "attachment_unavailable", f"attachment redirected more than {MAX_REDIRECTS} times"
+        )
+
+    def _get_attachment(self, url: str, first: bool) -> requests.Response:
+        """One GET, by the session the URL may be fetched with; no redirect followed."""
         same_host = urlsplit(url).netloc == urlsplit(self.base_url).netloc
-        getter = self.session.get if same_host else requests.get
+        if first and same_host:
+            self.check_api_url(url)  # our credentials go with it: the API's own rules apply
+            session = self.session
+        elif urls.under_prefix(url, self.allowed_urls):
+            session = self._plain_session
+        else:
+            try:
+                urls.check_file_url(url)
+            except urls.UrlRefused as refused:
+                raise ConnectorError("attachment_refused", refused.reason) from None
+            session = self._public_session
         try:
-            response = getter(url, stream=True, timeout=(self.connect_timeout, self.read_timeout))
+            return session.get(
+                url, stream=True, allow_redirects=False, timeout=(self.connect_timeout, self.read_timeout)
+            )
+        except urls.UrlRefused as refused:  # raised on connect: the host resolved to a private address
+            raise ConnectorError("attachment_refused", refused.reason) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise ConnectorError("network", f"attachment download failed: {exc.__class__.__name__}") from exc
-        with response:
-            if response.status_code >= 400:
-                raise ConnectorError("attachment_unavailable", f"attachment answered {response.status_code}")
-            chunks, size = [], 0
-            for chunk in response.iter_content(64 * 1024):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ConnectorError("attachment_too_large", f"attachment exceeds {max_bytes} bytes")
-                chunks.append(chunk)
-        return b"".join(chunks)
+
+
+def _read_capped(response: requests.Response, max_bytes: int) -> bytes:
+    if response.status_code >= 400:
+        raise ConnectorError("attachment_unavailable", f"attachment answered {response.status_code}")
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            raise ConnectorError("attachment_too_large", f"attachment exceeds {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _access_problem(connector: Connector, reason: str, probe: AccessProbe, detail: str = "") -> AccessCheck:
+    """The failed access check in words an admin can act on, naming what to fix."""
+    vendor = connector.display_name
+    if reason in ("api_url_refused", "config"):
+        return AccessCheck(False, "wrong_url", detail)
+    url = f"{connector.base_url}/{probe.path}"
+    if reason == "unauthorized":
+        return AccessCheck(False, "bad_credentials", f"{vendor} refused the API key (401): check the key")
+    if reason == "forbidden":
+        return AccessCheck(
+            False,
+            "missing_permission",
+            f"{vendor} refused to list candidates (403): give the API key the permission "
+            f"{probe.permission!r}",
+        )
+    if reason in ("not_found", "bad_response"):
+        return AccessCheck(
+            False, "wrong_url", f"{url} is not {vendor}'s API ({detail or reason}): check the API base URL"
+        )
+    if reason == "network":
+        return AccessCheck(False, "unreachable", f"could not reach {url}: check the API base URL")
+    return AccessCheck(False, "refused", f"{vendor} did not answer the check ({reason}); try again later")
 
 
 def _joined_text(applicant: Applicant, kind: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from marshmallow import fields
 
 from connectors.base import (
+    AccessProbe,
     ActingUser,
     AuthType,
     CandidatePage,
@@ -160,11 +161,15 @@ class Greenhouse(Connector):
     name = "greenhouse"
     display_name = "Greenhouse"
     api_base = "https://harvest.greenhouse.io/v1"
+    # Harvest and its OAuth token endpoint; no regional Harvest host is documented (UNCONFIRMED:
+    # an EU one is refused until an operator allows it with HIREWATCH_ALLOW_API_URLS).
+    api_hosts = ("harvest.greenhouse.io", "auth.greenhouse.io")
     event_header = None  # the event name is the body's `action`
     signature_header = "Signature"
     signature_scheme = "hmac-sha256-hex over the raw body; header 'Signature: sha256 <hex>'"
     success_status = 200
     dedupe_source = "header Greenhouse-Event-ID"
+    anonymise_events = frozenset({"candidate_anonymized"})  # the candidate stays, anonymised
     events: ClassVar[Mapping[str, EventKind]] = {
         "new_candidate_application": EventKind.APPLICATION_CREATED,
         "new_prospect_application": EventKind.APPLICATION_CREATED,
@@ -182,6 +187,9 @@ class Greenhouse(Connector):
         "unhire_candidate": EventKind.IGNORED,
     }
     auth_type = AuthType.BASIC_API_KEY
+    access_probe = AccessProbe(
+        "candidates", "Harvest: GET List Candidates", params={"per_page": 1, "skip_count": "true"}
+    )
     required_permissions = (
         "Harvest: GET List Candidates",
         "Harvest: GET Retrieve Candidate",

@@ -47,6 +47,8 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from connectors.base import (
+    AccessCheck,
+    AccessProbe,
     AuthType,
     CandidatePage,
     Connector,
@@ -102,6 +104,7 @@ class Kombo(Connector):
     name = "kombo"
     display_name = "Kombo"
     api_base = "https://api.kombo.dev/v1"
+    api_hosts = ("api.kombo.dev", "api.us.kombo.dev")  # EU and US (OpenAPI `servers`)
     signature_header = "X-Kombo-Signature"
     signature_scheme = "hmac-sha256 over the raw body, base64url without padding"
     events: ClassVar[Mapping[str, EventKind]] = {
@@ -115,6 +118,8 @@ class Kombo(Connector):
     dedupe_source = "body field id"
     auth_type = AuthType.BEARER
     required_permissions = ("Manage tags", "Add notes", "Read document attachments")
+    # UNCONFIRMED: the name Kombo's scope settings give candidate reads (only a message uses it).
+    access_probe = AccessProbe("ats/candidates", "Read candidates", params={"page_size": 1})
     settings_fields = (
         SettingField(
             id="integration_id",
@@ -184,6 +189,38 @@ class Kombo(Connector):
             can_note=_available(actions, "note"),
         )
 
+    def check_access(self) -> AccessCheck:
+        """The integration first (a wrong integration id is named as such), then the base check,
+        then what the ATS behind Kombo lets us write: a tag or note write the integration does not
+        offer is reported here, not discovered at the first flagged applicant."""
+        if not self.installation.api_key:
+            return super().check_access()
+        try:
+            info = self.integration()
+        except ConnectorError as exc:
+            if exc.reason == "not_found":
+                integration_id = self.setting("integration_id")
+                return AccessCheck(False, "wrong_integration", f"Kombo has no integration {integration_id!r}")
+            checked = super().check_access()  # a wrong URL, key or permission: the base check names it
+            if checked.ok:
+                return AccessCheck(False, "refused", f"Kombo did not describe the integration ({exc.reason})")
+            return checked
+        checked = super().check_access()
+        if not checked.ok:
+            return checked
+        writes = (("add tags", info.can_tag, "Manage tags"), ("add notes", info.can_note, "Add notes"))
+        missing = [f"{what} (Kombo scope {scope!r})" for what, can, scope in writes if can is False]
+        if missing:
+            return AccessCheck(
+                False,
+                "missing_permission",
+                f"{info.label} through Kombo does not let HireWatch {' or '.join(missing)}: enable it in "
+                "Kombo's scope config, or the ATS does not offer it",
+            )
+        unknown = [what for what, can, _ in writes if can is None]
+        said = f"; Kombo did not say whether it may {' or '.join(unknown)}" if unknown else ""
+        return AccessCheck(True, message=f"{info.label} via Kombo ({info.status}): candidates readable{said}")
+
     def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
         candidate = self._candidate(candidate_id)
         applicant = to_applicant(candidate)
@@ -238,6 +275,9 @@ class Kombo(Connector):
         answer = response_json(self.request("GET", "ats/candidates", params=params), self.display_name)
         data = _validated(GetAtsCandidatesPositiveResponse, answer, "candidates").data
         return data.results, data.next
+
+    def _look_up_candidate(self, candidate_id: str) -> None:
+        self._candidate(candidate_id)
 
     def _candidate(self, candidate_id: str) -> Any:
         results, _ = self._candidates_page({"ids": candidate_id})

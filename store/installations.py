@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from connectors.base import Installation
+from store.inbox import missing_streak
 from store.secretbox import SecretBox
 from store.tables import installations
 
@@ -34,8 +35,54 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 _UPDATABLE = ("name", "api_key", "webhook_secret", "api_base_url", "on_behalf_of", "settings", "status")
 
 
+ACTIVE = "active"
+UNHEALTHY = "unhealthy: ATS answers 404"  # many fetches in a row found nothing: a wrong URL?
+
+
 class UnknownInstallation(LookupError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """How an installation is doing, for `installations list`, the admin API and the review pages."""
+
+    status: str  # active | unhealthy: ... | aborted: <reason>
+    missing_in_a_row: int  # deliveries the ATS answered 404 for since the last one that worked
+    last_missing_at: datetime | None
+
+    @property
+    def warning(self) -> str | None:
+        """What an admin should know and do, or None when all is well."""
+        if self.status.startswith("aborted"):
+            return f"stopped ({self.status}): fix the credentials, then run `hirewatch installations check`"
+        if self.missing_in_a_row:
+            return (
+                f"the ATS answered 404 for the last {self.missing_in_a_row} candidate(s); nothing was "
+                "deleted. Check the installation's API base URL (`hirewatch installations check`)"
+            )
+        return None
+
+
+def installation_health(conn: Connection, installation_id: str) -> Health:
+    status = conn.execute(
+        select(installations.c.status).where(installations.c.id == installation_id)
+    ).scalar_one_or_none()
+    if status is None:
+        raise UnknownInstallation(installation_id)
+    count, latest = missing_streak(conn, installation_id)
+    return Health(status=status, missing_in_a_row=count, last_missing_at=latest)
+
+
+def set_unhealthy(conn: Connection, installation_id: str, unhealthy: bool) -> bool:
+    """Switch between active and UNHEALTHY (an aborted installation stays aborted); True if changed."""
+    before, after = (ACTIVE, UNHEALTHY) if unhealthy else (UNHEALTHY, ACTIVE)
+    result = conn.execute(
+        installations.update()
+        .where(installations.c.id == installation_id, installations.c.status == before)
+        .values(status=after)
+    )
+    return result.rowcount > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +158,7 @@ def create_installation(
             api_base_url=api_base_url,
             on_behalf_of=on_behalf_of,
             settings=settings or {},
-            status="active",
+            status=ACTIVE,
         )
     )
     return get_installation(conn, box, installation_id)

@@ -54,8 +54,8 @@ writebacks = Table(
     Column("installation_id", String(64), nullable=False),
     Column("candidate_id", String(200), nullable=False),
     Column("verdict_hash", String(64), nullable=False),
-    Column("action", String(16), nullable=False),  # tag | untag | note
-    Column("target", String(200), nullable=False),  # tag name, or "note"
+    Column("action", String(16), nullable=False),  # tag | untag | note | verdict
+    Column("target", String(200), nullable=False),  # tag name, "note", or the verdict value
     Column("status", String(16), nullable=False, default="pending"),  # pending | done
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("done_at", DateTime(timezone=True)),

@@ -80,7 +80,12 @@ def connector_for(installation: Installation) -> Connector:
         limiter: SharedRateLimiter | LocalRateLimiter = SharedRateLimiter(redis_client(), key, budget)
     else:
         limiter = LocalRateLimiter(budget, share=LOCAL_WORKER_PROCESSES)
-    return get_connector(installation.platform)(installation, session=ThrottledSession(limiter))
+    return get_connector(installation.platform)(
+        installation,
+        session=ThrottledSession(limiter),
+        allowed_urls=settings().allow_api_urls,
+        resume_limits=settings().resume_limits,
+    )
 
 
 class ScreenerCache:

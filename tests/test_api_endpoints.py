@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+import responses
 from sqlalchemy import select
 
 from integration.api.routing import OPERATIONS
@@ -15,6 +16,7 @@ from store import review
 from store.db import make_engine
 from store.tables import audit_log, installations
 from tests.review_helpers import bearer, make_app, sanctions_hit, tenant_with_queue, two_list_versions
+from tests.test_installations_cli import kombo_integration
 
 
 @pytest.fixture
@@ -119,7 +121,18 @@ def test_settings_merge_over_defaults_and_update(api) -> None:
     assert refused.status_code == 422
 
 
+@responses.activate
 def test_create_installation_and_rotate_secret(api) -> None:
+    # The test calls before creating: one page of Lever's List opportunities (hire.lever.co/developer)
+    # and of Kombo's Get candidates (docs.kombo.dev/ats/v1/get-candidates)
+    responses.get("https://api.lever.co/v1/opportunities", json={"data": [], "hasNext": False})
+    responses.get(
+        "https://api.kombo.dev/v1/ats/candidates", json={"status": "success", "data": {"results": []}}
+    )
+    responses.get(  # docs.kombo.dev/general/get-integration
+        "https://api.kombo.dev/v1/integrations/successfactors:B1hu5NGyhd",
+        json=kombo_integration("successfactors:B1hu5NGyhd", "SAP SuccessFactors"),
+    )
     client = api["client"]
     created = client.post(
         "/api/v1/installations",

@@ -45,10 +45,11 @@ def service(tmp_path, monkeypatch):
         "HIREWATCH_SECRET_KEY": SECRET_KEY,
     }.items():
         monkeypatch.setenv(name, value)
-    runtime.reset()
     ListStore(tmp_path / "lists").import_directory(LIST_FIXTURE)
     engine = engine_for(database_url)
     with SandboxThread() as sandbox:
+        monkeypatch.setenv("HIREWATCH_ALLOW_API_URLS", sandbox.url)  # the sandbox ATS on loopback http
+        runtime.reset()
         with engine.begin() as conn:
             installation = create_installation(
                 conn, SecretBox(SECRET_KEY), platform="greenhouse", name="Sandbox", api_key="sandbox-key",

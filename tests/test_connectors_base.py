@@ -19,6 +19,7 @@ from connectors.workable import Workable
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 API = "https://ats.test/v1"
+ALLOWED = ("https://ats.test/",)  # the stand-in API, as an operator would allow it
 
 
 def fixture(platform: str, name: str) -> bytes:
@@ -27,7 +28,7 @@ def fixture(platform: str, name: str) -> bytes:
 
 def greenhouse(sleeps: list[float] | None = None, **kw) -> Greenhouse:
     installation = Installation(id="i", platform="greenhouse", api_key="k", api_base_url=API, **kw)
-    return Greenhouse(installation, sleep=(sleeps if sleeps is not None else []).append)
+    return Greenhouse(installation, sleep=(sleeps if sleeps is not None else []).append, allowed_urls=ALLOWED)
 
 
 # ----- registry -------------------------------------------------------------------------------
@@ -246,10 +247,11 @@ def test_workable_accepts_a_base64_signature_too():
 
 
 @pytest.mark.parametrize(
-    "wrap", [lambda c: {"candidate": c}, lambda c: {"event_type": "candidate_created", "data": c}]
+    "wrap",
+    [lambda c: c, lambda c: {"candidate": c}, lambda c: {"event_type": "candidate_created", "data": c}],
 )
 def test_workable_candidate_is_read_bare_or_wrapped(wrap):
-    candidate = json.loads(fixture("workable", "candidate_created.json"))
+    candidate = json.loads(fixture("workable", "candidate_created.json"))["data"]
     event = Workable.parse_event(json.dumps(wrap(candidate)).encode(), {})
     assert (event.kind, event.candidate_id) == (EventKind.APPLICATION_CREATED, "ce4da98")
 
@@ -290,7 +292,8 @@ def test_ashby_success_false_is_a_connector_error_with_its_reasons():
         "https://ats.test/candidate.info", json={"success": False, "errors": ["candidate_not_found"]}
     )
     ashby = get_connector("ashby")(
-        Installation(id="i", platform="ashby", api_key="k", api_base_url="https://ats.test")
+        Installation(id="i", platform="ashby", api_key="k", api_base_url="https://ats.test"),
+        allowed_urls=ALLOWED,
     )
     with pytest.raises(ConnectorError, match="candidate_not_found") as caught:
         ashby.fetch_candidate("c1")
@@ -323,7 +326,10 @@ def test_greenhouse_merge_without_the_surviving_candidate_is_422():
 @responses.activate
 def test_lever_answer_without_data_is_a_bad_response():
     responses.get("https://ats.test/v1/opportunities/o1", json={"error": "weird"})
-    lever = Lever(Installation(id="i", platform="lever", api_key="k", api_base_url="https://ats.test/v1"))
+    lever = Lever(
+        Installation(id="i", platform="lever", api_key="k", api_base_url="https://ats.test/v1"),
+        allowed_urls=ALLOWED,
+    )
     with pytest.raises(ConnectorError) as caught:
         lever.fetch_candidate("o1")
     assert caught.value.reason == "bad_response"

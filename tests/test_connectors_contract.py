@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
+import hmac
 import json
 import time
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ import responses
 from responses import matchers
 
 from connectors.base import Connector, ConnectorAbort, ConnectorError, EventKind, Installation, PayloadError
+from connectors.lever import to_applicant as lever_to_applicant
 from connectors.registry import PLATFORMS
 from tests.test_connectors_resume import make_docx, make_pdf
 
@@ -92,7 +95,7 @@ class ConnectorContract:
             settings=dict(self.settings),
         )
         sink = sleeps if sleeps is not None else []
-        return self.connector(installation, sleep=sink.append)
+        return self.connector(installation, sleep=sink.append, allowed_urls=(self.api_base_url,))
 
     def fixture(self) -> dict:
         return json.loads((FIXTURES / self.connector.name / self.event_fixture).read_text())
@@ -503,115 +506,81 @@ class TestGreenhouseConnector(ConnectorContract):
     expected_page_ids: ClassVar[list[list[str]]] = [["47108811"], ["47108812"]]
 
 
-LEVER_OPPORTUNITY = {
-    "id": "250d8f03-738a-4bba-a671-8a3d73477145",
-    "name": "Priya Raman",
-    "headline": "Data engineer",
-    "location": "Bengaluru",
-    "emails": ["priya.raman@example.in"],
-    "phones": [{"type": "mobile", "value": "+91 98450 12345"}],
-    "links": ["https://github.com/priyaraman"],
-    "applications": [
-        {
-            "id": "c7a4e2a9-5d55-4a0b-8f2e-6a1a3b9c0d11",
-            "company": "Flipkart",
-            "comments": "Happy to relocate.",
-            "customQuestions": [{"fields": [{"text": "Notice period", "value": "30 days"}]}],
-        }
-    ],
-}
+LEVER = FIXTURES / "lever"  # Lever's documented examples: tests/fixtures/lever/sources.md
+LEVER_OPPORTUNITY = json.loads((LEVER / "opportunity.json").read_text())["data"]
+LEVER_OPP_ID = LEVER_OPPORTUNITY["id"]
+LEVER_RESUMES = json.loads((LEVER / "resumes.json").read_text())
+LEVER_NOTES = json.loads((LEVER / "notes.json").read_text())
+LEVER_NOTE = LEVER_NOTES["data"][0]
 
 
-def lever_note(note_id: str, text: str) -> dict:
-    """A note as Lever's "List all notes" returns it: the text is the value of its note field."""
-    return {
-        "id": note_id,
-        "text": "",
-        "fields": [
-            {
-                "type": "note",
-                "text": "Comment",
-                "value": text,
-                "createdAt": 1714557600000,
-                "user": "user-7",
-                "score": None,
-                "stage": None,
-            }
-        ],
-        "user": "user-7",
-        "secret": False,
-        "completedAt": 1714557600000,
-        "createdAt": 1714557600000,
-        "deletedAt": None,
-    }
-
-
-LEVER_NOTE = lever_note("note-1", "Phone screen went well.")
-LEVER_NOTE["fields"].append({"type": "score-system", "text": "Rating", "value": 3})  # not text: skipped
+def lever_note_with(text: str) -> dict:
+    """Lever's documented note with one more comment in its thread (the text POST .../notes sent)."""
+    comment = {**LEVER_NOTE["fields"][0], "value": text, "createdAt": 1714557600000}
+    return {**LEVER_NOTE, "id": "915a6cef-4f91-4f3d-b8ff-a49e1eae2c30", "fields": [comment]}
 
 
 class TestLeverConnector(ReplayWindowContract, ConnectorContract):
     connector = PLATFORMS["lever"]
-    on_behalf_of = "user-7"
+    on_behalf_of = "8d49b010-cc6a-4f40-ace5-e86061c677ed"  # the docs' perform_as example
     auth = BASIC_AUTH
     acting_user_at = ("query", "perform_as")
     event_fixture = "applicationCreated.json"
-    sign_kwargs: ClassVar[dict] = {"token": "tok-abc"}
+    sign_kwargs: ClassVar[dict] = {"token": "657fd5a0759c87d35660b096dbc388d1d31058869f08ce3f"}
     expected_event: ClassVar[dict] = {
-        "candidate_id": "250d8f03-738a-4bba-a671-8a3d73477145",
-        "application_id": "c7a4e2a9-5d55-4a0b-8f2e-6a1a3b9c0d11",
-        "dedupe_key": "tok-abc",
+        "candidate_id": LEVER_OPP_ID,
+        "application_id": "cdb4ff13-f7aa-49b0-b6ec-eb4617009cfa",
+        "dedupe_key": "657fd5a0759c87d35660b096dbc388d1d31058869f08ce3f",
     }
     expected_parsed = None
     required_field = ("data", "opportunityId")
-    ignored_payload: ClassVar[dict] = json.loads(
-        (FIXTURES / "lever" / "candidateHired__settings_test.json").read_text()
-    )
-    candidate_id = LEVER_OPPORTUNITY["id"]
+    ignored_payload: ClassVar[dict] = json.loads((LEVER / "candidateHired__settings_test.json").read_text())
+    candidate_id = LEVER_OPP_ID
     fetch_calls: ClassVar[list[Call]] = [
         Call(
             "GET",
-            f"opportunities/{LEVER_OPPORTUNITY['id']}",
+            f"opportunities/{LEVER_OPP_ID}",
             {"data": LEVER_OPPORTUNITY},
             params={"expand": "applications"},
         ),
+        Call("GET", f"opportunities/{LEVER_OPP_ID}/resumes", LEVER_RESUMES),
+        # From the API, with our key (the listing's downloadUrl is the hire.lever.co web app); the
+        # résumé whose file status is "error" is not asked for (Lever answers 422 for it).
         Call(
             "GET",
-            f"opportunities/{LEVER_OPPORTUNITY['id']}/resumes",
-            {
-                "data": [
-                    {
-                        "id": "r1",
-                        "file": {
-                            "name": "priya.docx",
-                            "ext": "docx",
-                            "downloadUrl": f"https://ats.test/v1/opportunities/{LEVER_OPPORTUNITY['id']}/resumes/r1/download",
-                        },
-                        "parsedData": {"positions": [{"org": "Infosys"}], "schools": [{"org": "IIT Madras"}]},
-                    }
-                ]
-            },
+            f"opportunities/{LEVER_OPP_ID}/resumes/68b3e478-ff21-4529-bd29-23ed016042d7/download",
+            RESUME_PDF,
         ),
-        Call("GET", f"opportunities/{LEVER_OPPORTUNITY['id']}/resumes/r1/download", RESUME_DOCX),
     ]
     expected_fetched: ClassVar[dict] = {
-        "id": LEVER_OPPORTUNITY["id"],
-        "name": "Priya Raman",
-        "emails": ["priya.raman@example.in"],
-        "phones": ["+91 98450 12345"],
-        "urls": ["https://github.com/priyaraman"],
-        "employers": ["Flipkart", "Infosys"],
-        "education": ["IIT Madras"],
-        "cover_letter": "Happy to relocate.",
-        "answers": ["Notice period: 30 days"],
-        "resume_text": "Mina Park\nFrontend Engineer at Kakao",
+        "id": LEVER_OPP_ID,
+        "name": "Shane Smith",
+        "emails": ["shane@exampleq3.com", "shane.smith@brickly.example"],
+        "phones": ["(123) 456-7891", "+49 30 901820"],
+        "location": "Oakland",
+        "urls": ["indeed.com/r/Shane-Smith/0b7c87f6b246d2bc", "https://github.com/shane-smith"],
+        "employers": [
+            "Vandelay Industries, Inc",
+            "Tomato Emporium",
+            "Counterintuitive Entertainment",
+            "Eggplant Publications",
+        ],
+        "education": ["New York University Stern", "Savannah College of Art and Design"],
+        "cover_letter": LEVER_OPPORTUNITY["applications"][0]["comments"],
+        # Several choices joined; the uploaded file is no answer; unicode kept as written.
+        "answers": [
+            "Which languages or frameworks are you comfortable with?: javascript, node",
+            "What role most interests you?: I'm interested in primarily a frontend role",
+            "Anything else?: Je parle français couramment — 日本語も少し話せます。",
+        ],
+        "resume_text": "Jonathan Meyers\nBackend engineer at Brightline Software",
     }
     add_tag_new_calls: ClassVar[list[Call]] = [
         Call(
             "POST",
-            f"opportunities/{LEVER_OPPORTUNITY['id']}/addTags",
+            f"opportunities/{LEVER_OPP_ID}/addTags",
             {"data": {}},
-            params={"perform_as": "user-7"},
+            params={"perform_as": "8d49b010-cc6a-4f40-ace5-e86061c677ed"},
             body={"tags": [TAG]},
             acting=True,
         ),
@@ -620,9 +589,9 @@ class TestLeverConnector(ReplayWindowContract, ConnectorContract):
     remove_tag_calls: ClassVar[list[Call]] = [
         Call(
             "POST",
-            f"opportunities/{LEVER_OPPORTUNITY['id']}/removeTags",
+            f"opportunities/{LEVER_OPP_ID}/removeTags",
             {"data": {}},
-            params={"perform_as": "user-7"},
+            params={"perform_as": "8d49b010-cc6a-4f40-ace5-e86061c677ed"},
             body={"tags": [TAG]},
             acting=True,
         ),
@@ -630,10 +599,10 @@ class TestLeverConnector(ReplayWindowContract, ConnectorContract):
     add_note_calls: ClassVar[list[Call]] = [
         Call(
             "POST",
-            f"opportunities/{LEVER_OPPORTUNITY['id']}/notes",
-            {"data": {"noteId": "n1"}},
+            f"opportunities/{LEVER_OPP_ID}/notes",
+            {"data": {"noteId": "915a6cef-4f91-4f3d-b8ff-a49e1eae2c30"}},  # the documented 201 answer
             status=201,
-            params={"perform_as": "user-7"},
+            params={"perform_as": "8d49b010-cc6a-4f40-ace5-e86061c677ed"},
             body={"value": NOTE, "secret": False},
             acting=True,
         ),
@@ -641,15 +610,15 @@ class TestLeverConnector(ReplayWindowContract, ConnectorContract):
     note_read_calls: ClassVar[list[Call]] = [
         Call(
             "GET",
-            f"opportunities/{LEVER_OPPORTUNITY['id']}/notes",
-            {"data": [LEVER_NOTE], "hasNext": True, "next": "notes-offset-2"},
+            f"opportunities/{LEVER_OPP_ID}/notes",
+            {**LEVER_NOTES, "hasNext": True, "next": "0.1414895548650.a6070140-33db-407c-91f5-2760e15c8e94"},
             params={"limit": "100"},
         ),
         Call(
             "GET",
-            f"opportunities/{LEVER_OPPORTUNITY['id']}/notes",
-            {"data": [lever_note("note-2", NOTE_WITH_REFERENCE)], "hasNext": False},
-            params={"limit": "100", "offset": "notes-offset-2"},
+            f"opportunities/{LEVER_OPP_ID}/notes",
+            {"data": [lever_note_with(NOTE_WITH_REFERENCE)], "hasNext": False},
+            params={"limit": "100", "offset": "0.1414895548650.a6070140-33db-407c-91f5-2760e15c8e94"},
         ),
     ]
     page_calls: ClassVar[list[list[Call]]] = [
@@ -670,7 +639,7 @@ class TestLeverConnector(ReplayWindowContract, ConnectorContract):
             )
         ],
     ]
-    expected_page_ids: ClassVar[list[list[str]]] = [[LEVER_OPPORTUNITY["id"]], ["opp-2"]]
+    expected_page_ids: ClassVar[list[list[str]]] = [[LEVER_OPP_ID], ["opp-2"]]
 
     def tamper(self, raw_body: bytes) -> bytes:
         body = json.loads(raw_body)
@@ -681,25 +650,32 @@ class TestLeverConnector(ReplayWindowContract, ConnectorContract):
         past_ms = int((time.time() - self.connector.replay_window - 60) * 1000)
         return self.deliver(self.fixture(), triggered_at_ms=past_ms)
 
+    def test_documented_signature_scheme_verifies(self):
+        """The page's JavaScript check, written out: hex HMAC-SHA256 of token + triggeredAt."""
+        body = {**self.fixture(), "token": "be58f711f349c7780e4579cd7c63341ac6f881e4dccc3154"}
+        body["triggeredAt"] = int(time.time() * 1000)
+        plain = f"{body['token']}{body['triggeredAt']}".encode()
+        body["signature"] = hmac.new(SECRET.encode(), plain, hashlib.sha256).hexdigest()
+        assert self.connector.verify(SECRET, json.dumps(body).encode(), {})
 
-ASHBY_CANDIDATE = {
-    "id": "5b591aed-88e3-4395-b9c6-7e6c1ad3d4b1",
-    "name": "Mina Park",
-    "primaryEmailAddress": {"value": "mina.park@example.org", "type": "Personal", "isPrimary": True},
-    "emailAddresses": [
-        {"value": "mina.park@example.org", "type": "Personal", "isPrimary": True},
-        {"value": "mpark@kakao.example", "type": "Work", "isPrimary": False},
-    ],
-    "primaryPhoneNumber": {"value": "+82 10-5555-0199", "type": "Mobile", "isPrimary": True},
-    "phoneNumbers": [],
-    "socialLinks": [{"type": "GitHub", "url": "https://github.com/minapark"}],
-    "tags": [{"id": "t-5", "title": "Referral", "isArchived": False}],
-    "company": "Kakao",
-    "school": "KAIST",
-    "location": {"id": "l1", "locationSummary": "Seoul, South Korea", "locationComponents": []},
-    "customFields": [],
-    "resumeFileHandle": {"id": "f1", "name": "mina.docx", "handle": "handle-1"},
-}
+    def test_the_deprecated_candidate_id_alone_also_names_the_opportunity(self):
+        """Which ids applicationCreated carries is UNCONFIRMED: the alias shape is read too."""
+        payload = self.fixture()
+        payload["data"] = {"candidateId": LEVER_OPP_ID, "contactId": "7f23e772-f2cb-4ebb-b33f-54b872999992"}
+        raw_body, headers = self.deliver(payload)
+        assert self.connector.parse_event(raw_body, headers).candidate_id == LEVER_OPP_ID
+
+    def test_an_application_without_forms_reads_lever_null_as_none(self):
+        """Lever's documented "user" application sends null for customQuestions, comments, links."""
+        bare = {"id": "b0d26744-60b2-4015-b125-b09fd5b95c1d", "type": "user", "customQuestions": None}
+        bare |= {"name": None, "email": None, "phone": None, "company": None, "links": None, "comments": None}
+        applicant = lever_to_applicant({**LEVER_OPPORTUNITY, "applications": [bare]}, [])
+        assert (applicant.answers, applicant.cover_letter, applicant.attachments) == ([], "", [])
+
+
+ASHBY = FIXTURES / "ashby"  # shapes from Ashby's OpenAPI: tests/fixtures/ashby/sources.md
+ASHBY_CANDIDATE = json.loads((ASHBY / "candidate.info.json").read_text())["results"]
+ASHBY_CV_PDF = make_pdf(["Mina Park", "Platform engineer at Kakao Pay"])
 ASHBY_APPLICATION_ID = "9d34f544-c150-4d70-91c4-a6b3e9d4e1f0"
 ASHBY_APPLICATION = json.loads((FIXTURES / "ashby" / "application.info.json").read_text())
 ASHBY_TAG = {"success": True, "results": {"id": "t-77", "title": TAG, "isArchived": False}}
@@ -711,13 +687,23 @@ ASHBY_ADD = Call(
 )
 
 
-ASHBY_NOTE = {
-    "id": "n-1",
-    "createdAt": "2024-05-01T10:00:00.000Z",
-    "content": "Recruiter screen booked.",
+ASHBY_NOTE = {  # candidate.listNotes results are candidate.createNote's result (Ashby's OpenAPI)
+    "id": "0b6f3a2c-5d4e-4f1a-8b9c-7d6e5f4a3b2c",
+    "createdAt": "2022-08-12T20:29:56.964Z",
+    "content": "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.",
     "isPrivate": False,
-    "author": {"id": "u-1", "firstName": "Ana", "lastName": "Ruiz", "email": "ana.ruiz@example.com"},
+    "author": {"id": "3ae2b801-19f6-41ef-ad28-214bd731948f", "firstName": "Joey", "lastName": "Joe"},
 }
+
+
+def ashby_file(handle: str, name: str) -> Call:
+    """file.info for one handle, answering a pre-signed storage URL (downloaded without our key)."""
+    return Call(
+        "POST",
+        "file.info",
+        {"success": True, "results": {"url": f"{FILES_HOST}/ashby/{name}"}},
+        body={"fileHandle": handle},
+    )
 
 
 class TestAshbyConnector(ConnectorContract):
@@ -734,7 +720,7 @@ class TestAshbyConnector(ConnectorContract):
         "name": "Mina Park",
         "emails": ["mina.park@example.org"],
         "phones": ["+82 10-5555-0199"],
-        "answers": ["Portfolio: https://mina-park.dev"],
+        "answers": ["Portfolio: https://mina-park.dev/작품"],
     }
     required_field = ("data", "application", "candidate", "id")
     ignored_payload: ClassVar[dict] = {"action": "candidateStageChange", "data": {"application": {"id": "a"}}}
@@ -753,25 +739,29 @@ class TestAshbyConnector(ConnectorContract):
             ASHBY_APPLICATION,
             body={"applicationId": ASHBY_APPLICATION_ID, "expand": ["applicationFormSubmissions"]},
         ),
-        Call(
-            "POST",
-            "file.info",
-            {"success": True, "results": {"url": f"{FILES_HOST}/ashby/mina.docx"}},
-            body={"fileHandle": "handle-1"},
-        ),
-        Call("GET", f"{FILES_HOST}/ashby/mina.docx", RESUME_DOCX),
+        # Every résumé handle once: the candidate's, the application's, the candidate's other file.
+        ashby_file("eyJoYW5kbGUiOnsidHlwZSI6IkNhbmRpZGF0ZUZpbGUiLCJm", "resume.pdf"),
+        ashby_file("eyJoYW5kbGUiOnsidHlwZSI6IkFwcGxpY2F0aW9uRmlsZSJ9", "Mina_Park_CV_2026.pdf"),
+        ashby_file("eyJoYW5kbGUiOnsidHlwZSI6IkNhbmRpZGF0ZUZpbGUiLCJn", "cv.docx"),
+        Call("GET", f"{FILES_HOST}/ashby/resume.pdf", RESUME_PDF),
+        Call("GET", f"{FILES_HOST}/ashby/Mina_Park_CV_2026.pdf", ASHBY_CV_PDF),
+        Call("GET", f"{FILES_HOST}/ashby/cv.docx", RESUME_DOCX),
     ]
     expected_fetched: ClassVar[dict] = {
         "id": ASHBY_CANDIDATE["id"],
         "emails": ["mina.park@example.org", "mpark@kakao.example"],
-        "urls": ["https://github.com/minapark"],
+        "phones": ["+82 10-5555-0199", "+82 2-555-0142"],
+        "urls": ["https://github.com/minapark", "https://linkedin.com/in/minapark"],
         "employers": ["Kakao"],
         "education": ["KAIST"],
-        "location": "Seoul, South Korea",
-        "resume_text": "Mina Park\nFrontend Engineer at Kakao",
-        # Form answers: select values by label; name, e-mail, résumé file and EEO answer left out.
+        "location": "South Korea, Seoul",
+        "resume_text": "Jonathan Meyers\nBackend engineer at Brightline Software\n\n"
+        "Mina Park\nPlatform engineer at Kakao Pay\n\nMina Park\nFrontend Engineer at Kakao",
+        # Custom fields, then form answers: select values by label; name, e-mail, résumé file and
+        # EEO answer left out.
         "answers": [
-            "Portfolio: https://mina-park.dev",
+            "Preferred name: 박민아",
+            "Portfolio: https://mina-park.dev/작품",
             "Location: Seoul, South Korea",
             "LinkedIn profile: https://linkedin.com/in/minapark",
             "Are you authorized to work in Korea?: Yes",
@@ -873,7 +863,9 @@ class TestAshbyConnector(ConnectorContract):
 
 
 WORKABLE_BASE = "https://acme.workable.test/spi/v3"
-WORKABLE_CANDIDATE = json.loads((FIXTURES / "workable" / "candidate_created.json").read_text())
+# Workable pushes the candidate inside `data` (workable.readme.io/reference/candidate-events); the
+# candidate details answer is the same object (tests/fixtures/workable/sources.md).
+WORKABLE_CANDIDATE = json.loads((FIXTURES / "workable" / "candidate_created.json").read_text())["data"]
 WORKABLE_TAG = "hirewatch_high_risk"  # "HireWatch: high risk" in the form Workable keeps
 
 
@@ -906,10 +898,10 @@ class TestWorkableConnector(ConnectorContract):
         "urls": ["https://github.com/agomez", "https://www.linkedin.com/in/agomez"],
         "employers": ["Cabify"],
         "education": ["Universidad Politécnica de Madrid"],
-        "answers": ["Where are you based?: Madrid", "Preferred stack: React, Node"],
+        "answers": ["Where are you based?: Madrid", "Preferred stack: React, Node", "¿Necesitas visado?: No"],
         "cover_letter": "I build web products end to end.",
     }
-    required_field = ("id",)
+    required_field = ("data", "id")
     ignored_payload: ClassVar[dict] = {"event_type": "candidate_moved", "data": WORKABLE_CANDIDATE}
     candidate_id = "ce4da98"
     fetch_calls: ClassVar[list[Call]] = [
@@ -1023,21 +1015,8 @@ class TestWorkableConnector(ConnectorContract):
         ]
 
 
-SR_CANDIDATE = {
-    "id": "d4b1f9e2-7a3c-4e58-b6d0-2c9f8a1e5b73",
-    "firstName": "Olena",
-    "lastName": "Kovalenko",
-    "email": "olena.k@example.com",
-    "phoneNumber": "+380 44 555 0101",
-    "location": {"country": "Ukraine", "city": "Kyiv", "region": None},
-    "web": {
-        "linkedin": "https://www.linkedin.com/in/olenak",
-        "skype": "olena.k",
-        "website": "https://olena.dev",
-    },
-    "education": [{"institution": "Kyiv Polytechnic Institute", "degree": "MSc"}],
-    "experience": [{"title": "QA Lead", "company": "Grammarly", "current": True}],
-}
+# Shape per the Customer API's candidate model (tests/fixtures/smartrecruiters/sources.md).
+SR_CANDIDATE = json.loads((FIXTURES / "smartrecruiters" / "candidate.json").read_text())
 SR_JOB = "3c8a2f4e-1b5d-4e7a-9c0f-6d2b8e4a1f37"  # the job_id of application.created.json
 SR_PATH = f"candidates/{SR_CANDIDATE['id']}"
 SR_ANSWERS = json.loads((FIXTURES / "smartrecruiters" / "screening-answers.json").read_text())
@@ -1077,7 +1056,7 @@ class TestSmartRecruitersConnector(ReplayWindowContract, ConnectorContract):
         "urls": ["https://www.linkedin.com/in/olenak", "https://olena.dev"],
         "employers": ["Grammarly"],
         "education": ["Kyiv Polytechnic Institute"],
-        "location": "Kyiv, Ukraine",
+        "location": "Київ, Ukraine",
         # The EEO question of the fixture is left out; labels only on multi-field questions.
         "answers": [
             "Do you have a current driver's license?: No",

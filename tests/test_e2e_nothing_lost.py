@@ -117,6 +117,7 @@ class Stack:
             "REDIS_URL": redis_url,
             "HIREWATCH_SECRET_KEY": SECRET_KEY,
             "HIREWATCH_SWEEP_SECONDS": "1",
+            "HIREWATCH_ALLOW_API_URLS": sandbox.url,  # the sandbox ATS on loopback http
             "PYTHONPATH": str(ROOT),
         }
         ListStore(tmp_path / "lists").import_directory(FIXTURES / "lists" / "basic")

@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
+import responses
 from click.testing import CliRunner
 
 from connectors.registry import get_connector
 from integration.app import create_app
 from integration.cli import main
+from integration.sandbox.harness import SandboxThread
+from integration.sandbox.kombo import KomboSandboxThread
+from store.db import engine_for
+from tests.conftest import FIXTURES
 from tests.receiver_support import TEST_SECRET_KEY, receiver_settings
+from tests.review_helpers import add_missing_in_ats
 
 PUBLIC_URL = "https://hooks.example.com"
 
@@ -41,7 +47,10 @@ def _post_signed(client, webhook_url: str, secret: str, event_id: str):
     )
 
 
+@responses.activate
 def test_add_prints_a_webhook_url_and_secret_that_the_receiver_accepts(cli, db_url, tmp_path) -> None:
+    # The test call: Harvest's List Candidates, one page (https://harvestdocs.greenhouse.io/)
+    responses.get("https://harvest.greenhouse.io/v1/candidates", json=[])
     added = cli(
         "add",
         "--platform",
@@ -55,7 +64,8 @@ def test_add_prints_a_webhook_url_and_secret_that_the_receiver_accepts(cli, db_u
         "--json",
     )
     assert added.exit_code == 0, added.output
-    details = json.loads(added.output)
+    details = json.loads(added.stdout)
+    assert responses.calls[0].request.headers["Authorization"].startswith("Basic ")
     assert details["webhook_url"] == f"{PUBLIC_URL}/webhooks/greenhouse/{details['id']}"
     assert len(details["webhook_secret"]) >= 32 and details["on_behalf_of"] == "4080"
 
@@ -63,20 +73,20 @@ def test_add_prints_a_webhook_url_and_secret_that_the_receiver_accepts(cli, db_u
     assert _post_signed(client, details["webhook_url"], details["webhook_secret"], "e1").status_code == 200
 
     rotated = cli("rotate-secret", details["id"], "--json")
-    new_secret = json.loads(rotated.output)["webhook_secret"]
+    new_secret = json.loads(rotated.stdout)["webhook_secret"]
     assert new_secret != details["webhook_secret"]
     assert _post_signed(client, details["webhook_url"], details["webhook_secret"], "e2").status_code == 401
     assert _post_signed(client, details["webhook_url"], new_secret, "e3").status_code == 200
 
     issued = cli("rotate-secret", details["id"], "--secret", "vendor-issued-secret", "--json")
-    assert json.loads(issued.output)["webhook_secret"] == "vendor-issued-secret"
+    assert json.loads(issued.stdout)["webhook_secret"] == "vendor-issued-secret"
 
-    listed = json.loads(cli("list", "--json").output)
+    listed = json.loads(cli("list", "--json").stdout)
     assert [(row["id"], row["name"], row["has_api_key"]) for row in listed] == [(details["id"], "Acme", True)]
     assert "k-123" not in cli("list").output and "vendor-issued-secret" not in cli("list", "--json").output
 
     assert cli("remove", details["id"], "--yes").exit_code == 0
-    assert json.loads(cli("list", "--json").output) == []
+    assert json.loads(cli("list", "--json").stdout) == []
 
 
 def test_given_webhook_secret_is_kept_and_human_output_names_both(cli) -> None:
@@ -97,7 +107,85 @@ def test_errors_say_what_to_do(cli, tmp_path) -> None:
     assert production.exit_code == 1 and "needs HIREWATCH_SECRET_KEY" in production.output
 
 
+@pytest.fixture
+def sandbox():
+    with SandboxThread(api_key="sandbox-key") as running:
+        yield running
+
+
+def _add(cli, base_url: str, key: str = "sandbox-key", allow: str = ""):
+    args = ["add", "--platform", "greenhouse", "--name", "S", "--api-key", key, "--api-base-url", base_url]
+    return cli(*args, "--on-behalf-of", "4080", "--json", env_overrides={"HIREWATCH_ALLOW_API_URLS": allow})
+
+
+@pytest.mark.parametrize(
+    ("base", "key", "problem"),
+    [
+        ("{url}/v1", "wrong-key", "bad_credentials"),
+        ("{url}", "sandbox-key", "wrong_url"),  # Greenhouse without its version path: 404 everywhere
+        ("http://127.0.0.1:1/v1", "sandbox-key", "wrong_url"),  # not allowed by the operator
+    ],
+)
+def test_add_refuses_what_fails_the_test_call_saying_which(cli, sandbox, base, key, problem) -> None:
+    refused = _add(cli, base.format(url=sandbox.url), key, allow=sandbox.url)
+    assert refused.exit_code == 1
+    assert f"not added: {problem}" in refused.output
+    assert json.loads(cli("list", "--json").stdout) == []
+
+
+def test_loopback_urls_need_the_operator_allowlist(cli, sandbox) -> None:
+    refused = _add(cli, sandbox.api_base_url)
+    assert refused.exit_code == 1 and "HIREWATCH_ALLOW_API_URLS" in refused.output
+    assert _add(cli, sandbox.api_base_url, allow=sandbox.url).exit_code == 0
+
+
+@responses.activate
+def test_a_missing_permission_is_named_by_its_vendor_name(cli) -> None:
+    responses.get("https://harvest.greenhouse.io/v1/candidates", status=403, json={"message": "forbidden"})
+    refused = cli("add", "--platform", "greenhouse", "--name", "X", "--api-key", "k")
+    assert refused.exit_code == 1
+    assert "missing_permission" in refused.output and "Harvest: GET List Candidates" in refused.output
+
+
+def test_update_checks_new_credentials_and_check_reports_health(cli, sandbox, db_url) -> None:
+    allow = {"HIREWATCH_ALLOW_API_URLS": sandbox.url}
+    installation_id = json.loads(_add(cli, sandbox.api_base_url, allow=sandbox.url).stdout)["id"]
+    refused = cli("update", installation_id, "--api-key", "wrong-key", env_overrides=allow)
+    assert refused.exit_code == 1 and "not changed: bad_credentials" in refused.output
+    assert cli("check", installation_id, env_overrides=allow).exit_code == 0  # the old key was kept
+
+    add_missing_in_ats(engine_for(db_url), installation_id, 2)
+    listed = cli("list", env_overrides=allow)
+    assert "WARNING: the ATS answered 404 for the last 2 candidate(s)" in listed.output
+    assert json.loads(cli("list", "--json", env_overrides=allow).stdout)[0]["missing_in_ats_in_a_row"] == 2
+
+    moved = cli("update", installation_id, "--api-base-url", sandbox.url, env_overrides=allow)
+    assert moved.exit_code == 1 and "not changed: wrong_url" in moved.output
+    sandbox.state.api_key = "rotated"
+    failing = cli("check", installation_id, env_overrides=allow)
+    assert failing.exit_code == 1 and "bad_credentials" in failing.output
+
+
+def kombo_integration(integration_id: str, label: str) -> dict:
+    """Kombo's documented GET /integrations/{id} example, made an ATS integration."""
+    answer = json.loads((FIXTURES / "kombo" / "get-integration.json").read_text())
+    answer["data"].update(id=integration_id, category="ATS")
+    answer["data"]["tool"].update(id=integration_id.partition(":")[0], label=label)
+    return answer
+
+
+@responses.activate
 def test_kombo_needs_an_integration_id_and_shows_the_ats_behind_it(cli) -> None:
+    # The test call: the integration (docs.kombo.dev/general/get-integration), then one page of
+    # Kombo's Get candidates (docs.kombo.dev/ats/v1/get-candidates)
+    responses.get(
+        "https://api.kombo.dev/v1/integrations/workday:8d1hpPsbjxUkoCoa",
+        json=kombo_integration("workday:8d1hpPsbjxUkoCoa", "Workday"),
+    )
+    responses.get(
+        "https://api.kombo.dev/v1/ats/candidates",
+        json={"status": "success", "data": {"next": None, "results": []}},
+    )
     refused = cli("add", "--platform", "kombo", "--name", "Acme", "--api-key", "k")
     assert refused.exit_code == 2 and "--integration-id" in refused.output
     added = cli(
@@ -105,9 +193,34 @@ def test_kombo_needs_an_integration_id_and_shows_the_ats_behind_it(cli) -> None:
         "--integration-id", "workday:8d1hpPsbjxUkoCoa", "--json",
     )  # fmt: skip
     assert added.exit_code == 0, added.output
-    details = json.loads(added.output)
+    details = json.loads(added.stdout)
+    assert responses.calls[1].request.headers["X-Integration-Id"] == "workday:8d1hpPsbjxUkoCoa"
     assert details["underlying_ats"] == "workday"
     assert details["webhook_url"] == f"{PUBLIC_URL}/webhooks/kombo/{details['id']}"
     listed = cli("list")
     assert f"{details['id']}  kombo/workday" in listed.output
-    assert json.loads(cli("list", "--json").output)[0]["underlying_ats"] == "workday"
+    assert json.loads(cli("list", "--json").stdout)[0]["underlying_ats"] == "workday"
+
+
+def test_kombo_check_names_the_ats_and_a_write_it_does_not_offer(cli) -> None:
+    with KomboSandboxThread() as kombo:
+        allow = {"HIREWATCH_ALLOW_API_URLS": kombo.url}
+        added = cli(
+            "add", "--platform", "kombo", "--name", "Acme", "--api-key", kombo.state.api_key,
+            "--integration-id", kombo.state.integration_id, "--api-base-url", kombo.api_base_url, "--json",
+            env_overrides=allow,
+        )  # fmt: skip
+        assert added.exit_code == 0, added.output
+        installation_id = json.loads(added.stdout)["id"]
+        checked = cli("check", installation_id, env_overrides=allow)
+        assert checked.exit_code == 0 and "Workday via Kombo" in checked.output, checked.output
+        kombo.state.note_writes_available = False
+        refused = cli("check", installation_id, env_overrides=allow)
+        assert refused.exit_code == 1 and "missing_permission" in refused.output
+        assert "add notes (Kombo scope 'Add notes')" in refused.output
+        wrong = cli(
+            "add", "--platform", "kombo", "--name", "Acme", "--api-key", kombo.state.api_key,
+            "--integration-id", "workday:unknown", "--api-base-url", kombo.api_base_url,
+            env_overrides=allow,
+        )  # fmt: skip
+        assert wrong.exit_code == 1 and "wrong_integration" in wrong.output

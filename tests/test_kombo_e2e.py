@@ -42,6 +42,8 @@ def kombo_pipeline(tmp_path, monkeypatch):
     app = create_app(receiver_settings(tmp_path, database_url, redis_url=redis_url))
     engine = engine_for(database_url)
     with KomboSandboxThread() as kombo:
+        monkeypatch.setenv("HIREWATCH_ALLOW_API_URLS", kombo.url)  # the stand-in on loopback http
+        runtime.reset()
         with engine.begin() as conn:
             installation = create_installation(
                 conn,

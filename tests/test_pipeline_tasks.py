@@ -19,9 +19,10 @@ from integration.sandbox.state import Fault
 from integration.sandbox.webhooks import encode_like_greenhouse, webhook_body
 from screening.lists.store import ListStore
 from store.db import engine_for
-from store.inbox import accept_delivery, get_delivery
-from store.installations import create_installation, update_installation
+from store.inbox import DELETE_UNCONFIRMED, MISSING_IN_ATS, accept_delivery, get_delivery
+from store.installations import UNHEALTHY, create_installation, installation_health, update_installation
 from store.jobs import get_job
+from store.review import Decision, list_decisions, record_decision
 from store.secretbox import SecretBox
 from store.tables import applicants, audit_log, screenings
 from store.writebacks import writeback_state, writebacks
@@ -54,10 +55,11 @@ def pipeline(tmp_path, monkeypatch, redis_url):
     monkeypatch.setenv("HIREWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'hw.db'}")
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("HIREWATCH_SECRET_KEY", SECRET_KEY)
-    runtime.reset()
     ListStore(tmp_path / "lists").import_directory(FIXTURES / "lists" / "basic")
     engine = engine_for(f"sqlite:///{tmp_path / 'hw.db'}")
     with SandboxThread() as sandbox:
+        monkeypatch.setenv("HIREWATCH_ALLOW_API_URLS", sandbox.url)  # the sandbox ATS on loopback http
+        runtime.reset()
         with engine.begin() as conn:
             installation = create_installation(
                 conn,
@@ -198,10 +200,30 @@ def test_deleted_candidate_drops_our_copy(pipeline) -> None:
     engine, sandbox, installation = pipeline
     candidate = sandbox.state.add_candidate(LISTED)
     process(engine, deliver(engine, installation, candidate))
+    sandbox.state.delete_candidate(candidate["id"])  # the ATS deletes, then tells us
     assert process(engine, deliver(engine, installation, candidate, "delete_candidate")) == "done"
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 0
         assert "applicant.deleted" in conn.execute(select(audit_log.c.action)).scalars().all()
+
+
+def test_a_signed_delete_the_ats_contradicts_keeps_everything(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(LISTED)
+    process(engine, deliver(engine, installation, candidate))
+    assert process(engine, deliver(engine, installation, candidate, "delete_candidate")) == DELETE_UNCONFIRMED
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 1
+        assert "applicant.delete_unconfirmed" in conn.execute(select(audit_log.c.action)).scalars().all()
+
+
+def test_an_anonymised_candidate_is_dropped_though_the_ats_keeps_it(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(LISTED)
+    process(engine, deliver(engine, installation, candidate))
+    assert process(engine, deliver(engine, installation, candidate, "candidate_anonymized")) == "done"
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 0
 
 
 def test_bad_payload_fails_visibly(pipeline) -> None:
@@ -235,13 +257,49 @@ def test_reviewer_decision_task_rescreens_and_writes_back_once(pipeline) -> None
     assert len(sandbox.state.writebacks(candidate["id"])["notes"]) == 1  # verdict unchanged: no new note
 
 
-def test_candidate_gone_from_the_ats_is_forgotten_not_retried(pipeline) -> None:
+def test_a_404_on_fetch_keeps_everything_and_says_so(pipeline, caplog) -> None:
     engine, sandbox, installation = pipeline
     candidate = sandbox.state.add_candidate(LISTED)
-    sandbox.state.delete_candidate(candidate["id"])
-    assert process(engine, deliver(engine, installation, candidate)) == "done"
+    process(engine, deliver(engine, installation, candidate))
+    with engine.begin() as conn:
+        row_id = conn.execute(select(applicants.c.id)).scalar_one()
+        record_decision(
+            conn, installation.id, row_id, decision=Decision.ESCALATE, reason="check", actor="user:r@x.test"
+        )
+    sandbox.state.delete_candidate(candidate["id"])  # gone from the ATS, but no signed delete
+    inbox_id = deliver(engine, installation, candidate, "update_candidate")
+    assert process(engine, inbox_id) == MISSING_IN_ATS  # final: not retried
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 0
+        assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 1
+        assert conn.execute(select(func.count()).select_from(screenings)).scalar_one() == 1
+        assert list_decisions(conn, installation.id, row_id)
+        assert "applicant.missing_in_ats" in conn.execute(select(audit_log.c.action)).scalars().all()
+        assert installation_health(conn, installation.id).missing_in_a_row == 1
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "missing_in_ats" in r.getMessage()]
+    assert warnings
+
+
+def test_many_404s_in_a_row_mark_the_installation_unhealthy_until_a_fetch_works(
+    pipeline, monkeypatch
+) -> None:
+    engine, sandbox, installation = pipeline
+    monkeypatch.setenv("HIREWATCH_UNHEALTHY_AFTER_404S", "3")
+    runtime.reset()
+    candidates = [sandbox.state.add_candidate(CLEAN) for _ in range(4)]
+    with engine.begin() as conn:  # Greenhouse without its version path: 404 for everyone
+        update_installation(conn, SecretBox(SECRET_KEY), installation.id, api_base_url=sandbox.url)
+    statuses = [process(engine, deliver(engine, installation, c)) for c in candidates[:3]]
+    assert statuses == [MISSING_IN_ATS] * 3
+    with engine.connect() as conn:
+        health = installation_health(conn, installation.id)
+    assert (health.status, health.missing_in_a_row) == (UNHEALTHY, 3)
+    assert "404" in health.warning
+    with engine.begin() as conn:
+        update_installation(conn, SecretBox(SECRET_KEY), installation.id, api_base_url=sandbox.api_base_url)
+    assert process(engine, deliver(engine, installation, candidates[3])) == "done"
+    with engine.connect() as conn:
+        health = installation_health(conn, installation.id)
+    assert (health.status, health.missing_in_a_row, health.warning) == ("active", 0, None)
 
 
 def test_applicants_behind_one_phone_under_different_names_are_linked(pipeline) -> None:
@@ -312,3 +370,10 @@ def test_a_ring_flags_its_first_member_when_the_second_applies(pipeline, redis_u
     with engine.connect() as conn:
         triggers = conn.execute(select(screenings.c.trigger).order_by(screenings.c.id)).scalars().all()
     assert triggers == ["webhook", "webhook", "linked"]
+
+
+def test_failure_text_shown_to_a_tenant_is_one_short_printable_line() -> None:
+    body = "-ERR internal\r\n" + "secret " * 200 + "\x00"
+    shown = inbox_tasks.short_reason(f"GET /x answered 400: {body}")
+    assert len(shown) <= 300 and "\n" not in shown and "\x00" not in shown
+    assert shown.startswith("GET /x answered 400: -ERR internal secret")

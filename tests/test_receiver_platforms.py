@@ -161,6 +161,8 @@ DELIVERIES = [
     _sr("application.created", {"job_id": "jid", "candidate_id": "cid"}),
     _sr("candidate.updated", {"id": "cid"}),
     _sr("candidate.deleted", {"id": "cid"}),
+    _sr("application.screening-answers.created", {"job_id": "jid", "candidate_id": "cid"}),
+    _sr("application.screening-answers.updated", {"job_id": "jid", "candidate_id": "cid"}),
     Delivery(
         "kombo",
         "data-changed",
@@ -193,7 +195,7 @@ MISSING_FIELDS = {
 
 PINGS = {
     "greenhouse": Delivery("greenhouse", "ping", {"action": "ping", "payload": {"web_hook_id": 1}}),
-    "ashby": Delivery("ashby", "ping", {"action": "ping", "data": {"webhook": {"id": "w1"}}}),
+    "ashby": Delivery("ashby", "ping", {"action": "ping", "data": {"webhookActionType": "ping"}}),
 }
 
 

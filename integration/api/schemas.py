@@ -53,6 +53,21 @@ class InstallationSchema(Schema):
     underlying_ats = fields.String(
         allow_none=True, metadata={"description": "the ATS behind a unified API (Kombo), e.g. workday"}
     )
+    missing_in_ats_in_a_row = fields.Integer(
+        metadata={"description": "candidates the ATS answered 404 for since the last that worked"}
+    )
+    warning = fields.String(
+        allow_none=True, metadata={"description": "what an admin should fix, if anything"}
+    )
+
+
+class AccessCheckSchema(Schema):
+    ok = fields.Boolean(required=True)
+    problem = fields.String(
+        allow_none=True,
+        metadata={"description": "wrong_url | bad_credentials | missing_permission | unreachable | refused"},
+    )
+    message = fields.String(required=True)
 
 
 class InstallationCreateSchema(Schema):

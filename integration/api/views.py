@@ -6,12 +6,21 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import asdict, replace
 from datetime import date, datetime
 
 from flask import Response, current_app, jsonify
 from sqlalchemy import select
 
-from connectors.registry import get_connector, missing_settings
+from connectors.base import Installation
+from connectors.registry import (
+    api_base_of,
+    check_access,
+    check_tenant_api_url,
+    get_connector,
+    missing_settings,
+)
+from connectors.urls import UrlRefused
 from integration.api import backends, schemas
 from integration.api.errors import ApiError, not_found
 from integration.api.routing import bp, openapi_document, operation
@@ -46,8 +55,27 @@ def _own_installation(conn, token: review.ApiToken, installation_id: str) -> dic
     if row is None:
         raise not_found("installation")
     public = {k: v for k, v in row.items() if not k.endswith("_enc")}
-    underlying = get_connector(row["platform"]).underlying_ats(row["settings"] or {})
-    return {**public, "settings": stored.effective_settings(row["settings"]), "underlying_ats": underlying}
+    health = stored.installation_health(conn, installation_id)
+    return {
+        **public,
+        "settings": stored.effective_settings(row["settings"]),
+        "underlying_ats": get_connector(row["platform"]).underlying_ats(row["settings"] or {}),
+        "missing_in_ats_in_a_row": health.missing_in_a_row,
+        "warning": health.warning,
+    }
+
+
+def _refuse_unless_it_works(installation: Installation, tenant_url: str | None) -> None:
+    """A URL the tenant gives must be on the platform's own API hosts (no operator exception
+    here); then the test call (authenticate, read one page). 422 naming what is wrong."""
+    if tenant_url:
+        try:
+            check_tenant_api_url(installation.platform, tenant_url)
+        except UrlRefused as refused:
+            raise ApiError(422, "invalid", str(refused), {refused.field: [refused.reason]}) from None
+    result = check_access(installation, backends.settings().allow_api_urls)
+    if not result.ok:
+        raise ApiError(422, result.problem or "refused", result.message)
 
 
 @operation(
@@ -79,6 +107,8 @@ def create_installation(token, query, body):
     missing = missing_settings(body["platform"], settings)
     if missing:
         raise ApiError(422, "invalid", f"{body['platform']} needs {', '.join(missing)}")
+    trial = {k: body.get(k) for k in ("platform", "api_key", "api_base_url", "on_behalf_of")}
+    _refuse_unless_it_works(Installation(id="new", settings=settings, **trial), body.get("api_base_url"))
     with _engine().begin() as conn:
         created = stored.create_installation(
             conn, backends.secret_box(), webhook_secret=secret, settings=settings, **body
@@ -126,6 +156,11 @@ def get_installation(token, query, body, installation_id):
 def update_installation(token, query, body, installation_id):
     with _engine().begin() as conn:
         _own_installation(conn, token, installation_id)
+        checked = {k: v for k, v in body.items() if k in ("api_key", "api_base_url", "on_behalf_of")}
+        if checked:  # a new key or URL is stored only once it works
+            current = stored.get_installation(conn, backends.secret_box(), installation_id)
+            _refuse_unless_it_works(replace(current, **checked), checked.get("api_base_url"))
+            stored.set_unhealthy(conn, installation_id, False)
         if body:
             stored.update_installation(conn, backends.secret_box(), installation_id, **body)
             audit.record(
@@ -162,6 +197,33 @@ def delete_installation(token, query, body, installation_id):
 
 
 @operation(
+    INSTALLATION + "/check",
+    "POST",
+    summary="Test the stored credentials and URL now: authenticate and read one page of candidates",
+    scope=Scope.ADMIN,
+    tag="installations",
+    response=schemas.AccessCheckSchema(),
+)
+def check_installation(token, query, body, installation_id):
+    with _engine().connect() as conn:
+        _own_installation(conn, token, installation_id)
+        installation = stored.get_installation(conn, backends.secret_box(), installation_id)
+    result = check_access(installation, backends.settings().allow_api_urls)
+    with _engine().begin() as conn:
+        if result.ok:
+            stored.set_unhealthy(conn, installation_id, False)
+        audit.record(
+            conn,
+            action="installation.check",
+            actor=token.actor,
+            installation_id=installation_id,
+            subject=installation_id,
+            details={"ok": result.ok, "problem": result.problem},
+        )
+    return asdict(result)
+
+
+@operation(
     INSTALLATION + "/settings",
     "GET",
     summary="Settings in effect (tag names, note text, ...)",
@@ -187,7 +249,12 @@ def patch_settings(token, query, body, installation_id):
     _check_json_values(body["settings"])
     with _engine().begin() as conn:
         _own_installation(conn, token, installation_id)
-        stored.update_installation(conn, backends.secret_box(), installation_id, settings=body["settings"])
+        before = api_base_of(stored.get_installation(conn, backends.secret_box(), installation_id))
+        after = stored.update_installation(
+            conn, backends.secret_box(), installation_id, settings=body["settings"]
+        )
+        if api_base_of(after) not in (before, None):  # a setting moved the API (Workable's subdomain)
+            _refuse_unless_it_works(after, api_base_of(after))  # refused: the transaction rolls back
         audit.record(
             conn,
             action="installation.settings",

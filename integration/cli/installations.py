@@ -1,16 +1,23 @@
-"""`hirewatch installations ...`: register ATS accounts and manage their webhook secrets."""
+"""`hirewatch installations ...`: register ATS accounts, check them, manage their webhook secrets.
+
+Adding an installation, or changing its API key or URL, first makes a test call (authenticate
+and read one candidate page): what fails is refused, saying whether the credentials, the URL or
+a permission (by its vendor name) is wrong. The API URL must be on the platform's own API hosts
+over https, or under a prefix the operator allows with HIREWATCH_ALLOW_API_URLS.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 import click
 from sqlalchemy import Connection
 
 from connectors.base import Installation
-from connectors.registry import PLATFORMS, missing_settings
+from connectors.registry import PLATFORMS, check_access, missing_settings
 from integration.config import Settings
 from integration.secrets import secret_box
 from store.db import engine_for
@@ -20,8 +27,11 @@ from store.installations import (
     delete_installation,
     generate_webhook_secret,
     get_installation,
+    installation_health,
     list_installations,
     rotate_webhook_secret,
+    set_unhealthy,
+    update_installation,
 )
 from store.secretbox import SecretBox, SecretKeyError
 
@@ -77,12 +87,22 @@ def installations() -> None:
     """Register ATS accounts (tenants) and manage their webhook secrets."""
 
 
+def _refuse_unless_it_works(settings: Settings, installation: Installation, what: str) -> None:
+    """The test call: ClickException naming what is wrong, unless it authenticates and reads."""
+    result = check_access(installation, settings.allow_api_urls)
+    if not result.ok:
+        raise click.ClickException(f"{what}: {result.problem}: {result.message}")
+    click.echo(f"Checked: {result.message}.", err=True)
+
+
 @installations.command("add")
 @click.option("--platform", required=True, type=click.Choice(sorted(PLATFORMS)), help="The ATS.")
 @click.option("--name", required=True, help="A name for this account, e.g. the company.")
 @click.option("--api-key", help="API key or token for write-back and re-screens (stored encrypted).")
 @click.option("--webhook-secret", help="Signing secret; generated when omitted (stored encrypted).")
-@click.option("--api-base-url", help="API base URL override (EU data centres, sandbox).")
+@click.option(
+    "--api-base-url", help="API base URL override (the platform's hosts, or HIREWATCH_ALLOW_API_URLS)."
+)
 @click.option("--on-behalf-of", help="The ATS user that tags and notes are written as.")
 @click.option("--integration-id", help="Kombo: the integration (one customer's ATS), e.g. workday:8d1h...")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
@@ -103,6 +123,15 @@ def add(
         options = ", ".join(f"--{field.replace('_', '-')}" for field in missing)
         raise click.UsageError(f"{PLATFORMS[platform].display_name} needs {options}")
     secret = webhook_secret or generate_webhook_secret()
+    trial = Installation(
+        id="new",
+        platform=platform,
+        api_key=api_key,
+        api_base_url=api_base_url,
+        on_behalf_of=on_behalf_of,
+        settings=settings_given,
+    )
+    _refuse_unless_it_works(Settings.from_env(), trial, "not added")
     with _store() as (settings, conn, box):
         installation = create_installation(
             conn,
@@ -118,12 +147,72 @@ def add(
     _echo_secret(settings, installation, secret, as_json)
 
 
+@installations.command("update")
+@click.argument("installation_id")
+@click.option("--name", help="A new name.")
+@click.option("--api-key", help="A new API key (checked before it is stored).")
+@click.option("--api-base-url", help="A new API base URL (checked before it is stored).")
+@click.option("--on-behalf-of", help="The ATS user that tags and notes are written as.")
+def update(
+    installation_id: str,
+    name: str | None,
+    api_key: str | None,
+    api_base_url: str | None,
+    on_behalf_of: str | None,
+) -> None:
+    """Change an installation; a new API key or URL is stored only if the test call passes."""
+    changes = {
+        key: value
+        for key, value in {
+            "name": name,
+            "api_key": api_key,
+            "api_base_url": api_base_url,
+            "on_behalf_of": on_behalf_of,
+        }.items()
+        if value is not None
+    }
+    if not changes:
+        raise click.UsageError("nothing to change: give --api-key, --api-base-url, --on-behalf-of or --name")
+    with _store() as (settings, conn, box):
+        current = _existing(conn, box, installation_id)
+        checked = {k: v for k, v in changes.items() if k != "name"}
+        if checked:
+            _refuse_unless_it_works(settings, replace(current, **checked), "not changed")
+        update_installation(conn, box, installation_id, **changes)
+        if checked:
+            set_unhealthy(conn, installation_id, False)  # the check just passed
+    click.echo(f"Updated installation {installation_id}: {', '.join(sorted(changes))}")
+
+
+@installations.command("check")
+@click.argument("installation_id")
+def check(installation_id: str) -> None:
+    """Authenticate and read one page of candidates with the stored settings; says what is wrong."""
+    with _store() as (settings, conn, box):
+        installation = _existing(conn, box, installation_id)
+    result = check_access(installation, settings.allow_api_urls)
+    if not result.ok:
+        raise click.ClickException(f"{installation_id}: {result.problem}: {result.message}")
+    with _store() as (_settings, conn, _box):
+        set_unhealthy(conn, installation_id, False)
+    click.echo(f"{installation_id}: ok ({result.message})")
+
+
+def _existing(conn: Connection, box: SecretBox, installation_id: str) -> Installation:
+    try:
+        return get_installation(conn, box, installation_id)
+    except UnknownInstallation:
+        raise click.ClickException(
+            f"no installation {installation_id!r}; see: hirewatch installations list"
+        ) from None
+
+
 @installations.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def list_command(as_json: bool) -> None:
-    """List installations (secrets are never shown, only whether they are set)."""
+    """List installations with their health (secrets are never shown, only whether they are set)."""
     with _store() as (settings, conn, _box):
-        rows = list_installations(conn)
+        rows = [(row, installation_health(conn, row.id)) for row in list_installations(conn)]
     if as_json:
         click.echo(
             json.dumps(
@@ -139,8 +228,10 @@ def list_command(as_json: bool) -> None:
                         "has_api_key": row.has_api_key,
                         "has_webhook_secret": row.has_webhook_secret,
                         "underlying_ats": PLATFORMS[row.platform].underlying_ats(row.settings),
+                        "missing_in_ats_in_a_row": health.missing_in_a_row,
+                        "warning": health.warning,
                     }
-                    for row in rows
+                    for row, health in rows
                 ],
                 indent=2,
             )
@@ -148,10 +239,12 @@ def list_command(as_json: bool) -> None:
         return
     if not rows:
         click.echo("No installations. Add one with: hirewatch installations add --platform P --name N")
-    for row in rows:
+    for row, health in rows:
         key = "api key set" if row.has_api_key else "NO API KEY (no write-back)"
         platform = _platform_label(row.platform, row.settings)
         click.echo(f"{row.id}  {platform:<16} {row.status:<8} {key:<26} {row.name}")
+        if health.warning:
+            click.echo(f"    WARNING: {health.warning}")
 
 
 @installations.command("remove")

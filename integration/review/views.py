@@ -26,7 +26,8 @@ from integration.badges import mint_badge_token
 from integration.review.alignment import align_names
 from integration.review.security import check_csrf, csrf_token, secure_headers
 from screening.models import Risk
-from store import review
+from store import audit, review
+from store.installations import installation_health
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates", static_folder="static")
 bp.before_request(check_csrf)
@@ -133,8 +134,14 @@ def queue():
             needs_review=not query,
             limit=200,
         )
+        health = installation_health(conn, g.user.installation_id)
     return render_template(
-        "review/queue.html", rows=rows, risk=risk, query=query, risks=[r.value for r in Risk]
+        "review/queue.html",
+        rows=rows,
+        risk=risk,
+        query=query,
+        risks=[r.value for r in Risk],
+        health_warning=health.warning,
     )
 
 
@@ -143,6 +150,7 @@ def queue():
 def applicant(applicant_id: int):
     with _engine().connect() as conn:
         detail = review.applicant_detail(conn, g.user.installation_id, applicant_id)
+        missing_at = detail and missing_in_ats_since(conn, g.user.installation_id, detail)
     if detail is None:
         return render_template("review/not_found.html"), 404
     screening = detail["latest_screening"] or {"sanctions_hits": [], "flags": [], "reasons": []}
@@ -154,10 +162,18 @@ def applicant(applicant_id: int):
         hits=hits,
         decision_labels=DECISION_LABELS,
         writeback_labels=WRITEBACK_LABELS,
+        missing_at=missing_at,
         badge=url_for(
             "badges.badge", token=mint_badge_token(settings(), g.user.installation_id, applicant_id)
         ),
     )
+
+
+def missing_in_ats_since(conn, installation_id: str, detail: dict):
+    """When the ATS last answered 404 for this candidate, if that is newer than its screening."""
+    at = audit.last_at(conn, installation_id, "applicant.missing_in_ats", detail["external_id"])
+    screened = (detail["latest_screening"] or {}).get("created_at")
+    return at if at and (screened is None or at >= screened) else None
 
 
 def _hit_view(hit: dict, applicant_name: str) -> dict:

@@ -36,6 +36,7 @@ class KomboSandboxState:
     api_key: str
     integration_id: str
     tool_label: str = "Workday"
+    note_writes_available: bool = True  # what GET /integrations/{id} says of the note write
     candidates: dict[str, dict] = field(default_factory=dict)
     attachments: dict[str, list[dict]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
@@ -222,11 +223,11 @@ def create_kombo_app(state: KomboSandboxState) -> Flask:
 
 
 def _integration(state: KomboSandboxState) -> dict:
-    def action(action_id: str, label: str) -> dict:
+    def action(action_id: str, label: str, available: bool = True) -> dict:
         return {
             "id": action_id,
             "label": label,
-            "is_available": True,
+            "is_available": available,
             "coverage_status": "SUPPORTED",
             "scope_config_setting": "ENABLED",
             "opted_out_by_customer": False,
@@ -254,7 +255,7 @@ def _integration(state: KomboSandboxState) -> dict:
         "write_actions": [
             action("ats_add_candidate_tag", "Add tag to candidate"),
             action("ats_remove_candidate_tag", "Remove tag from candidate"),
-            action("ats_add_application_note", "Add note to application"),
+            action("ats_add_application_note", "Add note to application", state.note_writes_available),
         ],
     }
 

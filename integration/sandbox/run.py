@@ -29,6 +29,7 @@ from integration.sandbox.demo import demo_candidates
 from screening.lists import NoListsError, load_demo
 from screening.lists.store import ListStore
 from store.db import engine_for
+from store.inbox import FINAL_STATUSES
 from store.tables import applicants, inbox
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -200,7 +201,7 @@ def wait_for_screenings(settings: Settings, installation_id: str, count: int, se
                 conn.execute(select(inbox.c.status).where(inbox.c.installation_id == installation_id))
             )
         statuses = [s[0] for s in statuses]
-        if len(statuses) >= count and all(s in ("done", "failed", "ignored") for s in statuses):
+        if len(statuses) >= count and all(s in FINAL_STATUSES for s in statuses):
             return statuses
         if service.dead():
             raise click.ClickException(f"{', '.join(service.dead())} stopped; see {service.log_dir}")
@@ -257,6 +258,12 @@ def run(once: bool, web_port: int, sandbox_port: int) -> None:
         **os.environ,
         "HIREWATCH_DATA_DIR": str(base.data_dir),
         "HIREWATCH_PUBLIC_URL": os.environ.get("HIREWATCH_PUBLIC_URL", f"http://127.0.0.1:{web_port}"),
+        # The sandbox ATS is loopback http: allowed for this run only, beside the operator's own.
+        "HIREWATCH_ALLOW_API_URLS": ",".join(
+            filter(
+                None, [os.environ.get("HIREWATCH_ALLOW_API_URLS", ""), f"http://127.0.0.1:{sandbox_port}/"]
+            )
+        ),
     }
     (base.data_dir / "logs").mkdir(parents=True, exist_ok=True)
     service = Service(base.data_dir / "logs", env)

@@ -186,6 +186,9 @@ class Connector(ABC):
     # Delete events after which the ATS keeps the (anonymised) candidate: not confirmed by a 404.
     anonymise_events: ClassVar[frozenset[str]] = frozenset()
     replay_window: ClassVar[float | None] = None  # seconds a signed timestamp stays acceptable
+    # Whether the signature covers the body that names the event and its candidate (Lever's
+    # covers only a token and a time): an unsigned body is acted on only as the ATS confirms it.
+    signs_event_body: ClassVar[bool] = True
 
     # API metadata.
     auth_type: ClassVar[AuthType]

@@ -166,6 +166,7 @@ class Lever(Connector):
     signature_location = "body"
     signature_scheme = "hmac-sha256-hex over token + triggeredAt (body fields); the body itself is unsigned"
     dedupe_source = "body field token"
+    signs_event_body = False  # a delete is acted on only when Lever confirms it (tasks.inbox)
     replay_window = 3 * 24 * 3600.0  # see the module docstring: retries reuse the original triggeredAt
     events: ClassVar[Mapping[str, EventKind]] = {
         "applicationCreated": EventKind.APPLICATION_CREATED,

@@ -153,10 +153,15 @@ def handle(engine: Engine, row, event: WebhookEvent) -> str:
 def _delete_when_confirmed(engine: Engine, connector, row, event: WebhookEvent) -> str:
     """A signed delete: drop our copy, unless the ATS still has the candidate (a replayed or
     forged-looking event). Anonymised candidates stay in the ATS by design, and without an API
-    key we cannot ask: there the signed event alone decides."""
+    key we cannot ask: there the signed event alone decides, if its signature covers the body
+    that names the candidate (Lever's does not: its deletes are kept until the ATS confirms)."""
     candidate_id = str(event.candidate_id)
     anonymised = event.event_type in connector.anonymise_events
-    if connector.installation.api_key and not anonymised and connector.candidate_exists(candidate_id):
+    if not connector.installation.api_key:
+        kept = not connector.signs_event_body
+    else:
+        kept = not anonymised and connector.candidate_exists(candidate_id)
+    if kept:
         with engine.begin() as conn:
             audit.record(
                 conn,

@@ -43,7 +43,7 @@ def hooks(tmp_path, sqlite_url):
         with engine.connect() as conn:
             return conn.execute(select(inbox).where(inbox.c.installation_id == ids[platform])).all()
 
-    return {"post": post, "rows": rows, "ids": ids, "engine": engine}
+    return {"post": post, "rows": rows, "ids": ids, "engine": engine, "url": sqlite_url}
 
 
 def test_deeply_nested_json_is_400_before_and_after_authentication(hooks) -> None:
@@ -94,3 +94,34 @@ def test_a_greenhouse_body_replayed_under_a_new_event_id_is_a_duplicate(hooks) -
         "inbox_id": first.json["inbox_id"],
     }
     assert len(hooks["rows"]("greenhouse")) == 1
+
+
+def test_an_unconfirmable_lever_delete_is_kept_a_greenhouse_one_is_not(hooks, monkeypatch) -> None:
+    """Without an API key the ATS cannot be asked: Greenhouse's signed body alone may delete,
+    Lever's body (not covered by its signature) may not."""
+    from types import SimpleNamespace
+
+    from connectors.base import Installation
+    from store.inbox import DELETE_UNCONFIRMED
+    from tasks import inbox as inbox_tasks
+    from tasks import runtime
+
+    monkeypatch.setenv("HIREWATCH_DATABASE_URL", hooks["url"])  # the workers' database: this test's
+    runtime.reset()
+    lever, greenhouse = get_connector("lever"), get_connector("greenhouse")
+    lever_body, _ = lever.signed_delivery(
+        SECRET, {"event": "candidateDeleted", "data": {"opportunityId": "o1"}}
+    )
+    greenhouse_body, _ = greenhouse.signed_delivery(
+        SECRET,
+        {"action": "delete_candidate", "payload": {"person": {"id": 7}, "deleted_application_ids": [1]}},
+    )
+    outcomes = {}
+    for connector, body in ((lever, lever_body), (greenhouse, greenhouse_body)):
+        installation_id = hooks["ids"][connector.name]
+        event = connector.parse_event(body, {})
+        row = SimpleNamespace(id=1, installation_id=installation_id)
+        instance = connector(Installation(id=installation_id, platform=connector.name))
+        outcomes[connector.name] = inbox_tasks._delete_when_confirmed(hooks["engine"], instance, row, event)
+    runtime.reset()
+    assert outcomes == {"lever": DELETE_UNCONFIRMED, "greenhouse": "done"}

@@ -93,6 +93,7 @@ api_tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("last_used_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("expires_at", DateTime(timezone=True)),  # None (tokens made before expiry existed): never
 )
 
 decisions = Table(
@@ -359,10 +360,18 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+DEFAULT_TOKEN_DAYS = 90  # HIREWATCH_TOKEN_DAYS overrides it for the CLI
+
+
 def create_token(
-    conn: Connection, installation_id: str, scope: Scope, label: str = "", actor: str = "cli"
+    conn: Connection,
+    installation_id: str,
+    scope: Scope,
+    label: str = "",
+    actor: str = "cli",
+    days: float = DEFAULT_TOKEN_DAYS,
 ) -> tuple[ApiToken, str]:
-    """A new token; the plain value is returned once and only its hash is stored."""
+    """A new token valid for `days`; the plain value is returned once and only its hash is stored."""
     token_id = secrets.token_hex(6)
     plain = f"{TOKEN_PREFIX}{secrets.token_urlsafe(32)}"
     conn.execute(
@@ -372,6 +381,7 @@ def create_token(
             scope=scope.value,
             token_hash=_token_hash(plain),
             label=label,
+            expires_at=datetime.now(UTC) + timedelta(days=days),
         )
     )
     audit.record(
@@ -391,10 +401,35 @@ def authenticate_token(conn: Connection, plain: str) -> ApiToken | None:
             api_tokens.c.token_hash == _token_hash(plain), api_tokens.c.revoked_at.is_(None)
         )
     ).first()
-    if row is None:
+    if row is None or (row.expires_at is not None and _aware(row.expires_at) <= datetime.now(UTC)):
         return None
     conn.execute(api_tokens.update().where(api_tokens.c.id == row.id).values(last_used_at=datetime.now(UTC)))
     return ApiToken(row.id, row.installation_id, Scope(row.scope))
+
+
+def list_tokens(conn: Connection, installation_id: str | None = None) -> list[dict]:
+    """Tokens (never their hashes), newest first; of one installation when given."""
+    columns = [c for c in api_tokens.c if c.name != "token_hash"]
+    query = select(*columns).order_by(api_tokens.c.created_at.desc())
+    if installation_id is not None:
+        query = query.where(api_tokens.c.installation_id == installation_id)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def revoke_token(conn: Connection, token_id: str, actor: str = "cli") -> bool:
+    """Revoke at once (audited); False when there is no such live token."""
+    row = conn.execute(
+        select(api_tokens.c.installation_id).where(
+            api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None)
+        )
+    ).first()
+    if row is None:
+        return False
+    conn.execute(api_tokens.update().where(api_tokens.c.id == token_id).values(revoked_at=datetime.now(UTC)))
+    audit.record(
+        conn, action="token.revoke", actor=actor, installation_id=row.installation_id, subject=token_id
+    )
+    return True
 
 
 # --- applicants and screenings (read side) ---

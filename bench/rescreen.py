@@ -87,9 +87,7 @@ def main() -> None:
                 SecretBox(SECRET_KEY),
                 platform="greenhouse",
                 name="Bench",
-                api_key="sandbox-key",
-                api_base_url=sandbox.api_base_url,
-                on_behalf_of="4080",
+                **sandbox.credentials(),
             )
         workers = [
             subprocess.Popen(
@@ -123,7 +121,7 @@ def main() -> None:
                 worker.wait(timeout=30)
         limiter = SharedRateLimiter(
             runtime.redis_client(),
-            account_key(installation.platform, installation.api_base_url, installation.api_key),
+            account_key(installation.platform, installation.api_base_url, installation.client_id),
             budget_for("greenhouse", {}),
         )
         waited = limiter.total_waited()

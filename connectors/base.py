@@ -10,18 +10,21 @@ implements the platform-specific methods; `connectors.registry` maps the platfor
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import hashlib
 import json
 import logging
 import random
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 from urllib.parse import quote, urljoin, urlsplit
 
 import requests
@@ -46,6 +49,8 @@ class AuthType(StrEnum):
     BASIC_API_KEY = "basic_api_key"  # HTTP Basic, API key as user name, empty password
     BEARER = "bearer"  # Authorization: Bearer <token>
     TOKEN_HEADER = "token_header"  # the key in a vendor header (SmartRecruiters X-SmartToken)
+    # OAuth 2.0 client credentials: client id and secret buy a short-lived bearer token.
+    OAUTH_CLIENT_CREDENTIALS = "oauth_client_credentials"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +102,14 @@ class Installation:
 
     id: str
     platform: str
-    api_key: str | None = None
-    webhook_secret: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # secrets stay out of reprs and logs
+    webhook_secret: str | None = field(default=None, repr=False)
     api_base_url: str | None = None
     on_behalf_of: str | None = None  # acting user id/email where the API requires one
     settings: dict = field(default_factory=dict)
+    client_id: str | None = None  # OAuth client credentials (AuthType.OAUTH_CLIENT_CREDENTIALS)
+    client_secret: str | None = field(default=None, repr=False)
+    token_url: str | None = None  # the token endpoint, when not the vendor's default
 
 
 @dataclass(slots=True)
@@ -152,6 +160,60 @@ class RateLimitState:
     reset_in: float | None = None  # seconds until the window resets
 
 
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    value: str
+    expires_at: float  # Unix time
+    renew_at: float = 0.0  # Unix time after which a new token is fetched first (0: expires_at)
+
+    def due(self, now: float) -> bool:
+        return now >= (self.renew_at or self.expires_at)
+
+
+class TokenCache(Protocol):
+    """Where access tokens are kept between requests; the workers share one (tasks.tokens)."""
+
+    def get(self, key: str) -> AccessToken | None: ...
+
+    def put(self, key: str, token: AccessToken) -> None: ...
+
+    def drop(self, key: str) -> None: ...
+
+    def renewing(self, key: str) -> AbstractContextManager[object]:
+        """Held while one process renews the token, so that the others wait for its token
+        instead of each buying one."""
+        ...
+
+
+class MemoryTokenCache:
+    """Tokens kept in this process (tests, the CLI); expired ones are never returned."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, AccessToken] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> AccessToken | None:
+        token = self._tokens.get(key)
+        return token if token and token.expires_at > time.time() else None
+
+    def put(self, key: str, token: AccessToken) -> None:
+        self._tokens[key] = token
+
+    def drop(self, key: str) -> None:
+        self._tokens.pop(key, None)
+
+    def renewing(self, key: str) -> AbstractContextManager[object]:
+        return self._lock
+
+
+_PROCESS_TOKENS = MemoryTokenCache()
+# A token is renewed this long before it expires (a quarter of its life when that is shorter), so
+# none expires in the middle of a request.
+TOKEN_RENEW_MARGIN = 60.0
+# When a token answer says nothing of its lifetime: assume a short one (renewing early is cheap).
+TOKEN_DEFAULT_LIFETIME = 300.0
+
+
 class _Retryable(Exception):
     """One attempt failed in a way another attempt may fix."""
 
@@ -193,6 +255,7 @@ class Connector(ABC):
     # API metadata.
     auth_type: ClassVar[AuthType]
     auth_header: ClassVar[str | None] = None  # for AuthType.TOKEN_HEADER
+    token_url: ClassVar[str | None] = None  # for AuthType.OAUTH_CLIENT_CREDENTIALS
     required_permissions: ClassVar[tuple[str, ...]] = ()
     access_probe: ClassVar[AccessProbe]  # the read `check_access` makes
     candidate_path: ClassVar[str] = "candidates/{id}"  # GET one candidate (`candidate_exists`)
@@ -216,6 +279,7 @@ class Connector(ABC):
         installation: Installation,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        tokens: TokenCache | None = None,
         allowed_urls: Sequence[str] = (),
         resume_limits: resume.Limits = resume.DEFAULT_LIMITS,
     ):
@@ -223,6 +287,7 @@ class Connector(ABC):
         self.session = session or requests.Session()
         self.session.headers.update(self.default_headers)
         self._sleep = sleep
+        self._tokens = tokens or _PROCESS_TOKENS
         self.allowed_urls = tuple(allowed_urls)  # the operator's HIREWATCH_ALLOW_API_URLS
         self.resume_limits = resume_limits
         self._public_session = urls.public_session()  # attachment URLs from strangers
@@ -347,6 +412,11 @@ class Connector(ABC):
         return (self.installation.api_base_url or self.api_base).rstrip("/")
 
     def _authenticate(self) -> None:
+        if self.auth_type is AuthType.OAUTH_CLIENT_CREDENTIALS:
+            problem = self.credentials_problem(self.installation)
+            if problem:  # never call the vendor with credentials it no longer accepts
+                raise ConnectorAbort("needs_credentials", f"{self.display_name}: {problem}")
+            return  # the bearer token is fetched on the first request (`_auth_headers`)
         key = self.installation.api_key
         if not key:
             return  # requests then fail with 401 -> ConnectorAbort, which names the fix
@@ -356,6 +426,89 @@ class Connector(ABC):
             self.session.headers["Authorization"] = f"Bearer {key}"
         else:
             self.session.headers[self.auth_header or "Authorization"] = key
+
+    # ----- OAuth client credentials ------------------------------------------------------------
+
+    credentials_label: ClassVar[str] = "OAuth client credentials"
+
+    @classmethod
+    def credentials_problem(cls, installation: Installation) -> str | None:
+        """What stops this installation from authenticating, in words an admin acts on; None if
+        nothing. Only OAuth platforms can tell without calling the vendor."""
+        if cls.auth_type is not AuthType.OAUTH_CLIENT_CREDENTIALS:
+            return None
+        if installation.client_id and installation.client_secret:
+            return None
+        return f"needs {cls.credentials_label}"
+
+    def has_credentials(self) -> bool:
+        """Whether there is anything to authenticate with (an API key, or OAuth client credentials)."""
+        if self.auth_type is AuthType.OAUTH_CLIENT_CREDENTIALS:
+            return bool(self.installation.client_id and self.installation.client_secret)
+        return bool(self.installation.api_key)
+
+    def token_form(self) -> dict[str, str]:
+        """The form body of the token request (a platform adds what its token endpoint wants)."""
+        return {"grant_type": "client_credentials"}
+
+    @property
+    def token_endpoint(self) -> str:
+        """The token URL: the vendor's, or the installation's when it passes the same check as
+        its API URL (the platform's `api_hosts` over https, or an operator-allowed prefix)."""
+        url = self.installation.token_url or self.token_url
+        if not url:
+            raise ConnectorAbort("needs_credentials", f"{self.display_name}: no token URL configured")
+        return self.check_api_url(url, field="token_url")
+
+    def token_key(self) -> str:
+        """One cache entry per installation and credential set: new credentials, new token."""
+        credentials = f"{self.installation.client_id}|{self.installation.client_secret}|{self.token_form()}"
+        digest = hashlib.sha256(f"{self.token_endpoint}|{credentials}".encode()).hexdigest()[:16]
+        return f"{self.name}:{self.installation.id}:{digest}"
+
+    def _auth_headers(self) -> dict[str, str]:
+        if self.auth_type is not AuthType.OAUTH_CLIENT_CREDENTIALS:
+            return {}
+        key = self.token_key()
+        token = self._tokens.get(key)
+        if token is None or token.due(time.time()):
+            with self._tokens.renewing(key):
+                token = self._tokens.get(key)  # another worker may have renewed it meanwhile
+                if token is None or token.due(time.time()):
+                    token = self._issue_token()
+                    self._tokens.put(key, token)
+        return {"Authorization": f"Bearer {token.value}"}
+
+    def _drop_token(self) -> None:
+        self._tokens.drop(self.token_key())
+
+    def _issue_token(self) -> AccessToken:
+        """POST the client credentials to the token endpoint (through the same session, so the
+        request spends the account's rate budget like any other)."""
+        where = f"{self.display_name} token endpoint"
+        client = (self.installation.client_id or "", self.installation.client_secret or "")
+        try:
+            response = self.session.post(
+                self.token_endpoint,
+                data=self.token_form(),
+                auth=client,
+                timeout=(self.connect_timeout, self.read_timeout),
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise ConnectorError("network", f"{where}: {exc.__class__.__name__}") from exc
+        status = response.status_code
+        if status in (400, 401, 403):
+            raise ConnectorAbort(
+                "token_refused",
+                f"{where} answered {status}: check the client id, secret and on-behalf-of user, "
+                "and the credential's scopes",
+            )
+        if status == 429 or status >= 500:
+            reason = "rate_limited" if status == 429 else "server_error"
+            raise ConnectorError(reason, f"{where} answered {status}", self._retry_delay(response, 1))
+        if status >= 300:
+            raise ConnectorError("client_error", f"{where} answered {status}")
+        return parse_token(response_json(response, self.display_name))
 
     def setting(self, field_id: str) -> Any:
         """The installation's value for one of `settings_fields`, or that field's default."""
@@ -395,7 +548,7 @@ class Connector(ABC):
         probe = self.access_probe
         self.max_total_wait = min(self.max_total_wait, CHECK_MAX_WAIT)  # an admin is waiting
         try:
-            if not self.installation.api_key:  # nothing to authenticate with: the URL alone
+            if not self.has_credentials():  # nothing to authenticate with: the URL alone
                 self.check_api_url(self.base_url)
                 return AccessCheck(ok=True, message="no API key, so only the API URL was checked")
             self._read_probe(probe)
@@ -436,9 +589,19 @@ class Connector(ABC):
         if key and not (key.isascii() and key.isprintable()):  # no HTTP header can carry it
             raise ConnectorAbort("unauthorized", "the API key has characters no API key has: paste it again")
         waited = 0.0
+        token_renewed = False
         for attempt in range(1, self.max_attempts + 1):
             try:
-                return self._attempt(method, url, params, json_body, headers, attempt)
+                attempt_headers = {**headers, **self._auth_headers()}
+                return self._attempt(method, url, params, json_body, attempt_headers, attempt)
+            except ConnectorAbort as refused:
+                # A bearer token can be revoked or expire early: get a new one, once, then give up.
+                oauth = self.auth_type is AuthType.OAUTH_CLIENT_CREDENTIALS
+                if not (oauth and refused.reason == "unauthorized" and not token_renewed):
+                    raise
+                log.info("connector.token_renewed platform=%s reason=401", self.name)
+                self._drop_token()
+                token_renewed = True
             except _Retryable as failure:
                 if failure.reason != "rate_limited" and not retry_server_errors:
                     raise ConnectorError(failure.reason, failure.message) from None
@@ -625,6 +788,8 @@ def _access_problem(connector: Connector, reason: str, probe: AccessProbe, detai
     if reason in ("api_url_refused", "config"):
         return AccessCheck(False, "wrong_url", detail)
     url = f"{connector.base_url}/{probe.path}"
+    if reason in ("token_refused", "needs_credentials"):
+        return AccessCheck(False, "bad_credentials", detail)
     if reason == "unauthorized":
         return AccessCheck(False, "bad_credentials", f"{vendor} refused the API key (401): check the key")
     if reason == "forbidden":
@@ -641,6 +806,49 @@ def _access_problem(connector: Connector, reason: str, probe: AccessProbe, detai
     if reason == "network":
         return AccessCheck(False, "unreachable", f"could not reach {url}: check the API base URL")
     return AccessCheck(False, "refused", f"{vendor} did not answer the check ({reason}); try again later")
+
+
+def parse_token(answer: Any) -> AccessToken:
+    """The bearer token and when it expires, from a token endpoint's JSON answer.
+
+    The lifetime is read from `expires_in` (seconds), else `expires_at` (ISO 8601 or Unix time),
+    else the JWT's own `exp` claim, else assumed short (TOKEN_DEFAULT_LIFETIME).
+    """
+    if not isinstance(answer, dict) or not isinstance(answer.get("access_token"), str):
+        raise ConnectorError("bad_response", "the token endpoint answered without an access_token")
+    value = answer["access_token"]
+    now = time.time()
+    expires_at = _expiry(answer.get("expires_in"), answer.get("expires_at"), value)
+    if expires_at is None:
+        expires_at = now + TOKEN_DEFAULT_LIFETIME
+    margin = min(TOKEN_RENEW_MARGIN, max(0.0, expires_at - now) / 4)
+    return AccessToken(value=value, expires_at=expires_at, renew_at=expires_at - margin)
+
+
+def _expiry(expires_in: Any, expires_at: Any, jwt: str) -> float | None:
+    if isinstance(expires_in, int | float) and expires_in > 0:
+        return time.time() + float(expires_in)
+    if isinstance(expires_at, int | float) and expires_at > _EPOCH_THRESHOLD:
+        return float(expires_at)
+    if isinstance(expires_at, str):
+        try:
+            return datetime.fromisoformat(expires_at.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            pass
+    return _jwt_exp(jwt)
+
+
+def _jwt_exp(jwt: str) -> float | None:
+    """The `exp` claim of a JWT, read without verifying it (we only want to know when to renew)."""
+    parts = jwt.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return None
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    return float(exp) if isinstance(exp, int | float) else None
 
 
 def _joined_text(applicant: Applicant, kind: str) -> str:

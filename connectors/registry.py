@@ -19,6 +19,7 @@ from connectors.base import (
     AccessCheck,
     ActingUser,
     Connector,
+    ConnectorAbort,
     ConnectorError,
     EventKind,
     Installation,
@@ -142,7 +143,13 @@ def get_metadata(name: str) -> PlatformMetadata:
 def check_access(installation: Installation, allowed_urls: Sequence[str] = ()) -> AccessCheck:
     """Authenticate and make one read with these settings (nothing is stored): the test call made
     before an installation is added or its credentials or URL change, and on demand."""
-    return get_connector(installation.platform)(installation, allowed_urls=allowed_urls).check_access()
+    try:
+        connector = get_connector(installation.platform)(installation, allowed_urls=allowed_urls)
+    except ConnectorAbort as refused:  # credentials the platform no longer takes, or none yet
+        if not (installation.api_key or installation.client_id or installation.client_secret):
+            return AccessCheck(ok=True, message="no credentials yet, so nothing was checked")
+        return AccessCheck(False, "bad_credentials", str(refused))
+    return connector.check_access()
 
 
 def check_tenant_api_url(platform: str, url: str, field: str = "api_base_url") -> str:

@@ -32,7 +32,19 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     ),
 }
 
-_UPDATABLE = ("name", "api_key", "webhook_secret", "api_base_url", "on_behalf_of", "settings", "status")
+_UPDATABLE = (
+    "name",
+    "api_key",
+    "webhook_secret",
+    "api_base_url",
+    "client_id",
+    "client_secret",
+    "token_url",
+    "on_behalf_of",
+    "settings",
+    "status",
+)
+_ENCRYPTED = ("api_key", "webhook_secret", "client_secret")
 
 
 ACTIVE = "active"
@@ -99,6 +111,9 @@ class InstallationInfo:
     has_webhook_secret: bool
     created_at: datetime | None
     settings: dict  # as stored: the tenant's changes to the defaults (no secrets)
+    client_id: str | None = None
+    has_client_secret: bool = False
+    token_url: str | None = None
 
 
 def generate_webhook_secret() -> str:
@@ -132,6 +147,9 @@ def _to_installation(row: Row, box: SecretBox) -> Installation:
         api_base_url=row.api_base_url,
         on_behalf_of=row.on_behalf_of,
         settings=effective_settings(row.settings),
+        client_id=row.client_id,
+        client_secret=box.decrypt(row.client_secret_enc),
+        token_url=row.token_url,
     )
 
 
@@ -146,6 +164,9 @@ def create_installation(
     api_base_url: str | None = None,
     on_behalf_of: str | None = None,
     settings: dict | None = None,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    token_url: str | None = None,
 ) -> Installation:
     installation_id = secrets.token_hex(8)
     conn.execute(
@@ -156,6 +177,9 @@ def create_installation(
             api_key_enc=box.encrypt(api_key),
             webhook_secret_enc=box.encrypt(webhook_secret),
             api_base_url=api_base_url,
+            client_id=client_id,
+            client_secret_enc=box.encrypt(client_secret),
+            token_url=token_url,
             on_behalf_of=on_behalf_of,
             settings=settings or {},
             status=ACTIVE,
@@ -188,31 +212,36 @@ def get_installation(conn: Connection, box: SecretBox, installation_id: str) -> 
     return installation
 
 
+def info_of(row: Any) -> InstallationInfo:
+    """What an operator may see of an installations row (a Row or its mapping)."""
+    return InstallationInfo(
+        id=row["id"],
+        platform=row["platform"],
+        name=row["name"],
+        status=row["status"],
+        api_base_url=row["api_base_url"],
+        on_behalf_of=row["on_behalf_of"],
+        has_api_key=row["api_key_enc"] is not None,
+        has_webhook_secret=row["webhook_secret_enc"] is not None,
+        created_at=row["created_at"],
+        settings=row["settings"] or {},
+        client_id=row["client_id"],
+        has_client_secret=row["client_secret_enc"] is not None,
+        token_url=row["token_url"],
+    )
+
+
 def list_installations(conn: Connection, platform: str | None = None) -> list[InstallationInfo]:
     query = select(installations).order_by(installations.c.created_at, installations.c.id)
     if platform:
         query = query.where(installations.c.platform == platform)
-    return [
-        InstallationInfo(
-            id=row.id,
-            platform=row.platform,
-            name=row.name,
-            status=row.status,
-            api_base_url=row.api_base_url,
-            on_behalf_of=row.on_behalf_of,
-            has_api_key=row.api_key_enc is not None,
-            has_webhook_secret=row.webhook_secret_enc is not None,
-            created_at=row.created_at,
-            settings=row.settings or {},
-        )
-        for row in conn.execute(query)
-    ]
+    return [info_of(row) for row in conn.execute(query).mappings()]
 
 
 def update_installation(
     conn: Connection, box: SecretBox, installation_id: str, **changes: Any
 ) -> Installation:
-    """Change any of name, api_key, webhook_secret, api_base_url, on_behalf_of, settings, status.
+    """Change any of `_UPDATABLE` (secrets are encrypted here).
 
     `settings` is merged into the stored settings, nested maps too (a None value goes back to
     the default).
@@ -225,7 +254,7 @@ def update_installation(
         raise UnknownInstallation(installation_id)
     values: dict[str, Any] = {}
     for key, value in changes.items():
-        if key in ("api_key", "webhook_secret"):
+        if key in _ENCRYPTED:
             values[f"{key}_enc"] = box.encrypt(value)
         elif key == "settings":
             values["settings"] = _overlay(row.settings or {}, value)

@@ -157,7 +157,7 @@ def _delete_when_confirmed(engine: Engine, connector, row, event: WebhookEvent) 
     that names the candidate (Lever's does not: its deletes are kept until the ATS confirms)."""
     candidate_id = str(event.candidate_id)
     anonymised = event.event_type in connector.anonymise_events
-    if not connector.installation.api_key:
+    if not connector.has_credentials():
         kept = not connector.signs_event_body
     else:
         kept = not anonymised and connector.candidate_exists(candidate_id)

@@ -129,9 +129,9 @@ def rescreen_page(self, job_id: int) -> None:
     if job is None or job.status != RUNNING or job.paging_done:
         return
     installation = runtime.load_installation(job.installation_id)
-    connector = runtime.connector_for(installation)
     hand_over_at = time.monotonic() + runtime.settings().task_time_limit * PAGING_SHARE_OF_TIME_LIMIT
     try:
+        connector = runtime.connector_for(installation)  # refuses credentials the ATS retired
         for page in connector.list_candidates(cursor):
             if not _running(engine, job_id):
                 return

@@ -12,7 +12,7 @@ import redis
 from celery import Celery
 from sqlalchemy import Engine
 
-from connectors.base import Connector, Installation
+from connectors.base import Connector, Installation, TokenCache
 from connectors.registry import get_connector
 from integration.config import Settings
 from integration.secrets import secret_box
@@ -26,6 +26,7 @@ from store.installations import get_installation
 from store.linkage import linker_for
 from tasks.app import make_celery
 from tasks.ratelimit import LocalRateLimiter, SharedRateLimiter, ThrottledSession, account_key, budget_for
+from tasks.tokens import RedisTokenCache
 
 log = logging.getLogger(__name__)
 
@@ -73,16 +74,22 @@ LOCAL_WORKER_PROCESSES = 2
 
 
 def connector_for(installation: Installation) -> Connector:
-    """The installation's connector, its HTTP spending the account's shared rate-limit budget."""
+    """The installation's connector, its HTTP (token requests too) spending the account's shared
+    rate-limit budget, its OAuth token shared by the workers through Redis."""
     budget = budget_for(installation.platform, installation.settings)
+    connector = get_connector(installation.platform)
     if settings().redis_url.startswith(("redis://", "rediss://")):
-        key = account_key(installation.platform, installation.api_base_url, installation.api_key)
+        credential = installation.api_key or installation.client_id
+        key = account_key(installation.platform, installation.api_base_url, credential)
         limiter: SharedRateLimiter | LocalRateLimiter = SharedRateLimiter(redis_client(), key, budget)
+        tokens: TokenCache | None = RedisTokenCache(redis_client(), secret_box(settings()))
     else:
         limiter = LocalRateLimiter(budget, share=LOCAL_WORKER_PROCESSES)
-    return get_connector(installation.platform)(
+        tokens = None  # each process keeps its own (no Redis to share them through)
+    return connector(
         installation,
         session=ThrottledSession(limiter),
+        tokens=tokens,
         allowed_urls=settings().allow_api_urls,
         resume_limits=settings().resume_limits,
     )

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine
 from screening.lists.store import ListStore
 from screening.models import Flag, MatchedOn, Risk, SanctionsHit, ScreeningResult, Severity
 from store.inbox import MISSING_IN_ATS, accept_delivery
+from store.secretbox import SecretBox
 from store.tables import applicants, inbox, installations, screenings
 from tests.conftest import private_redis_url
 
@@ -44,9 +45,16 @@ def shared_phone_flag(*linked: str) -> Flag:
 
 
 def add_installation(conn: Connection, installation_id: str, name: str | None = None) -> str:
+    """A Greenhouse installation with Harvest v3 client credentials."""
     conn.execute(
         installations.insert().values(
-            id=installation_id, platform="greenhouse", name=name or installation_id, settings={}
+            id=installation_id,
+            platform="greenhouse",
+            name=name or installation_id,
+            settings={},
+            client_id="client-1",
+            client_secret_enc=SecretBox("test-secret-key").encrypt("client-secret"),
+            on_behalf_of="4080",
         )
     )
     return installation_id

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from integration.api.routing import OPERATIONS
 from store import review
 from store.db import make_engine
+from store.secretbox import SecretBox
 from store.tables import audit_log, installations
 from tests.review_helpers import bearer, make_app, sanctions_hit, tenant_with_queue, two_list_versions
 from tests.test_installations_cli import kombo_integration
@@ -270,3 +271,60 @@ def test_deeply_nested_json_body_is_400(api) -> None:
         data=deep,
     )
     assert response.status_code == 400 and response.json["reason"]
+
+
+def _harvest_v3_answers() -> None:
+    """A token, then one page of candidates: the test call an installation change makes
+    (https://harvestdocs.greenhouse.io/docs/authentication, /docs/pagination)."""
+    responses.post("https://auth.greenhouse.io/token", json={"access_token": "t-1", "expires_in": 3600})
+    responses.get("https://harvest.greenhouse.io/v3/candidates", json=[])
+
+
+@responses.activate
+def test_greenhouse_installations_take_harvest_v3_credentials(api) -> None:
+    _harvest_v3_answers()
+    client, admin = api["client"], api["admin"]
+    v1 = {"platform": "greenhouse", "name": "Old", "api_key": "v1-key", "on_behalf_of": "4080"}
+    refused = client.post("/api/v1/installations", headers=admin, json=v1)
+    assert refused.status_code == 422 and "not an API key" in refused.json["reason"]
+    v3 = {
+        "platform": "greenhouse",
+        "name": "G",
+        "client_id": "c-1",
+        "client_secret": "s-1",
+        "on_behalf_of": "4080",
+    }
+    created = client.post("/api/v1/installations", headers=admin, json=v3)
+    assert created.status_code == 201, created.json
+    assert (created.json["client_id"], created.json["needs"]) == ("c-1", None)
+    assert "client_secret" not in created.json and "s-1" not in json.dumps(created.json)
+    new_auth = bearer(created.json["admin_token"])
+    bad_user = client.patch(
+        f"/api/v1/installations/{created.json['id']}", headers=new_auth, json={"on_behalf_of": "hana", **v3}
+    )
+    assert bad_user.status_code == 422  # platform and name are not updatable fields either
+
+
+@responses.activate
+def test_a_v1_greenhouse_installation_says_what_fixes_it(api) -> None:
+    _harvest_v3_answers()
+    client, auth = api["client"], api["admin"]
+    with api["engine"].begin() as conn:
+        key = SecretBox("test-secret-key").encrypt("a retired Harvest key")
+        retired = {"api_key_enc": key, "client_id": None, "client_secret_enc": None}
+        conn.execute(installations.update().where(installations.c.id == "acme").values(**retired))
+    needs = client.get("/api/v1/installations/acme", headers=auth).json["needs"]
+    assert needs.startswith("needs Harvest v3 credentials: run hirewatch installations set-credentials acme")
+    refused = client.post("/api/v1/rescreens", headers=auth)  # never polled with dead credentials
+    assert refused.status_code == 409 and "needs Harvest v3 credentials" in refused.json["reason"]
+    fixed = client.patch(
+        "/api/v1/installations/acme",
+        headers=auth,
+        json={"client_id": "c-1", "client_secret": "s-1", "on_behalf_of": "4080"},
+    )
+    assert fixed.status_code == 200 and fixed.json["needs"] is None and fixed.json["status"] == "active"
+    with api["engine"].connect() as conn:  # the retired key is gone
+        assert (
+            conn.execute(select(installations.c.api_key_enc).where(installations.c.id == "acme")).scalar()
+            is None
+        )

@@ -14,7 +14,9 @@ from store.tables import audit_log
 from tests.review_helpers import add_missing_in_ats, bearer, make_app, tenant_with_queue
 
 SECRET_KEY = "test-secret-key"  # make_app's
-HARVEST = "https://harvest.greenhouse.io/v1"  # Harvest's documented base (harvestdocs.greenhouse.io)
+HARVEST = "https://harvest.greenhouse.io/v3"  # Harvest's documented base (harvestdocs.greenhouse.io)
+TOKEN_URL = "https://auth.greenhouse.io/token"  # https://harvestdocs.greenhouse.io/docs/authentication
+V3 = {"client_id": "c", "client_secret": "s", "on_behalf_of": "4080"}
 
 
 @pytest.fixture
@@ -39,7 +41,7 @@ def api(sqlite_url, tmp_path):
 )
 def test_tenant_api_urls_off_the_platforms_hosts_are_refused(api, url: str) -> None:
     client, auth, engine = api
-    body = {"platform": "greenhouse", "name": "X", "api_key": "k", "api_base_url": url}
+    body = {"platform": "greenhouse", "name": "X", "api_base_url": url, **V3}
     created = client.post("/api/v1/installations", headers=auth, json=body)
     assert created.status_code == 422 and "api_base_url" in created.json["fields"]
     patched = client.patch("/api/v1/installations/acme", headers=auth, json={"api_base_url": url})
@@ -51,33 +53,35 @@ def test_tenant_api_urls_off_the_platforms_hosts_are_refused(api, url: str) -> N
 @responses.activate
 def test_credentials_that_fail_the_test_call_are_not_stored(api) -> None:
     client, auth, engine = api
-    responses.get(f"{HARVEST}/candidates", status=401, json={"message": "Invalid Basic Auth credentials"})
-    refused = client.patch("/api/v1/installations/acme", headers=auth, json={"api_key": "bad"})
+    responses.post(TOKEN_URL, status=401, json={"error": "invalid_client", "detail": "Invalid client secret"})
+    refused = client.patch("/api/v1/installations/acme", headers=auth, json={**V3, "client_secret": "bad"})
     assert refused.status_code == 422 and refused.json["error"] == "bad_credentials"
-    assert "Invalid Basic Auth" not in refused.json["reason"]  # no vendor body in what the tenant sees
+    assert "Invalid client secret" not in refused.json["reason"]  # no vendor body in what the tenant sees
     with engine.connect() as conn:
-        assert find_installation(conn, SecretBox(SECRET_KEY), "acme").api_key is None
+        assert find_installation(conn, SecretBox(SECRET_KEY), "acme").client_secret == "client-secret"
 
-    responses.replace(responses.GET, f"{HARVEST}/candidates", json=[])
-    accepted = client.patch("/api/v1/installations/acme", headers=auth, json={"api_key": "good"})
+    responses.replace(responses.POST, TOKEN_URL, json={"access_token": "t-good", "expires_in": 3600})
+    responses.get(f"{HARVEST}/candidates", json=[])
+    accepted = client.patch("/api/v1/installations/acme", headers=auth, json={**V3, "client_secret": "good"})
     assert accepted.status_code == 200
-    assert responses.calls[-1].request.headers["Authorization"].startswith("Basic ")
+    assert responses.calls[-1].request.headers["Authorization"] == "Bearer t-good"
 
 
 @responses.activate
 def test_check_endpoint_says_what_is_wrong_and_health_is_shown(api) -> None:
     client, auth, engine = api
     with engine.begin() as conn:
-        update_installation(conn, SecretBox(SECRET_KEY), "acme", api_key="k")
+        update_installation(conn, SecretBox(SECRET_KEY), "acme", client_secret="another-secret")
     add_missing_in_ats(engine, "acme", 1)
     shown = client.get("/api/v1/installations/acme", headers=auth).json
     assert shown["missing_in_ats_in_a_row"] == 1 and "404" in shown["warning"]
 
+    responses.post(TOKEN_URL, json={"access_token": "t", "expires_in": 3600})
     responses.get(f"{HARVEST}/candidates", status=403, json={"message": "Forbidden"})
     checked = client.post("/api/v1/installations/acme/check", headers=auth)
     assert checked.status_code == 200
     assert checked.json["ok"] is False and checked.json["problem"] == "missing_permission"
-    assert "Harvest: GET List Candidates" in checked.json["message"]
+    assert "harvest:candidates:list" in checked.json["message"]
     with engine.connect() as conn:
         assert "installation.check" in conn.execute(select(audit_log.c.action)).scalars().all()
 

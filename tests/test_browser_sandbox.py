@@ -52,8 +52,8 @@ def service(tmp_path, monkeypatch):
         runtime.reset()
         with engine.begin() as conn:
             installation = create_installation(
-                conn, SecretBox(SECRET_KEY), platform="greenhouse", name="Sandbox", api_key="sandbox-key",
-                webhook_secret="whsec", api_base_url=sandbox.api_base_url, on_behalf_of="4080",
+                conn, SecretBox(SECRET_KEY), platform="greenhouse", name="Sandbox",
+                webhook_secret="whsec", **sandbox.credentials(),
             )  # fmt: skip
             review.add_user(conn, installation.id, "reviewer@sandbox.test", PASSWORD, review.Scope.REVIEWER)
         candidate = sandbox.state.add_candidate(LISTED)

@@ -24,7 +24,16 @@ import pytest
 import responses
 from responses import matchers
 
-from connectors.base import Connector, ConnectorAbort, ConnectorError, EventKind, Installation, PayloadError
+from connectors.base import (
+    AccessToken,
+    Connector,
+    ConnectorAbort,
+    ConnectorError,
+    EventKind,
+    Installation,
+    MemoryTokenCache,
+    PayloadError,
+)
 from connectors.lever import to_applicant as lever_to_applicant
 from connectors.registry import PLATFORMS
 from tests.test_connectors_resume import make_docx, make_pdf
@@ -311,67 +320,54 @@ def test_every_registered_platform_has_a_contract():
 RESUME_PDF = make_pdf(["Jonathan Meyers", "Backend engineer at Brightline Software"])
 RESUME_DOCX = make_docx(["Mina Park", "Frontend Engineer at Kakao"])
 
+GH_FIXTURES = FIXTURES / "greenhouse"  # sources: tests/fixtures/greenhouse/sources.md
+GH_API = "https://ats.test/v3"
+GH_TOKEN_URL = "https://auth.test/token"
+# Greenhouse's documented candidate object (raw `custom_fields`, objects in `keyed_custom_fields`)
+# with a résumé among its attachments, as the row of `GET /v3/candidates?ids=`.
 GH_CANDIDATE = {
-    "id": 47108811,
-    "first_name": "Jonathan",
-    "last_name": "Meyers",
-    "company": "Brightline Software",
-    "phone_numbers": [{"value": "+1 415-555-0142", "type": "mobile"}],
-    "email_addresses": [{"value": "jon.meyers@example.com", "type": "personal"}],
-    "addresses": [],
-    "website_addresses": [],
-    "social_media_addresses": [{"value": "https://github.com/jmeyers-dev"}],
-    "educations": [{"school_name": "University of Washington", "degree": None, "discipline": None}],
-    "employments": [{"company_name": "Nimbus Freight", "title": "Engineer"}],
-    "attachments": [{"filename": "resume.pdf", "url": f"{FILES_HOST}/gh/resume.pdf", "type": "resume"}],
-    "custom_fields": {},
-    "tags": [],
+    **json.loads((GH_FIXTURES / "harvest_candidate.json").read_text()),
+    "attachments": [
+        {"filename": "John_Locke_Resume.pdf", "url": f"{FILES_HOST}/gh/resume.pdf", "type": "resume"},
+    ],
 }
+GH_EMPLOYMENT = {"id": 8485064, "candidate_id": 53883394, "company_name": "Greenhouse", "title": "Engineer"}
+GH_APPLICATION = {  # the documented application's answers
+    "id": 69102626,
+    "candidate_id": 53883394,
+    "answers": [
+        {"question": "How did you hear about this job?", "answer": "A friend"},
+        {"question": "Website", "answer": "https://example.com"},
+        {"question": "LinkedIn Profile", "answer": "https://linkedin.com/example"},
+    ],
+}
+GH_APPLY_TAG_77 = [  # the candidate does not carry tag 77 yet: a row is created
+    Call("GET", "applied_candidate_tags", [], params={"candidate_ids": "53883394"}),
+    Call(
+        "POST",
+        "applied_candidate_tags",
+        {"id": 901, "candidate_id": 53883394, "candidate_tag_id": 77},
+        status=201,
+        body={"candidate_id": 53883394, "candidate_tag_id": 77},
+    ),
+]
 
 
-GH_USER = {"id": 4080, "first_name": "Hana", "last_name": "Sato", "name": "Hana Sato", "employee_id": None}
-GH_ACTIVITY_FEED = {  # Harvest's activity feed shape: notes, emails, activities
-    "notes": [
-        {
-            "id": 12345,
-            "created_at": "2024-03-26T20:11:40Z",
-            "body": "Referred by the platform team.",
-            "user": GH_USER,
-            "private": False,
-            "visiblity": "public",
-            "visibility": "public",
-        },
-        {
-            "id": 12346,
-            "created_at": "2024-03-27T09:02:11Z",
-            "body": NOTE_WITH_REFERENCE,
-            "user": GH_USER,
-            "private": False,
-            "visiblity": "public",
-            "visibility": "public",
-        },
-    ],
-    "emails": [
-        {
-            "id": 234675,
-            "created_at": "2024-04-01T15:55:06Z",
-            "subject": "Regarding your application",
-            "body": "Hi Jonathan, just wanted to touch base!",
-            "to": "jon.meyers@example.com",
-            "from": "hana.sato@example.com",
-            "cc": None,
-            "user": GH_USER,
-        }
-    ],
-    "activities": [
-        {
-            "id": 6757869,
-            "created_at": "2024-03-26T20:26:38Z",
-            "subject": "Candidate Stage Change",
-            "body": "Jonathan Meyers was moved into Recruiter Phone Screen by Hana Sato",
-            "user": GH_USER,
-        }
-    ],
+def gh_two_pages(path: str, first: list, first_params: dict, second: list) -> list[Call]:
+    """Two v3 list pages: the first asked with its filters, the second by the Link's cursor alone."""
+    cursor = base64.urlsafe_b64encode(f"{path}:2".encode()).decode().rstrip("=")
+    link = {"Link": f'<{GH_API}/{path}?cursor={cursor}>; rel="next"'}
+    return [
+        Call("GET", path, first, params=first_params, headers=link),
+        Call("GET", path, second, params={"cursor": cursor}),
+    ]
+
+
+GH_NOTE = {
+    "id": 12345,
+    "candidate_id": 53883394,
+    "body": "Referred by the platform team.",
+    "visibility": "public",
 }
 
 
@@ -402,108 +398,140 @@ def test_every_platform_with_a_replay_window_runs_the_replay_contract():
 
 
 class TestGreenhouseConnector(ConnectorContract):
+    """Harvest v3: a cached bearer token on every call, the acting user is the token's sub."""
+
     connector = PLATFORMS["greenhouse"]
+    api_base_url = GH_API
     on_behalf_of = "4080"
-    auth = BASIC_AUTH
-    acting_user_at = ("header", "On-Behalf-Of")
+    auth = ("Authorization", "Bearer cached-token")
     event_fixture = "new_candidate_application.json"
     sign_kwargs: ClassVar[dict] = {"event_id": "gh-evt-1"}
     expected_event: ClassVar[dict] = {
-        "candidate_id": "47108811",
-        "application_id": "69306314",
+        "candidate_id": "60304594",
+        "application_id": "71980812",
         "dedupe_key": "gh-evt-1",
     }
     expected_parsed: ClassVar[dict] = {
-        "first_name": "Jonathan",
-        "last_name": "Meyers",
-        "emails": ["jon.meyers@example.com", "jmeyers@brightline.example"],
-        "phones": ["+1 415-555-0142"],
-        "addresses": ["1200 Harrison St, San Francisco, CA 94103"],
-        "urls": ["https://jmeyers.dev", "https://github.com/jmeyers-dev"],
-        "employers": ["Brightline Software", "Nimbus Freight"],
-        "education": ["University of Washington"],
-        "answers": ["Work authorization: US citizen"],
+        "first_name": "Jane",
+        "last_name": "Smith",
+        "emails": ["person@work.com", "person@example.com"],
+        "phones": ["555-555-5555"],
+        "addresses": ["123 Test Street\nNew York, NY 10001"],
+        "urls": ["mysite.com", "socialmedia.com"],
+        "employers": ["Current Company Co."],
+        "education": ["Stanford University"],
+        "answers": [],  # the documented example's custom fields are all empty
     }
     required_field = ("payload", "application", "candidate", "id")
     ignored_payload: ClassVar[dict] = {"action": "candidate_stage_change", "payload": {}}
-    candidate_id = "47108811"
-    application_id = "69306314"
+    candidate_id = "53883394"
+    application_id = "69102626"
     fetch_calls: ClassVar[list[Call]] = [
-        Call("GET", "candidates/47108811", GH_CANDIDATE),
-        Call(
-            "GET",
-            "applications/69306314",
-            {
-                "id": 69306314,
-                "answers": [
-                    {"question": "LinkedIn Profile", "answer": "https://linkedin.com/in/jmeyers"},
-                    {"question": "Are you legally authorized to work?", "answer": "Yes"},
-                ],
-            },
-        ),
+        Call("GET", "candidates", [GH_CANDIDATE], params={"ids": "53883394"}),
+        Call("GET", "candidate_employments", [GH_EMPLOYMENT], params={"candidate_ids": "53883394"}),
+        Call("GET", "applications", [GH_APPLICATION], params={"ids": "69102626"}),
         Call("GET", f"{FILES_HOST}/gh/resume.pdf", RESUME_PDF),
     ]
     expected_fetched: ClassVar[dict] = {
-        "id": "47108811",
-        "full_name": "Jonathan Meyers",
-        "employers": ["Brightline Software", "Nimbus Freight"],
+        "id": "53883394",
+        "full_name": "John Locke",
+        "emails": ["test@work.com", "test@example.com"],
+        "employers": ["The Tustin Box Company", "Greenhouse"],
         "answers": [
-            "LinkedIn Profile: https://linkedin.com/in/jmeyers",
-            "Are you legally authorized to work?: Yes",
+            "Desired Salary: 1000000000",
+            "Work Remotely: True",
+            "Graduation Year: 2018",
+            "How did you hear about this job?: A friend",
+            "Website: https://example.com",
+            "LinkedIn Profile: https://linkedin.com/example",
         ],
         "resume_text": "Jonathan Meyers\nBackend engineer at Brightline Software",
     }
     add_tag_new_calls: ClassVar[list[Call]] = [
-        Call("POST", "tags/candidate", {"id": 77, "name": TAG}, status=201, body={"name": TAG}, acting=True),
-        Call("PUT", "candidates/47108811/tags/77", {"message": "applied"}, acting=True),
+        Call("GET", "candidate_tags", [{"id": 5, "name": "Referral"}], params={}),
+        Call("POST", "candidate_tags", {"id": 77, "name": TAG}, status=201, body={"name": TAG}),
+        *GH_APPLY_TAG_77,
     ]
     add_tag_existing_calls: ClassVar[list[Call]] = [
-        Call("POST", "tags/candidate", {"id": 77, "name": TAG}, status=200, body={"name": TAG}, acting=True),
-        Call("PUT", "candidates/47108811/tags/77", {"message": "applied"}, acting=True),
+        Call("GET", "candidate_tags", [{"id": 77, "name": TAG}], params={}),
+        *GH_APPLY_TAG_77,
     ]
     remove_tag_calls: ClassVar[list[Call]] = [
         Call(
             "GET",
-            "candidates/47108811/tags",
+            "candidate_tags",
             [{"id": 5, "name": "Referral"}, {"id": 77, "name": TAG.upper()}],
+            params={},
         ),
-        Call("DELETE", "candidates/47108811/tags/77", {"message": "removed"}, acting=True),
+        Call(
+            "GET",
+            "applied_candidate_tags",
+            [
+                {"id": 900, "candidate_id": 53883394, "candidate_tag_id": 5},
+                {"id": 901, "candidate_id": 53883394, "candidate_tag_id": 77},
+            ],
+            params={"candidate_ids": "53883394"},
+        ),
+        Call("DELETE", "applied_candidate_tags/901", {}),
     ]
     add_note_calls: ClassVar[list[Call]] = [
         Call(
             "POST",
-            "candidates/47108811/activity_feed/notes",
-            {"id": 1},
+            "notes",
+            {**GH_NOTE, "id": 12346, "body": NOTE},
             status=201,
-            body={"user_id": 4080, "body": NOTE, "visibility": "public"},
-            acting=True,
+            body={"candidate_id": 53883394, "body": NOTE, "visibility": "public"},
         ),
     ]
-    note_read_calls: ClassVar[list[Call]] = [
-        Call("GET", "candidates/47108811/activity_feed", GH_ACTIVITY_FEED),
-    ]
+    note_read_calls: ClassVar[list[Call]] = gh_two_pages(
+        "notes",
+        [GH_NOTE],
+        {"candidate_ids": "53883394"},
+        [{**GH_NOTE, "id": 12346, "body": NOTE_WITH_REFERENCE}],
+    )
     page_calls: ClassVar[list[list[Call]]] = [
-        [
-            Call(
-                "GET",
-                "candidates",
-                [GH_CANDIDATE],
-                params={"per_page": "100", "skip_count": "true"},
-                headers={
-                    "Link": '<https://ats.test/v1/candidates?page=2&per_page=100&skip_count=true>; rel="next"'
-                },
-            )
-        ],
-        [
-            Call(
-                "GET",
-                "candidates",
-                [{**GH_CANDIDATE, "id": 47108812}],
-                params={"page": "2", "per_page": "100", "skip_count": "true"},
-            )
-        ],
+        [call]
+        for call in gh_two_pages(
+            "candidates", [GH_CANDIDATE], {"per_page": "100"}, [{**GH_CANDIDATE, "id": 53883395}]
+        )
     ]
-    expected_page_ids: ClassVar[list[list[str]]] = [["47108811"], ["47108812"]]
+    expected_page_ids: ClassVar[list[list[str]]] = [["53883394"], ["53883395"]]
+
+    def make_connector(self, sleeps: list[float] | None = None) -> Connector:
+        installation = Installation(
+            id="inst-1",
+            platform="greenhouse",
+            webhook_secret=SECRET,
+            api_base_url=self.api_base_url,
+            client_id="client-1",
+            client_secret="client-secret",
+            token_url=GH_TOKEN_URL,
+            on_behalf_of=self.on_behalf_of,
+        )
+        tokens = MemoryTokenCache()
+        sink = sleeps if sleeps is not None else []
+        allowed = (self.api_base_url, GH_TOKEN_URL)  # the stand-ins, as an operator would allow them
+        connector = self.connector(installation, sleep=sink.append, tokens=tokens, allowed_urls=allowed)
+        tokens.put(connector.token_key(), AccessToken("cached-token", time.time() + 3600))
+        return connector
+
+    def test_401_aborts_the_installation(self):
+        """A refused token is renewed once; refused again, the installation is aborted."""
+        first = self.fetch_calls[0]
+        refused = Call(first.method, first.path, {"message": "expired"}, status=401)
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, [refused])
+            rsps.post(GH_TOKEN_URL, json={"access_token": "fresh-token", "expires_in": 3600})
+            self.register(rsps, [refused])
+            with pytest.raises(ConnectorAbort) as caught:
+                self.make_connector().fetch_candidate(self.candidate_id, self.application_id)
+            assert [c.request.url.split("?")[0] for c in rsps.calls] == [
+                f"{GH_API}/candidates",
+                GH_TOKEN_URL,
+                f"{GH_API}/candidates",
+            ]
+            assert rsps.calls[2].request.headers["Authorization"] == "Bearer fresh-token"
+        assert caught.value.reason == "unauthorized"
 
 
 LEVER = FIXTURES / "lever"  # Lever's documented examples: tests/fixtures/lever/sources.md

@@ -22,6 +22,8 @@ from connectors.urls import (
 )
 
 GREENHOUSE_HOSTS = Greenhouse.api_hosts
+GH_V3 = {"client_id": "c", "client_secret": "s", "on_behalf_of": "7"}  # Harvest v3 client credentials
+GH_TOKEN_URL = Greenhouse.token_url
 
 
 @pytest.mark.parametrize(
@@ -98,7 +100,7 @@ def test_a_malformed_operator_prefix_is_an_error_naming_it(raw: str) -> None:
 @responses.activate
 def test_a_connector_sends_nothing_to_a_url_off_the_allowlist() -> None:
     connector = Greenhouse(
-        Installation(id="i", platform="greenhouse", api_key="KEY", api_base_url="http://127.0.0.1:6379")
+        Installation(id="i", platform="greenhouse", api_base_url="http://127.0.0.1:6379", **GH_V3)
     )
     with pytest.raises(ConnectorAbort) as aborted:
         connector.fetch_candidate("1")
@@ -108,25 +110,27 @@ def test_a_connector_sends_nothing_to_a_url_off_the_allowlist() -> None:
 
 @responses.activate
 def test_a_next_page_link_to_another_host_is_not_followed() -> None:
+    responses.post(GH_TOKEN_URL, json={"access_token": "t", "expires_in": 3600})
     responses.get(
-        "https://harvest.greenhouse.io/v1/candidates",
+        "https://harvest.greenhouse.io/v3/candidates",
         json=[],
         headers={"Link": '<http://169.254.169.254/latest/meta-data>; rel="next"'},
     )
-    pages = Greenhouse(Installation(id="i", platform="greenhouse", api_key="KEY")).list_candidates()
+    pages = Greenhouse(Installation(id="i", platform="greenhouse", **GH_V3)).list_candidates()
     assert next(pages).applicants == []
     with pytest.raises(ConnectorAbort, match="api_base_url"):
         next(pages)
-    assert len(responses.calls) == 1
+    assert len(responses.calls) == 2  # the token and the first page
 
 
 @responses.activate
 def test_error_messages_carry_no_response_body() -> None:
+    responses.post(GH_TOKEN_URL, json={"access_token": "t", "expires_in": 3600})
     responses.get(
-        "https://harvest.greenhouse.io/v1/candidates/1", status=400, body="-ERR internal secret 10.0.0.7"
+        "https://harvest.greenhouse.io/v3/candidates", status=400, body="-ERR internal secret 10.0.0.7"
     )
     with pytest.raises(ConnectorError) as failed:
-        Greenhouse(Installation(id="i", platform="greenhouse", api_key="KEY")).fetch_candidate("1")
+        Greenhouse(Installation(id="i", platform="greenhouse", **GH_V3)).fetch_candidate("1")
     assert "secret" not in str(failed.value)
     assert "answered 400" in str(failed.value)
 
@@ -188,7 +192,7 @@ def internal() -> Iterator[tuple[str, list[str]]]:
 
 
 def _connector(allowed: tuple[str, ...] = ()) -> Greenhouse:
-    return Greenhouse(Installation(id="i", platform="greenhouse", api_key="KEY"), allowed_urls=allowed)
+    return Greenhouse(Installation(id="i", platform="greenhouse", **GH_V3), allowed_urls=allowed)
 
 
 @pytest.mark.parametrize(

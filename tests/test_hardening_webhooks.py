@@ -30,7 +30,7 @@ def hooks(tmp_path, sqlite_url):
             platform: create_installation(
                 conn, SecretBox(TEST_SECRET_KEY), platform=platform, name=platform, webhook_secret=SECRET
             ).id
-            for platform in ("greenhouse", "lever")
+            for platform in ("greenhouse", "lever", "ashby")
         }
     client = app.test_client()
 
@@ -96,8 +96,8 @@ def test_a_greenhouse_body_replayed_under_a_new_event_id_is_a_duplicate(hooks) -
     assert len(hooks["rows"]("greenhouse")) == 1
 
 
-def test_an_unconfirmable_lever_delete_is_kept_a_greenhouse_one_is_not(hooks, monkeypatch) -> None:
-    """Without an API key the ATS cannot be asked: Greenhouse's signed body alone may delete,
+def test_an_unconfirmable_lever_delete_is_kept_an_ashby_one_is_not(hooks, monkeypatch) -> None:
+    """Without an API key the ATS cannot be asked: Ashby's signed body alone may delete,
     Lever's body (not covered by its signature) may not."""
     from types import SimpleNamespace
 
@@ -108,20 +108,19 @@ def test_an_unconfirmable_lever_delete_is_kept_a_greenhouse_one_is_not(hooks, mo
 
     monkeypatch.setenv("HIREWATCH_DATABASE_URL", hooks["url"])  # the workers' database: this test's
     runtime.reset()
-    lever, greenhouse = get_connector("lever"), get_connector("greenhouse")
+    lever, ashby = get_connector("lever"), get_connector("ashby")
     lever_body, _ = lever.signed_delivery(
         SECRET, {"event": "candidateDeleted", "data": {"opportunityId": "o1"}}
     )
-    greenhouse_body, _ = greenhouse.signed_delivery(
-        SECRET,
-        {"action": "delete_candidate", "payload": {"person": {"id": 7}, "deleted_application_ids": [1]}},
+    ashby_body, _ = ashby.signed_delivery(
+        SECRET, {"action": "candidateDelete", "data": {"candidate": {"id": "c7"}}}
     )
     outcomes = {}
-    for connector, body in ((lever, lever_body), (greenhouse, greenhouse_body)):
+    for connector, body in ((lever, lever_body), (ashby, ashby_body)):
         installation_id = hooks["ids"][connector.name]
         event = connector.parse_event(body, {})
         row = SimpleNamespace(id=1, installation_id=installation_id)
         instance = connector(Installation(id=installation_id, platform=connector.name))
         outcomes[connector.name] = inbox_tasks._delete_when_confirmed(hooks["engine"], instance, row, event)
     runtime.reset()
-    assert outcomes == {"lever": DELETE_UNCONFIRMED, "greenhouse": "done"}
+    assert outcomes == {"lever": DELETE_UNCONFIRMED, "ashby": "done"}

@@ -66,10 +66,8 @@ def pipeline(tmp_path, monkeypatch, redis_url):
                 SecretBox(SECRET_KEY),
                 platform="greenhouse",
                 name="Sandbox",
-                api_key="sandbox-key",
                 webhook_secret="whsec",
-                api_base_url=sandbox.api_base_url,
-                on_behalf_of="4080",
+                **sandbox.credentials(),
             )
         yield engine, sandbox, installation
 
@@ -161,7 +159,7 @@ def test_a_key_that_may_not_read_notes_still_writes_the_note(pipeline) -> None:
     process(engine, deliver(engine, installation, candidate))
     died_after_the_note_post(engine)
     sandbox.state.notes.clear()
-    sandbox.state.faults.append(Fault(status=403, count=1, method="GET", path_contains="/activity_feed"))
+    sandbox.state.faults.append(Fault(status=403, count=1, method="GET", path_contains="/v3/notes?"))
     assert process(engine, deliver(engine, installation, candidate)) == "done"  # not an aborted installation
     assert len(sandbox.state.writebacks(candidate["id"])["notes"]) == 1
 

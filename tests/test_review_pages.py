@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from store import jobs, review
 from store.db import make_engine
-from store.tables import audit_log
+from store.tables import audit_log, installations
 from tests.review_helpers import make_app, sanctions_hit, tenant_with_queue, two_list_versions
 
 PASSWORD = "correct horse battery staple"
@@ -205,3 +205,17 @@ def test_detail_shows_the_list_entrys_identifiers_and_dates(site) -> None:
     page = client.get(f"/review/applicants/{kim}").data.decode()
     assert "passport: 109420132" in page and "1965-04-25" in page
     assert "(applicant: not given)" in page
+
+
+def test_rescreen_page_says_a_v1_greenhouse_installation_needs_v3_credentials(site) -> None:
+    with site["engine"].begin() as conn:  # acme as an older HireWatch stored it: a Harvest API key only
+        retired = {"api_key_enc": b"retired", "client_id": None, "client_secret_enc": None}
+        conn.execute(installations.update().where(installations.c.id == "acme").values(**retired))
+    client = site["client"]
+    _login(client, email="admin@acme.test")
+    page = client.get("/review/rescreen")
+    assert (
+        "needs Harvest v3 credentials: run hirewatch installations set-credentials acme" in page.data.decode()
+    )
+    refused = client.post("/review/rescreen", data={"csrf_token": _csrf(page.data)}, follow_redirects=True)
+    assert "Not started: this installation needs Harvest v3 credentials" in refused.data.decode()

@@ -13,13 +13,16 @@ from typing import Any
 from flask import current_app
 
 from integration.api.errors import ApiError, Unavailable, not_found
+from integration.cli.installations import credentials_notice
 from integration.config import Settings
 from integration.secrets import secret_box as make_secret_box
 from screening.lists.diff import changed_fields, diff_snapshot_sets
 from screening.lists.errors import ListError
 from screening.lists.store import ListStore
 from store import audit, jobs, outbox, review
+from store import installations as stored
 from store.secretbox import SecretBox
+from store.tables import installations
 from tasks.app import BULK_QUEUE, LIVE_QUEUE, make_celery
 
 log = logging.getLogger(__name__)
@@ -111,8 +114,23 @@ def record_decision(installation_id: str, applicant_id: int, body: dict, actor: 
 RESCREEN_PAGE_TASK = "tasks.rescreen_page"
 
 
+def credentials_needs(installation_id: str) -> str | None:
+    """What the admin must do before the ATS can be reached (with the command), or None."""
+    with current_app.extensions["hirewatch.engine"].connect() as conn:
+        row = (
+            conn.execute(installations.select().where(installations.c.id == installation_id))
+            .mappings()
+            .first()
+        )
+    return credentials_notice(stored.info_of(row)) if row else None
+
+
 def start_rescreen(installation_id: str, actor: str) -> dict:
-    """Create the job, then enqueue its first paging task on the bulk queue."""
+    """Create the job, then enqueue its first paging task on the bulk queue; refused (409) while
+    the installation's credentials are ones the ATS no longer accepts."""
+    needs = credentials_needs(installation_id)
+    if needs:
+        raise ApiError(409, "needs_credentials", f"this installation {needs}")
     engine = current_app.extensions["hirewatch.engine"]
     with engine.begin() as conn:
         job_id = jobs.create_job(conn, installation_id, kind="full", requested_by=actor)

@@ -47,6 +47,12 @@ class InstallationSchema(Schema):
     name = fields.String(required=True)
     api_base_url = fields.String(allow_none=True)
     on_behalf_of = fields.String(allow_none=True)
+    client_id = fields.String(allow_none=True)
+    token_url = fields.String(allow_none=True)
+    needs = fields.String(
+        allow_none=True,
+        metadata={"description": "what the admin must do before the ATS can be reached, with the command"},
+    )
     settings = fields.Dict(keys=fields.String())
     status = fields.String()
     created_at = fields.DateTime()
@@ -77,6 +83,9 @@ class InstallationCreateSchema(Schema):
     webhook_secret = _text(500)
     api_base_url = fields.URL(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500))
     on_behalf_of = _text(200)
+    client_id = _text(500, 1)
+    client_secret = _text(500, 1)
+    token_url = fields.URL(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500))
     integration_id = _text(200, 1, metadata={"description": "Kombo: its integration id (workday:8d1h...)"})
 
 
@@ -95,6 +104,11 @@ class InstallationUpdateSchema(Schema):
         schemes={"http", "https"}, require_tld=False, allow_none=True, validate=validate.Length(max=500)
     )
     on_behalf_of = _text(200, allow_none=True)
+    client_id = _text(500, 1)
+    client_secret = _text(500, 1, load_only=True)
+    token_url = fields.URL(
+        schemes={"http", "https"}, require_tld=False, allow_none=True, validate=validate.Length(max=500)
+    )
 
 
 class SettingsSchema(Schema):

@@ -25,7 +25,7 @@ from integration.api import backends, schemas
 from integration.api.errors import ApiError, not_found
 from integration.api.routing import bp, openapi_document, operation
 from integration.badges import badge_url
-from integration.cli.installations import webhook_url
+from integration.cli.installations import credentials_notice, credentials_refusal, webhook_url
 from integration.spreadsheet import safe_cell
 from store import audit, review
 from store import installations as stored
@@ -33,6 +33,8 @@ from store.review import Scope
 from store.tables import installations
 
 INSTALLATION = "/installations/<installation_id>"
+# Fields that change where or how HireWatch reaches the ATS: stored only once a test call works.
+CHECKED_FIELDS = ("api_key", "api_base_url", "on_behalf_of", "client_id", "client_secret", "token_url")
 APPLICANT = "/applicants/<int:applicant_id>"
 
 
@@ -62,17 +64,27 @@ def _own_installation(conn, token: review.ApiToken, installation_id: str) -> dic
         "underlying_ats": get_connector(row["platform"]).underlying_ats(row["settings"] or {}),
         "missing_in_ats_in_a_row": health.missing_in_a_row,
         "warning": health.warning,
+        "needs": credentials_notice(stored.info_of(row)),
     }
 
 
-def _refuse_unless_it_works(installation: Installation, tenant_url: str | None) -> None:
-    """A URL the tenant gives must be on the platform's own API hosts (no operator exception
-    here); then the test call (authenticate, read one page). 422 naming what is wrong."""
-    if tenant_url:
-        try:
-            check_tenant_api_url(installation.platform, tenant_url)
-        except UrlRefused as refused:
-            raise ApiError(422, "invalid", str(refused), {refused.field: [refused.reason]}) from None
+def _refuse_credentials(platform: str, body: dict, on_behalf_of: str | None) -> None:
+    client = (body.get("client_id"), body.get("client_secret"))
+    refusal = credentials_refusal(platform, body.get("api_key"), client, on_behalf_of)
+    if refusal:
+        raise ApiError(422, "invalid_credentials", refusal)
+
+
+def _refuse_unless_it_works(installation: Installation, given: dict) -> None:
+    """A URL the tenant gives (API base, token endpoint) must be on the platform's own API hosts
+    (no operator exception here); then the test call (authenticate, read one page). 422 naming
+    what is wrong."""
+    for field in ("api_base_url", "token_url"):
+        if given.get(field):
+            try:
+                check_tenant_api_url(installation.platform, given[field], field=field)
+            except UrlRefused as refused:
+                raise ApiError(422, "invalid", str(refused), {refused.field: [refused.reason]}) from None
     result = check_access(installation, backends.settings().allow_api_urls)
     if not result.ok:
         raise ApiError(422, result.problem or "refused", result.message)
@@ -102,13 +114,14 @@ def list_installations(token, query, body):
     status=201,
 )
 def create_installation(token, query, body):
+    _refuse_credentials(body["platform"], body, body.get("on_behalf_of"))
     secret = body.pop("webhook_secret", None) or stored.generate_webhook_secret()
     settings = {"integration_id": body.pop("integration_id")} if body.get("integration_id") else {}
     missing = missing_settings(body["platform"], settings)
     if missing:
         raise ApiError(422, "invalid", f"{body['platform']} needs {', '.join(missing)}")
-    trial = {k: body.get(k) for k in ("platform", "api_key", "api_base_url", "on_behalf_of")}
-    _refuse_unless_it_works(Installation(id="new", settings=settings, **trial), body.get("api_base_url"))
+    trial = {k: body.get(k) for k in ("platform", "api_base_url", *CHECKED_FIELDS)}
+    _refuse_unless_it_works(Installation(id="new", settings=settings, **trial), body)
     with _engine().begin() as conn:
         created = stored.create_installation(
             conn, backends.secret_box(), webhook_secret=secret, settings=settings, **body
@@ -147,7 +160,7 @@ def get_installation(token, query, body, installation_id):
 @operation(
     INSTALLATION,
     "PATCH",
-    summary="Update name, API key, API base URL, acting user or status",
+    summary="Update name, API key or OAuth client credentials, API base URL, acting user or status",
     scope=Scope.ADMIN,
     tag="installations",
     body=schemas.InstallationUpdateSchema,
@@ -155,11 +168,14 @@ def get_installation(token, query, body, installation_id):
 )
 def update_installation(token, query, body, installation_id):
     with _engine().begin() as conn:
-        _own_installation(conn, token, installation_id)
-        checked = {k: v for k, v in body.items() if k in ("api_key", "api_base_url", "on_behalf_of")}
+        row = _own_installation(conn, token, installation_id)
+        _refuse_credentials(row["platform"], body, body.get("on_behalf_of", row["on_behalf_of"]))
+        if body.get("client_secret"):  # new client credentials replace a retired API key
+            body = {**body, "api_key": None, "status": "active"}
+        checked = {k: v for k, v in body.items() if k in CHECKED_FIELDS}
         if checked:  # a new key or URL is stored only once it works
             current = stored.get_installation(conn, backends.secret_box(), installation_id)
-            _refuse_unless_it_works(replace(current, **checked), checked.get("api_base_url"))
+            _refuse_unless_it_works(replace(current, **checked), checked)
             stored.set_unhealthy(conn, installation_id, False)
         if body:
             stored.update_installation(conn, backends.secret_box(), installation_id, **body)
@@ -254,7 +270,8 @@ def patch_settings(token, query, body, installation_id):
             conn, backends.secret_box(), installation_id, settings=body["settings"]
         )
         if api_base_of(after) not in (before, None):  # a setting moved the API (Workable's subdomain)
-            _refuse_unless_it_works(after, api_base_of(after))  # refused: the transaction rolls back
+            # refused: the transaction rolls back
+            _refuse_unless_it_works(after, {"api_base_url": api_base_of(after)})
         audit.record(
             conn,
             action="installation.settings",

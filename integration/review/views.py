@@ -229,7 +229,8 @@ def admin_required(view: Callable) -> Callable:
 def rescreen():
     recent = backends.recent_jobs(g.user.installation_id, limit=10)
     running = next((job for job in recent if job["status"] == "running"), None)
-    return render_template("review/rescreen.html", jobs=recent, running=running)
+    needs = backends.credentials_needs(g.user.installation_id)
+    return render_template("review/rescreen.html", jobs=recent, running=running, needs=needs)
 
 
 @bp.post("/rescreen")
@@ -240,6 +241,8 @@ def start_rescreen():
         flash(f"Re-screen job {job['id']} started.", "success")
     except Unavailable as exc:
         flash(f"Not started: {exc}.", "error")
+    except ApiError as exc:
+        flash(f"Not started: {exc.reason}.", "error")
     return redirect(url_for("review.rescreen"))
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from integration.config import Settings
 from integration.sandbox.demo import demo_candidates
+from integration.sandbox.state import CLIENT_ID, CLIENT_SECRET
 from screening.lists import NoListsError, load_demo
 from screening.lists.store import ListStore
 from store.db import engine_for
@@ -33,8 +34,7 @@ from store.inbox import FINAL_STATUSES
 from store.tables import applicants, inbox
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-SANDBOX_KEY = "sandbox-key"
-SANDBOX_USER = "4080"  # the Greenhouse user id notes are written as (On-Behalf-Of)
+SANDBOX_USER = "4080"  # the Greenhouse user id the token is issued for (its sub): notes are written as it
 WAIT_SECONDS = 180
 HIREWATCH = [sys.executable, "-c", "from integration.cli import main; main()"]  # this venv's CLI
 
@@ -146,10 +146,14 @@ def register_installation(service: Service, sandbox_url: str) -> dict:
         "greenhouse",
         "--name",
         "Sandbox ATS (demo)",
-        "--api-key",
-        SANDBOX_KEY,
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret",
+        CLIENT_SECRET,
         "--api-base-url",
-        f"{sandbox_url}/v1",
+        f"{sandbox_url}/v3",
+        "--token-url",
+        f"{sandbox_url}/token",
         "--on-behalf-of",
         SANDBOX_USER,
         "--json",
@@ -285,7 +289,9 @@ def run(once: bool, web_port: int, sandbox_port: int) -> None:
         installation = register_installation(service, sandbox_url)
         created = send_applications(sandbox_url, installation, demo_candidates(list_snapshots(settings)))
         click.echo(
-            f"sent {len(created)} signed Greenhouse webhooks; waiting for the screenings ...", err=True
+            f"sent {len(created)} signed Greenhouse webhooks; waiting for the screenings "
+            "(Harvest v3 token, fetch, screen, tag and note) ...",
+            err=True,
         )
         wait_for_screenings(settings, installation["id"], len(created), service)
         login = create_demo_reviewer(service, installation["id"])

@@ -66,11 +66,13 @@ writebacks = Table(
 
 
 def verdict_hash(result: ScreeningResult) -> str:
-    """What the recruiter would see change: the risk, which entries matched, which flags fired."""
+    """What the recruiter would see change: the risk, which entries matched, which flags fired,
+    and the note's reasons (a reviewer's decision adds one, and drops a suppressed hit's)."""
     verdict = {
         "risk": str(result.risk),
         "hits": sorted(f"{h.list}:{h.entity_id}:{h.matched_on}" for h in result.sanctions_hits),
         "flags": sorted(f.code for f in result.flags),
+        "reasons": list(result.reasons),
     }
     return hashlib.sha256(json.dumps(verdict, sort_keys=True).encode()).hexdigest()
 

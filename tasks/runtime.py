@@ -20,7 +20,7 @@ from screening.engine import Screener
 from screening.linkage import Linker
 from screening.lists import NoListsError, load_demo
 from screening.lists.store import ListStore
-from screening.models import ListSnapshot
+from screening.matching.stored import current_index
 from store.db import engine_for
 from store.installations import get_installation
 from store.linkage import linker_for
@@ -108,14 +108,16 @@ class ScreenerCache:
         self._version: str | None = None
         self._checked_at = 0.0
 
-    def _snapshots(self) -> list[ListSnapshot]:
+    def _load(self) -> Screener:
+        """The store's current lists with their stored index (built and stored on first use)."""
         try:
-            return self.store.current_snapshots()
+            snapshots, index = current_index(self.store)
         except NoListsError:
             if not self.demo:
                 raise
             log.warning("screener.demo_lists: no list stored; screening against the made-up DEMO list")
-            return load_demo()
+            return Screener(load_demo())
+        return Screener(snapshots, index=index)
 
     def get(self, check_now: bool = False) -> Screener:
         """The current Screener; raises NoListsError (saying how to fix it) when no list is stored."""
@@ -126,7 +128,7 @@ class ScreenerCache:
         version = self.store.current_version()
         if self._screener is None or version != self._version:
             started = time.perf_counter()
-            self._screener = Screener(self._snapshots())
+            self._screener = self._load()
             self._version = version
             log.info(
                 "screener.loaded pid=%s version=%s seconds=%.2f",

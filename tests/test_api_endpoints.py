@@ -328,3 +328,38 @@ def test_a_v1_greenhouse_installation_says_what_fixes_it(api) -> None:
             conn.execute(select(installations.c.api_key_enc).where(installations.c.id == "acme")).scalar()
             is None
         )
+
+
+def test_search_finds_a_listed_person_typed_in_hangul_explains_it_and_stores_no_applicant(
+    api, tmp_path
+) -> None:
+    from screening.lists.store import ListStore
+    from store.tables import applicants
+    from tests.review_helpers import LIST_FIXTURE
+
+    ListStore(tmp_path / "lists").import_directory(LIST_FIXTURE)
+    client, auth = api["client"], api["reviewer"]
+    with api["engine"].connect() as conn:
+        before = conn.execute(select(applicants.c.id)).scalars().all()
+
+    found = client.get("/api/v1/search", query_string={"q": "김상만"}, headers=auth)
+
+    assert found.status_code == 200, found.json
+    sdn = next(r for r in found.json["results"] if r["list"] == "ofac_sdn")
+    assert (sdn["entity_id"], sdn["entity_name"]) == ("43377", "KIM, Sang Man")
+    assert sdn["official_url"] == "https://sanctionssearch.ofac.treas.gov/Details.aspx?id=43377"
+    assert "Korean romanisation" in sdn["matches"][0]["explanation"]
+    assert found.json["lists"]["ofac_sdn"]
+    email = client.get("/api/v1/search", query_string={"q": "Olivia Brennan"}, headers=auth).json
+    assert email["results"] == []
+    with api["engine"].connect() as conn:
+        assert conn.execute(select(applicants.c.id)).scalars().all() == before  # nobody was created
+        searches = conn.execute(
+            select(audit_log.c.actor, audit_log.c.subject, audit_log.c.details).where(
+                audit_log.c.action == "lists.search"
+            )
+        ).all()
+    assert searches[0].subject == "김상만" and "ofac_sdn:43377" in searches[0].details["results"]
+    assert searches[0].actor.startswith("token:")
+    assert client.get("/api/v1/search?q=x", headers=auth).status_code == 422  # too short
+    assert client.get("/api/v1/search?q=Kim+Sang+Man").status_code == 401

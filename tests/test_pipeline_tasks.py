@@ -269,7 +269,9 @@ def test_a_404_on_fetch_keeps_everything_and_says_so(pipeline, caplog) -> None:
     assert process(engine, inbox_id) == MISSING_IN_ATS  # final: not retried
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 1
-        assert conn.execute(select(func.count()).select_from(screenings)).scalar_one() == 1
+        # The webhook's screening and the escalation's (its note line for the ATS): nothing new.
+        triggers = conn.execute(select(screenings.c.trigger).order_by(screenings.c.id)).scalars().all()
+        assert triggers == ["webhook", "decision"]
         assert list_decisions(conn, installation.id, row_id)
         assert "applicant.missing_in_ats" in conn.execute(select(audit_log.c.action)).scalars().all()
         assert installation_health(conn, installation.id).missing_in_a_row == 1
@@ -368,6 +370,69 @@ def test_a_ring_flags_its_first_member_when_the_second_applies(pipeline, redis_u
     with engine.connect() as conn:
         triggers = conn.execute(select(screenings.c.trigger).order_by(screenings.c.id)).scalars().all()
     assert triggers == ["webhook", "webhook", "linked"]
+
+
+def _decide(engine, installation, row_id: int, key, decision: str, reason: str) -> dict:
+    from store import review
+
+    with engine.begin() as conn:
+        return review.record_decision(
+            conn, installation.id, row_id, decision=review.Decision(decision), reason=reason,
+            actor="user:r@acme.test", hit=key,
+        )  # fmt: skip
+
+
+def _applicant(engine, row_id: int):
+    with engine.connect() as conn:
+        return conn.execute(select(applicants).where(applicants.c.id == row_id)).mappings().one()
+
+
+def test_a_decision_sticks_through_the_rescreens_it_and_later_events_trigger(pipeline) -> None:
+    from store import review
+
+    engine, sandbox, installation = pipeline
+    phone = [{"value": "+1 415 555 0177", "type": "mobile"}]
+    listed = sandbox.state.add_candidate(LISTED)
+    ring = [
+        sandbox.state.add_candidate({"first_name": first, "last_name": last, "phone_numbers": phone})
+        for first, last in (("Jordan", "Ellis"), ("Marcus", "Tanaka"))
+    ]
+    for candidate in (listed, *ring):
+        process(engine, deliver(engine, installation, candidate))
+    with engine.connect() as conn:
+        rows = dict(conn.execute(select(applicants.c.external_id, applicants.c.id)).all())
+        first_note = sandbox.state.writebacks(listed["id"])["notes"][0]["body"]
+        hits = review.latest_screening(conn, installation.id, rows[str(listed["id"])])["result"][
+            "sanctions_hits"
+        ]
+    listed_id, marcus_id = rows[str(listed["id"])], rows[str(ring[1]["id"])]
+
+    # "Not this person" on the listed entry's hits, "explained" on Marcus's shared phone.
+    _decide(engine, installation, listed_id, review.entity_key(hits[0]), "false_positive", "DOB 1990 differs")
+    with engine.connect() as conn:
+        flag = review.latest_screening(conn, installation.id, marcus_id)["result"]["flags"][0]
+    _decide(engine, installation, marcus_id, review.flag_key(flag), "false_positive", "his brother's phone")
+    for _ in range(2):  # the decision's re-screen, then another one: nothing changes back
+        for row_id in (listed_id, marcus_id):
+            assert inbox_tasks.write_back_decision(installation.id, row_id, decision_id=1) == "done"
+            assert (_applicant(engine, row_id)["review_status"], _applicant(engine, row_id)["risk"]) == (
+                "decided",
+                "clear",
+            )
+    assert process(engine, deliver(engine, installation, listed)) == "done"  # a later event
+    assert _applicant(engine, listed_id)["review_status"] == "decided"
+
+    notes = [note["body"] for note in sandbox.state.writebacks(listed["id"])["notes"]]
+    assert len(notes) == 2  # the first verdict, then one rewritten for the decision: not one per re-screen
+    hit_reason = first_note.splitlines()[1]
+    assert "HAMIEH" in hit_reason and hit_reason not in notes[1]
+    assert "not this person. Reason: DOB 1990 differs" in notes[1]
+    marcus_notes = [note["body"] for note in sandbox.state.writebacks(ring[1]["id"])["notes"]]
+    assert "explained: same household / agency. Reason: his brother's phone" in marcus_notes[-1]
+    assert sandbox.state.writebacks(ring[1]["id"])["tags"] == []
+    # Jordan's own flag (the ring's first member, flagged when Marcus applied) was not decided.
+    assert inbox_tasks.rescreen_linked(installation.id, [str(ring[0]["id"])]) == "done"
+    assert _applicant(engine, rows[str(ring[0]["id"])])["review_status"] == "pending"
 
 
 def test_failure_text_shown_to_a_tenant_is_one_short_printable_line() -> None:

@@ -201,3 +201,19 @@ def test_delay_fault_slows_then_serves(client, state, auth) -> None:
     started = time.monotonic()
     response = client.get(f"/v3/candidates?ids={min(state.candidates)}", headers=auth)
     assert response.status_code == 200 and time.monotonic() - started >= 0.3
+
+
+def test_writebacks_are_a_page_for_a_browser_and_json_for_a_script(client, state) -> None:
+    candidate = state.add_candidate({"first_name": "Alex", "last_name": "Morgan"})
+    tag, _ = state.get_or_create_tag("HireWatch: critical risk")
+    state.apply_tag(candidate["id"], tag["id"])
+    state.add_note(candidate["id"], 4080, "HireWatch screening: critical risk.\n- <listed e-mail>", "private")
+
+    page = client.get("/_sandbox/writebacks", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.mimetype == "text/html"
+    html = page.data.decode()
+    assert f'id="candidate-{candidate["id"]}"' in html and "Alex Morgan" in html
+    assert "HireWatch: critical risk" in html and "&lt;listed e-mail&gt;" in html  # escaped
+    as_json = client.get("/_sandbox/writebacks").json  # a script (Accept: */*) gets the JSON
+    assert as_json == [state.writebacks(candidate["id"])]
+    assert client.get("/_sandbox/writebacks?format=json", headers={"Accept": "text/html"}).is_json

@@ -299,6 +299,42 @@ class ListDiffSchema(Schema):
     changed = fields.List(fields.Nested(DiffEntrySchema))
 
 
+# --- search the lists ---
+
+
+class SearchQuerySchema(Schema):
+    q = _text(200, 2, required=True, metadata={"description": "a name, e-mail, website, phone or wallet"})
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class SearchMatchSchema(Schema):
+    matched_on = fields.String()
+    matched_name = fields.String()
+    score = fields.Float()
+    explanation = fields.String()
+    corroborated = fields.Boolean()
+    contradicted = fields.Boolean()
+
+
+class SearchResultSchema(Schema):
+    list = fields.String()
+    list_label = fields.String()
+    entity_id = fields.String(metadata={"description": "the list's own id (OFAC ent_num, UN reference)"})
+    entity_name = fields.String()
+    entity_type = fields.String()
+    programs = fields.List(fields.String())
+    score = fields.Float()
+    official_url = fields.String(metadata={"description": "the official entry (or the list it is in)"})
+    official_label = fields.String(metadata={"description": "what the link opens, in words"})
+    matches = fields.List(fields.Nested(SearchMatchSchema))
+
+
+class SearchSchema(Schema):
+    query = fields.String()
+    lists = fields.Dict(keys=fields.String(), values=fields.String())
+    results = fields.List(fields.Nested(SearchResultSchema))
+
+
 # --- audit ---
 
 

@@ -24,6 +24,7 @@ from connectors.urls import UrlRefused
 from integration.api import backends, schemas
 from integration.api.errors import ApiError, not_found
 from integration.api.routing import bp, openapi_document, operation
+from integration.api.search import search_lists
 from integration.badges import badge_url
 from integration.cli.installations import credentials_notice, credentials_refusal, webhook_url
 from integration.spreadsheet import safe_cell
@@ -500,6 +501,37 @@ def lists_diff(token, query, body):
     return backends.lists_diff(query["old"], query["new"])
 
 
+# --- search a name against the lists (reviewer; nothing stored but the audit entry) ---
+
+
+@operation(
+    "/search",
+    "GET",
+    summary="Search a name, e-mail, website, phone or wallet against the lists, with explanations",
+    scope=Scope.REVIEWER,
+    tag="lists",
+    query=schemas.SearchQuerySchema,
+    response=schemas.SearchSchema(),
+)
+def search(token, query, body):
+    return audited_search(query["q"], token.installation_id, token.actor, query["limit"])
+
+
+def audited_search(text: str, installation_id: str, actor: str, limit: int = 20) -> dict:
+    """A list search, audited like a screening (who looked whom up, and what came back)."""
+    found = search_lists(text, limit)
+    with _engine().begin() as conn:
+        audit.record(
+            conn,
+            action="lists.search",
+            actor=actor,
+            installation_id=installation_id,
+            subject=text[:200],
+            details={"results": [f"{r['list']}:{r['entity_id']}" for r in found["results"]]},
+        )
+    return found
+
+
 # --- audit log ---
 
 AUDIT_COLUMNS = ("id", "at", "installation_id", "actor", "action", "subject", "details")
@@ -521,7 +553,7 @@ def export_audit(token, query, body):
         )
     if query["format"] == "csv":
         return Response(
-            _csv(rows),
+            csv_lines(rows),
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=hirewatch-audit.csv"},
         )
@@ -536,7 +568,7 @@ def _json_default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _csv(rows: list[dict]) -> Iterator[str]:
+def csv_lines(rows: list[dict]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(AUDIT_COLUMNS)

@@ -29,6 +29,7 @@ from integration.sandbox.demo import demo_candidates
 from integration.sandbox.state import CLIENT_ID, CLIENT_SECRET
 from screening.lists import NoListsError, load_demo
 from screening.lists.store import ListStore
+from store import review
 from store.db import engine_for
 from store.inbox import FINAL_STATUSES
 from store.tables import applicants, inbox
@@ -36,6 +37,7 @@ from store.tables import applicants, inbox
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 SANDBOX_USER = "4080"  # the Greenhouse user id the token is issued for (its sub): notes are written as it
 WAIT_SECONDS = 180
+DEMO_REVIEWER = "demo@hirewatch.local"
 HIREWATCH = [sys.executable, "-c", "from integration.cli import main; main()"]  # this venv's CLI
 
 
@@ -161,12 +163,17 @@ def register_installation(service: Service, sandbox_url: str) -> dict:
     return json.loads(admin_command(service, args, "register the sandbox installation"))
 
 
-def create_demo_reviewer(service: Service, installation_id: str) -> tuple[str, str]:
-    """An admin login for the review pages, with a fresh random password (shown once)."""
-    email, password = "demo@hirewatch.local", secrets.token_urlsafe(12)
-    args = ["users", "add", "--installation", installation_id, "--email", email, "--role", "admin"]
-    admin_command(service, [*args, "--password", password], "create the demo reviewer")
-    return email, password
+def demo_reviewer(service: Service, settings: Settings, installation_id: str) -> tuple[str, str, bool]:
+    """An admin login for the review pages with a fresh random password (shown once): created by
+    the first run; a later run (a new sandbox ATS, so a new installation) moves it to this run's
+    installation. The flag says whether it already existed."""
+    email, password = DEMO_REVIEWER, secrets.token_urlsafe(12)
+    with engine_for(settings.database_url).begin() as conn:
+        existed = review.reset_user(conn, email, installation_id, password, actor="hirewatch run") is not None
+    if not existed:
+        args = ["users", "add", "--installation", installation_id, "--email", email, "--role", "admin"]
+        admin_command(service, [*args, "--password", password], "create the demo reviewer")
+    return email, password, existed
 
 
 def admin_command(service: Service, args: list[str], what: str) -> str:
@@ -294,9 +301,13 @@ def run(once: bool, web_port: int, sandbox_port: int) -> None:
             err=True,
         )
         wait_for_screenings(settings, installation["id"], len(created), service)
-        login = create_demo_reviewer(service, installation["id"])
+        email, password, existed = demo_reviewer(service, settings, installation["id"])
         print_summary(settings, installation["id"], sandbox_url, created)
-        click.echo(f"Log in as:           {login[0]}  password: {login[1]}")
+        click.echo(f"Log in as:           {email}  password: {password}")
+        if existed:
+            click.echo(
+                "                     (the earlier run's demo reviewer: new password, this run's data)"
+            )
         if once:
             return
         click.echo("\nRunning. Ctrl-C stops everything.")

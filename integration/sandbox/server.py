@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
+from integration.sandbox.pages import writebacks_page
 from integration.sandbox.state import Fault, SandboxState
 from integration.sandbox.webhooks import send_candidate_webhook
 
@@ -50,6 +51,13 @@ def _basic_credentials() -> tuple[str, str] | None:
 def _bearer() -> str | None:
     header = request.headers.get("Authorization", "")
     return header[7:] if header.startswith("Bearer ") else None
+
+
+def _wants_html() -> bool:
+    """A browser (HTML preferred over JSON, and no ?format=json) rather than a script."""
+    if request.args.get("format") == "json":
+        return False
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
 def _encode_cursor(filters: dict, per_page: int, offset: int) -> str:
@@ -308,7 +316,10 @@ def _register_controls(app: Flask, state: SandboxState) -> None:
 
     @app.get("/_sandbox/writebacks")
     def all_writebacks() -> Response:
-        return jsonify([state.writebacks(c) for c in state.touched_candidates()])
+        rows = [state.writebacks(c) for c in state.touched_candidates()]
+        if _wants_html():
+            return Response(writebacks_page(state, rows), mimetype="text/html")
+        return jsonify(rows)
 
     @app.post("/_sandbox/faults")
     def inject_fault() -> Response:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import phonenumbers
-from datasketch import MinHash
 
 from screening.identifiers import (
     canonical_url,
@@ -219,6 +218,10 @@ def strip_personal(text: str, name_parts: set[str]) -> str:
 
 @cache
 def _permutations():
+    # datasketch is imported on the first free text: it imports scipy (about 2 s and 60 MB), which
+    # a process screening names alone never needs.
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=7, scheme="affine32", hashfunc=_crc32).permutations
 
 
@@ -233,6 +236,8 @@ def bands(text: str) -> list[str]:
     shingles = {" ".join(words[i : i + 3]).encode() for i in range(len(words) - 2)}
     if not shingles:
         return []
+    from datasketch import MinHash
+
     minhash = MinHash(
         num_perm=NUM_PERM, seed=7, permutations=_permutations(), scheme="affine32", hashfunc=_crc32
     )

@@ -12,8 +12,10 @@ index's `frequencies` and ask which applicants they `touch`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from screening.matching.blocking import Candidate, NameIndex, TokenFrequencies
+from screening.matching.compact import State
 from screening.matching.companies import company_name
 from screening.matching.dates import DobAgreement, compare_birth_dates
 from screening.matching.identifiers import IdentifierIndex
@@ -60,7 +62,10 @@ class SanctionsIndex:
         snapshots: list[ListSnapshot],
         threshold: float = DEFAULT_THRESHOLD,
         frequencies: tuple[TokenFrequencies, OrgFrequencies] | None = None,
+        state: Mapping | None = None,
     ) -> None:
+        """state: a stored index's `state()` over these same snapshots (screening.matching.stored),
+        taken over instead of building."""
         self.threshold = threshold
         self.versions = {s.name: s.version for s in snapshots}
         self.entities: list[Entity] = [e for s in snapshots for e in s.entities]
@@ -68,16 +73,29 @@ class SanctionsIndex:
         self.people = NameIndex(person_name, single_part_names=False)
         self.organisations = OrganisationIndex()
         self.identifiers = IdentifierIndex()
-        for owner, entity in enumerate(self.entities):
-            self.identifiers.add(owner, entity)
-        people, organisations = indexed_names(self.entities)
-        person_freq, org_freq = frequencies or (None, None)
-        self.people.build(people, person_freq)
-        self.organisations.build(organisations, org_freq)
+        if state is not None:
+            self.people.restore(state, "people.")
+            self.organisations.restore(state, "organisations.")
+            self.identifiers.restore(state, "identifiers.")
+        else:
+            for owner, entity in enumerate(self.entities):
+                self.identifiers.add(owner, entity)
+            people, organisations = indexed_names(self.entities)
+            person_freq, org_freq = frequencies or (None, None)
+            self.people.build(people, person_freq)
+            self.organisations.build(organisations, org_freq)
         log.info(
-            "sanctions index built entities=%d person_names=%d organisation_names=%d",
+            "sanctions index ready entities=%d person_names=%d organisation_names=%d",
             len(self.entities), len(self.people.names), len(self.organisations.names),
         )  # fmt: skip
+
+    def state(self) -> State:
+        """What was built from the snapshots, as flat lists and arrays (the entities are the snapshots')."""
+        return {
+            **self.people.state("people."),
+            **self.organisations.state("organisations."),
+            **self.identifiers.state("identifiers."),
+        }
 
     @property
     def frequencies(self) -> tuple[TokenFrequencies, OrgFrequencies]:
@@ -101,7 +119,7 @@ class SanctionsIndex:
             key = (hit.list, hit.entity_id, hit.matched_on)
             if key not in hits or hit.score > hits[key].score:
                 hits[key] = hit
-        return sorted(hits.values(), key=lambda h: -h.score)
+        return sorted(hits.values(), key=lambda h: (-h.score, h.list, h.entity_id, h.matched_on))
 
     def _name_hits(self, applicant: Applicant) -> list[SanctionsHit]:
         typed = applicant.full_name.strip()

@@ -248,6 +248,9 @@ class Connector(ABC):
     # Delete events after which the ATS keeps the (anonymised) candidate: not confirmed by a 404.
     anonymise_events: ClassVar[frozenset[str]] = frozenset()
     replay_window: ClassVar[float | None] = None  # seconds a signed timestamp stays acceptable
+    # Whether the signature covers the body that names the event and its candidate (Lever's
+    # covers only a token and a time): an unsigned body is acted on only as the ATS confirms it.
+    signs_event_body: ClassVar[bool] = True
 
     # API metadata.
     auth_type: ClassVar[AuthType]
@@ -297,7 +300,8 @@ class Connector(ABC):
     @classmethod
     @abstractmethod
     def verify(cls, secret: str, raw_body: bytes, headers: Mapping[str, str]) -> bool:
-        """True when the signature over the raw body bytes is valid (compared in constant time)."""
+        """True when the signature over the raw body bytes is valid (compared in constant time);
+        PayloadError(400) where the signature is inside a body that cannot be decoded."""
 
     @classmethod
     @abstractmethod
@@ -311,6 +315,13 @@ class Connector(ABC):
         """A complete delivery: body bytes as the vendor sends them and their headers."""
         raw_body = json.dumps(payload).encode()
         return raw_body, cls.sign(secret, raw_body, **kw)
+
+    @classmethod
+    def replay_key(cls, raw_body: bytes, headers: Mapping[str, str]) -> str:
+        """What the signature covers, as a key: a verified delivery whose key was seen before is a
+        replay, whatever else (an unsigned event-id header) differs. The default is the body's
+        hash, for platforms that sign the whole body; call it only on a verified delivery."""
+        return "sha256:" + hashlib.sha256(raw_body).hexdigest()
 
     @classmethod
     def handshake(cls, headers: Mapping[str, str]) -> dict[str, str] | None:
@@ -848,7 +859,7 @@ def response_json(response: requests.Response, vendor: str) -> Any:
     """The decoded JSON of an API answer; ConnectorError('bad_response') when it is not JSON."""
     try:
         return response.json()
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ConnectorError(
             "bad_response", f"{vendor} answered {response.status_code} with non-JSON"
         ) from exc

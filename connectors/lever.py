@@ -166,6 +166,7 @@ class Lever(Connector):
     signature_location = "body"
     signature_scheme = "hmac-sha256-hex over token + triggeredAt (body fields); the body itself is unsigned"
     dedupe_source = "body field token"
+    signs_event_body = False  # a delete is acted on only when Lever confirms it (tasks.inbox)
     replay_window = 3 * 24 * 3600.0  # see the module docstring: retries reuse the original triggeredAt
     events: ClassVar[Mapping[str, EventKind]] = {
         "applicationCreated": EventKind.APPLICATION_CREATED,
@@ -215,10 +216,10 @@ class Lever(Connector):
     def verify(
         cls, secret: str, raw_body: bytes, headers: Mapping[str, str], now: float | None = None
     ) -> bool:
+        body = decode_json(raw_body)  # the signed fields are in the body: PayloadError(400) if no JSON
         try:
-            body = json.loads(raw_body)
             token, triggered_at, signature = body["token"], body["triggeredAt"], body["signature"]
-        except (ValueError, KeyError, TypeError):
+        except (KeyError, TypeError):
             return False
         if not (isinstance(token, str) and isinstance(signature, str) and isinstance(triggered_at, int)):
             return False
@@ -227,6 +228,13 @@ class Lever(Connector):
             return False
         message = f"{token}{triggered_at}".encode()
         return any(same_digest(hmac_sha256_hex(key, message), signature) for key in _keys(secret))
+
+    @classmethod
+    def replay_key(cls, raw_body: bytes, headers: Mapping[str, str]) -> str:
+        """Lever signs only `token` + `triggeredAt`: the token is the signed material, so a token
+        seen once (on any event, ignored ones included) is never accepted again, whatever body
+        is wrapped around it."""
+        return "lever-token:" + str(decode_json(raw_body)["token"])
 
     @classmethod
     def sign(cls, secret: str, raw_body: bytes, **kw: Any) -> dict[str, str]:

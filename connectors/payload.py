@@ -45,10 +45,13 @@ class IdField(fields.Field):
 
 
 def decode_json(raw_body: bytes) -> Any:
+    """The decoded body; PayloadError(400) when it is not JSON or nests too deeply to decode."""
     try:
         return json.loads(raw_body)
     except (UnicodeDecodeError, ValueError) as exc:
         raise PayloadError(400, f"body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:  # json.loads recurses per level: 100k nested arrays exhaust it
+        raise PayloadError(400, "body is not valid JSON: nested too deeply") from exc
 
 
 @functools.cache

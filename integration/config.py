@@ -45,6 +45,8 @@ class Settings:
     # e-mails, addresses...). Defaults to HIREWATCH_SECRET_KEY. Changing it orphans stored keys.
     linkage_key: str | None = None
     badge_ttl_seconds: int = 90 * 24 * 3600  # HIREWATCH_BADGE_TTL: risk-badge links in ATS notes
+    inbox_retention_days: float = 30.0  # HIREWATCH_INBOX_RETENTION_DAYS: processed webhook bodies
+    token_days: float = 90.0  # HIREWATCH_TOKEN_DAYS: lifetime of an API token made by the CLI
     # HIREWATCH_ALLOW_API_URLS: URL prefixes (http allowed) the operator lets installations and
     # attachment downloads use beyond each platform's own API hosts: the sandbox, test stand-ins.
     allow_api_urls: tuple[str, ...] = ()
@@ -81,6 +83,8 @@ class Settings:
             linkage_key=os.environ.get("HIREWATCH_LINKAGE_KEY") or None,
             # Risk-badge links in ATS notes stay valid this long (default 90 days).
             badge_ttl_seconds=int(_env("HIREWATCH_BADGE_TTL", str(90 * 24 * 3600))),
+            inbox_retention_days=float(_env("HIREWATCH_INBOX_RETENTION_DAYS", "30")),
+            token_days=float(_env("HIREWATCH_TOKEN_DAYS", "90")),
             allow_api_urls=parse_allowed_prefixes(_env("HIREWATCH_ALLOW_API_URLS", "")),
             unhealthy_after_404s=int(_env("HIREWATCH_UNHEALTHY_AFTER_404S", "5")),
             resume_memory_mb=int(_env("HIREWATCH_RESUME_MEMORY_MB", "512")),

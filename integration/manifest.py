@@ -148,7 +148,9 @@ def build_manifest() -> dict[str, Any]:
             "storage": "applicant data, screenings and webhook deliveries in the operator's database; "
             "ATS credentials encrypted with HIREWATCH_SECRET_KEY (Fernet)",
             "retention": "kept while the installation exists; a candidate deleted or anonymised in the "
-            "ATS is deleted here; removing the installation deletes all its data",
+            "ATS is deleted here, with the raw webhook deliveries about them; the raw body of every "
+            "processed webhook delivery is erased after HIREWATCH_INBOX_RETENTION_DAYS (default 30); "
+            "removing the installation deletes all its data",
             "attachments": "downloaded at screening time for text extraction; the files are not kept",
         },
     }

@@ -18,7 +18,7 @@ from connectors.base import Connector, EventKind, PayloadError, WebhookEvent
 from connectors.registry import get_connector
 from integration.config import Settings
 from integration.enqueue import InboxEnqueuer
-from store.inbox import accept_delivery, body_dedupe_key
+from store.inbox import accept_delivery, body_dedupe_key, remember_signature
 from store.installations import find_webhook_secret
 from store.secretbox import SecretBox
 
@@ -90,27 +90,44 @@ def receive(platform: str, installation_id: str) -> tuple[Response, int]:
         response.headers.update(echo)
         return response, connector.handshake_status
 
-    if not secret or not connector.verify(secret, raw_body, request.headers):
-        log.warning("webhook.rejected %s reason=signature", fields)
-        return _error(401, "invalid signature")
+    try:
+        if not secret or not connector.verify(secret, raw_body, request.headers):
+            log.warning("webhook.rejected %s reason=signature", fields)
+            return _error(401, "invalid signature")
+    except PayloadError as exc:
+        return _refused(exc, fields)
 
+    # From here the signature is valid: it is recorded before anything is done with its event
+    # (refused and ignored events too), so the same signed material is never acted on twice.
+    replay_key = connector.replay_key(raw_body, request.headers)
     try:
         event = connector.parse_event(raw_body, request.headers)
     except PayloadError as exc:
-        log.warning("webhook.rejected %s reason=payload status=%s detail=%s", fields, exc.status, exc.reason)
-        return _error(exc.status, exc.reason)
+        remember_signature(engine, installation_id, replay_key)
+        return _refused(exc, fields)
 
     if event.kind in (EventKind.PING, EventKind.IGNORED):
-        log.info("webhook.%s %s event=%s", event.kind.value, fields, event.event_type)
-        return jsonify(status=event.kind.value), connector.success_status
+        first = remember_signature(engine, installation_id, replay_key)
+        log.info("webhook.%s %s event=%s replay=%s", event.kind.value, fields, event.event_type, not first)
+        return jsonify(status=event.kind.value if first else "duplicate"), connector.success_status
 
-    return _store_and_reply(connector, installation_id, event, raw_body, fields)
+    return _store_and_reply(connector, installation_id, event, raw_body, replay_key, fields)
+
+
+def _refused(exc: PayloadError, fields: str) -> tuple[Response, int]:
+    log.warning("webhook.rejected %s reason=payload status=%s detail=%s", fields, exc.status, exc.reason)
+    return _error(exc.status, exc.reason)
 
 
 def _store_and_reply(
-    connector: type[Connector], installation_id: str, event: WebhookEvent, raw_body: bytes, fields: str
+    connector: type[Connector],
+    installation_id: str,
+    event: WebhookEvent,
+    raw_body: bytes,
+    replay_key: str,
+    fields: str,
 ) -> tuple[Response, int]:
-    """Commit the delivery to the inbox (once per dedupe key), reply, then enqueue it."""
+    """Commit the delivery to the inbox (once per dedupe key and signature), reply, then enqueue it."""
     accepted = accept_delivery(
         current_app.extensions["hirewatch.engine"],
         installation_id=installation_id,
@@ -120,6 +137,8 @@ def _store_and_reply(
         event_kind=event.kind.value,
         raw_body=raw_body,
         headers=dict(request.headers),
+        replay_key=replay_key,
+        candidate_id=event.candidate_id,
     )
     if accepted.duplicate:
         log.info("webhook.duplicate %s event=%s inbox_id=%s", fields, event.event_type, accepted.inbox_id)

@@ -31,11 +31,13 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from screening.models import Flag, MatchedOn, Risk, SanctionsHit, ScreeningResult, Severity
 from screening.verdict import decide
-from store import audit
+from store import audit, outbox
 from store.db import metadata
 from store.tables import applicants, audit_log, screenings
 
@@ -63,15 +65,20 @@ users = Table(
     Column("password_hash", String(300), nullable=False),
     Column("role", String(16), nullable=False, default=Scope.REVIEWER.value),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # A session remembers the generation it was made in; logout (or disabling) moves it on, so
+    # every cookie issued before is dead server-side. NULL (older rows) is generation 0.
+    Column("session_generation", Integer),
+    Column("disabled_at", DateTime(timezone=True)),  # a disabled user cannot sign in
 )
 
-login_failures = Table(
-    "review_login_failures",
+# Sign-in attempts per e-mail ("email:<address>") and per client address ("ip:<address>") in the
+# current window, counted before the password is checked (see `claim_login_attempt`).
+login_attempts = Table(
+    "review_login_attempts",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("email", String(320), nullable=False, index=True),
-    Column("ip", String(64), nullable=False, index=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("key", String(400), primary_key=True),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False),
 )
 
 api_tokens = Table(
@@ -86,6 +93,7 @@ api_tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("last_used_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("expires_at", DateTime(timezone=True)),  # None (tokens made before expiry existed): never
 )
 
 decisions = Table(
@@ -389,6 +397,11 @@ class User:
     installation_id: str
     email: str
     role: Scope
+    session_generation: int = 0
+
+    @classmethod
+    def from_row(cls, row) -> User:
+        return cls(row.id, row.installation_id, row.email, Scope(row.role), row.session_generation or 0)
 
 
 def add_user(conn: Connection, installation_id: str, email: str, password: str, role: Scope) -> User:
@@ -437,9 +450,9 @@ def authenticate_user(conn: Connection, email: str, password: str) -> User | Non
     row = conn.execute(select(users).where(users.c.email == email.strip().lower())).first()
     # Hash even when the user is unknown so timing does not reveal which e-mails exist.
     stored = row.password_hash if row else _DUMMY_HASH
-    if not check_password_hash(stored, password) or row is None:
+    if not check_password_hash(stored, password) or row is None or row.disabled_at is not None:
         return None
-    return User(row.id, row.installation_id, row.email, Scope(row.role))
+    return User.from_row(row)
 
 
 # Password guessing: a few tries per account, more per address (an office shares one), per window.
@@ -448,36 +461,49 @@ MAX_FAILURES_PER_EMAIL = 5
 MAX_FAILURES_PER_IP = 30
 
 
-def login_retry_after(conn: Connection, email: str, ip: str, now: datetime | None = None) -> int:
-    """Seconds until this e-mail may try again from this address (0: it may try now)."""
+def claim_login_attempt(conn: Connection, email: str, ip: str, now: datetime | None = None) -> int:
+    """Count this attempt against the e-mail and the address BEFORE its password is checked;
+    seconds to wait (0: check the password). Commit before checking: each count is one atomic
+    upsert that returns its new value, so parallel guesses each get their own number and only
+    the first MAX_FAILURES_PER_EMAIL of a window reach the password check."""
     now = now or datetime.now(UTC)
-    since = now - LOGIN_WINDOW
     waits = []
-    for column, value, limit in (
-        (login_failures.c.email, email.strip().lower(), MAX_FAILURES_PER_EMAIL),
-        (login_failures.c.ip, ip, MAX_FAILURES_PER_IP),
+    for key, limit in (
+        (f"email:{email.strip().lower()}", MAX_FAILURES_PER_EMAIL),
+        (f"ip:{ip}", MAX_FAILURES_PER_IP),
     ):
-        recent = (
-            conn.execute(
-                select(login_failures.c.at).where(column == value, login_failures.c.at > since)
-                .order_by(login_failures.c.at.desc()).limit(limit)
-            ).scalars().all()
-        )  # fmt: skip
-        if len(recent) >= limit:
-            oldest = min(_aware(at) for at in recent)
-            waits.append(int((oldest + LOGIN_WINDOW - now).total_seconds()) + 1)
+        attempts, window_start = _count_attempt(conn, key[:400], now)
+        if attempts > limit:
+            waits.append(int((_aware(window_start) + LOGIN_WINDOW - now).total_seconds()) + 1)
     return max(waits, default=0)
 
 
-def record_login(conn: Connection, email: str, ip: str, succeeded: bool, now: datetime | None = None) -> None:
-    """A failure counts against the e-mail and the address; a success clears the e-mail's."""
+def _count_attempt(conn: Connection, key: str, now: datetime) -> tuple[int, datetime]:
+    """One more attempt on `key` (a new window once the last one is over): (attempts, window start)."""
+    dialect_insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    expired = login_attempts.c.window_start <= now - LOGIN_WINDOW
+    upsert = (
+        dialect_insert(login_attempts)
+        .values(key=key, window_start=now, attempts=1)
+        .on_conflict_do_update(
+            index_elements=[login_attempts.c.key],
+            set_={
+                "attempts": case((expired, 1), else_=login_attempts.c.attempts + 1),
+                "window_start": case((expired, now), else_=login_attempts.c.window_start),
+            },
+        )
+        .returning(login_attempts.c.attempts, login_attempts.c.window_start)
+    )
+    return tuple(conn.execute(upsert).one())
+
+
+def record_login(conn: Connection, email: str, ip: str, succeeded: bool) -> None:
+    """A failure stays counted (its attempt was claimed) and is audited; a success clears the
+    e-mail's count."""
     email = email.strip().lower()
     if succeeded:
-        conn.execute(login_failures.delete().where(login_failures.c.email == email))
+        conn.execute(login_attempts.delete().where(login_attempts.c.key == f"email:{email}"[:400]))
         return
-    now = now or datetime.now(UTC)
-    conn.execute(login_failures.delete().where(login_failures.c.at <= now - LOGIN_WINDOW))
-    conn.execute(login_failures.insert().values(email=email[:320], ip=ip[:64], at=now))
     audit.record(
         conn, action="user.login_failed", actor=f"ip:{ip}", installation_id=None, subject=email[:200]
     )
@@ -488,8 +514,18 @@ def _aware(moment: datetime) -> datetime:
 
 
 def get_user(conn: Connection, user_id: int) -> User | None:
-    row = conn.execute(select(users).where(users.c.id == user_id)).first()
-    return User(row.id, row.installation_id, row.email, Scope(row.role)) if row else None
+    """The user, if they exist and are not disabled."""
+    row = conn.execute(select(users).where(users.c.id == user_id, users.c.disabled_at.is_(None))).first()
+    return User.from_row(row) if row else None
+
+
+def end_sessions(conn: Connection, user_id: int) -> None:
+    """Every session cookie issued to this user so far stops working (logout)."""
+    conn.execute(
+        users.update()
+        .where(users.c.id == user_id)
+        .values(session_generation=func.coalesce(users.c.session_generation, 0) + 1)
+    )
 
 
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method="scrypt")
@@ -518,10 +554,18 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+DEFAULT_TOKEN_DAYS = 90  # HIREWATCH_TOKEN_DAYS overrides it for the CLI
+
+
 def create_token(
-    conn: Connection, installation_id: str, scope: Scope, label: str = "", actor: str = "cli"
+    conn: Connection,
+    installation_id: str,
+    scope: Scope,
+    label: str = "",
+    actor: str = "cli",
+    days: float = DEFAULT_TOKEN_DAYS,
 ) -> tuple[ApiToken, str]:
-    """A new token; the plain value is returned once and only its hash is stored."""
+    """A new token valid for `days`; the plain value is returned once and only its hash is stored."""
     token_id = secrets.token_hex(6)
     plain = f"{TOKEN_PREFIX}{secrets.token_urlsafe(32)}"
     conn.execute(
@@ -531,6 +575,7 @@ def create_token(
             scope=scope.value,
             token_hash=_token_hash(plain),
             label=label,
+            expires_at=datetime.now(UTC) + timedelta(days=days),
         )
     )
     audit.record(
@@ -550,10 +595,35 @@ def authenticate_token(conn: Connection, plain: str) -> ApiToken | None:
             api_tokens.c.token_hash == _token_hash(plain), api_tokens.c.revoked_at.is_(None)
         )
     ).first()
-    if row is None:
+    if row is None or (row.expires_at is not None and _aware(row.expires_at) <= datetime.now(UTC)):
         return None
     conn.execute(api_tokens.update().where(api_tokens.c.id == row.id).values(last_used_at=datetime.now(UTC)))
     return ApiToken(row.id, row.installation_id, Scope(row.scope))
+
+
+def list_tokens(conn: Connection, installation_id: str | None = None) -> list[dict]:
+    """Tokens (never their hashes), newest first; of one installation when given."""
+    columns = [c for c in api_tokens.c if c.name != "token_hash"]
+    query = select(*columns).order_by(api_tokens.c.created_at.desc())
+    if installation_id is not None:
+        query = query.where(api_tokens.c.installation_id == installation_id)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def revoke_token(conn: Connection, token_id: str, actor: str = "cli") -> bool:
+    """Revoke at once (audited); False when there is no such live token."""
+    row = conn.execute(
+        select(api_tokens.c.installation_id).where(
+            api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None)
+        )
+    ).first()
+    if row is None:
+        return False
+    conn.execute(api_tokens.update().where(api_tokens.c.id == token_id).values(revoked_at=datetime.now(UTC)))
+    audit.record(
+        conn, action="token.revoke", actor=actor, installation_id=row.installation_id, subject=token_id
+    )
+    return True
 
 
 # --- applicants and screenings (read side) ---
@@ -817,12 +887,15 @@ def _suppress(
 
 
 def list_decisions(conn: Connection, installation_id: str, applicant_id: int) -> list[dict]:
+    """Newest first, each with whether its ATS write-back is done (`store.outbox` statuses)."""
     rows = conn.execute(
         select(decisions)
         .where(decisions.c.installation_id == installation_id, decisions.c.applicant_id == applicant_id)
         .order_by(decisions.c.id.desc())
     ).mappings()
-    return [dict(row) for row in rows]
+    found = [dict(row) for row in rows]
+    states = outbox.statuses(conn, [d["id"] for d in found])
+    return [{**d, "writeback_status": states.get(d["id"])} for d in found]
 
 
 # --- audit export ---

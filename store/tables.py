@@ -59,8 +59,26 @@ inbox = Table(
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("enqueued_at", DateTime(timezone=True)),
     Column("processed_at", DateTime(timezone=True)),
+    # The ATS candidate the event names (None: it names none), so its deliveries go with it.
+    Column("candidate_id", String(200)),
+    Column("body_erased_at", DateTime(timezone=True)),  # body and headers purged (retention)
     UniqueConstraint("installation_id", "dedupe_key", name="uq_inbox_dedupe"),
     Index("ix_inbox_status", "status", "received_at"),
+    Index("ix_inbox_candidate", "installation_id", "candidate_id"),
+)
+
+# Every verified signature, recorded before its event is acted on (ignored events too): the same
+# signed material twice is a replay, whatever unsigned parts (an event id header, Lever's body)
+# were changed around it. `replay_key` is what the signature covers (`Connector.replay_key`).
+seen_signatures = Table(
+    "seen_signatures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("installation_id", String(64), ForeignKey("installations.id", ondelete="CASCADE"), nullable=False),
+    Column("replay_key", String(200), nullable=False),
+    Column("inbox_id", Integer),  # the delivery it came with; None for an event we did not keep
+    Column("seen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("installation_id", "replay_key", name="uq_seen_signature"),
 )
 
 applicants = Table(

@@ -17,7 +17,7 @@ from integration.config import Settings
 LIVE_QUEUE = "live"  # webhook screenings: never starved by bulk work
 BULK_QUEUE = "bulk"  # re-screens and list refreshes
 
-TASK_MODULES = ["tasks.inbox", "tasks.rescreen", "tasks.lists"]
+TASK_MODULES = ["tasks.inbox", "tasks.outbox", "tasks.rescreen", "tasks.lists", "tasks.retention"]
 # Redelivery of a task whose worker vanished without acking (the whole process killed, not just
 # the pool child) waits this long; it must exceed the longest retry countdown we schedule.
 VISIBILITY_TIMEOUT_SECONDS = 3600
@@ -34,8 +34,10 @@ def make_celery(settings: Settings | None = None) -> Celery:
         task_routes={
             "tasks.process_inbox": {"queue": LIVE_QUEUE},
             "tasks.sweep_inbox": {"queue": LIVE_QUEUE},
+            "tasks.sweep_outbox": {"queue": LIVE_QUEUE},
             "tasks.rescreen_*": {"queue": BULK_QUEUE},
             "tasks.refresh_lists": {"queue": BULK_QUEUE},
+            "tasks.expire_inbox_bodies": {"queue": BULK_QUEUE},
         },
         task_time_limit=settings.task_time_limit,
         # A child that a task left this big (KiB) is replaced after it: one hostile file or leak
@@ -53,10 +55,15 @@ def make_celery(settings: Settings | None = None) -> Celery:
                 "task": "tasks.sweep_inbox",
                 "schedule": timedelta(seconds=settings.sweep_seconds),
             },
+            "sweep-outbox": {
+                "task": "tasks.sweep_outbox",
+                "schedule": timedelta(seconds=settings.sweep_seconds),
+            },
             "refresh-lists": {
                 "task": "tasks.refresh_lists",
                 "schedule": timedelta(hours=settings.list_refresh_hours),
             },
+            "expire-inbox-bodies": {"task": "tasks.expire_inbox_bodies", "schedule": timedelta(hours=1)},
         },
     )
     return app

@@ -23,12 +23,13 @@ from sqlalchemy import Engine, func, select, update
 from connectors.base import ConnectorAbort, ConnectorError, EventKind, PayloadError, WebhookEvent
 from connectors.registry import get_connector
 from screening.models import ScreeningResult
-from store import audit
+from store import audit, outbox
 from store.applicants import delete_applicant, find_row_id, get_applicant, get_applicants
 from store.inbox import (
     DELETE_UNCONFIRMED,
     FINAL_STATUSES,
     MISSING_IN_ATS,
+    erase_candidate,
     get_delivery,
     mark_queued,
     missing_streak,
@@ -101,6 +102,7 @@ def _forget_candidate(engine: Engine, installation_id: str, candidate_id: str, w
     with engine.begin() as conn:
         removed = delete_applicant(conn, installation_id, candidate_id)
         forget(conn, installation_id, candidate_id)
+        erase_candidate(conn, installation_id, candidate_id)  # the raw webhook bodies go too
         audit.record(
             conn,
             action="applicant.deleted",
@@ -151,10 +153,15 @@ def handle(engine: Engine, row, event: WebhookEvent) -> str:
 def _delete_when_confirmed(engine: Engine, connector, row, event: WebhookEvent) -> str:
     """A signed delete: drop our copy, unless the ATS still has the candidate (a replayed or
     forged-looking event). Anonymised candidates stay in the ATS by design, and without an API
-    key we cannot ask: there the signed event alone decides."""
+    key we cannot ask: there the signed event alone decides, if its signature covers the body
+    that names the candidate (Lever's does not: its deletes are kept until the ATS confirms)."""
     candidate_id = str(event.candidate_id)
     anonymised = event.event_type in connector.anonymise_events
-    if connector.has_credentials() and not anonymised and connector.candidate_exists(candidate_id):
+    if not connector.has_credentials():
+        kept = not connector.signs_event_body
+    else:
+        kept = not anonymised and connector.candidate_exists(candidate_id)
+    if kept:
         with engine.begin() as conn:
             audit.record(
                 conn,
@@ -323,8 +330,13 @@ def write_back_decision(self, installation_id: str, applicant_id: int, decision_
         stored = get_applicant(conn, applicant_id)
     if stored is None or stored[0] != installation_id:
         log.warning("decision.unknown_applicant applicant_id=%s decision_id=%s", applicant_id, decision_id)
-        return "missing"
-    return _rescreen_held(self, engine, installation_id, [(applicant_id, stored[1])], "decision")
+        status, error = "missing", "the applicant is no longer stored here"
+    else:
+        status = _rescreen_held(self, engine, installation_id, [(applicant_id, stored[1])], "decision")
+        error = None if status == "done" else "the installation was stopped: see its status"
+    with engine.begin() as conn:  # the decision's outbox row: the reviewer sees it is written
+        outbox.finish(conn, decision_id, outbox.DONE if status == "done" else outbox.FAILED, error)
+    return status
 
 
 @app.task(name="tasks.rescreen_linked", bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=8)

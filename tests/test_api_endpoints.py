@@ -263,6 +263,16 @@ def test_decision_is_kept_and_audited_when_the_queue_is_down(sqlite_url, tmp_pat
         assert failed.scalar_one()["decision_id"] == response.json["id"]
 
 
+def test_deeply_nested_json_body_is_400(api) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    response = api["client"].post(
+        f"/api/v1/applicants/{api['ids']['match']}/decisions",
+        headers={**api["reviewer"], "Content-Type": "application/json"},
+        data=deep,
+    )
+    assert response.status_code == 400 and response.json["reason"]
+
+
 def _harvest_v3_answers() -> None:
     """A token, then one page of candidates: the test call an installation change makes
     (https://harvestdocs.greenhouse.io/docs/authentication, /docs/pagination)."""

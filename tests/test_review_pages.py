@@ -83,6 +83,18 @@ def test_login_never_redirects_off_site(site) -> None:
     assert response.headers["Location"] == "/review/"
 
 
+@pytest.mark.parametrize(
+    "target",
+    ["/review%0d%0aSet-Cookie:%20x=1", "/review/%0aLocation:%20//evil.example", "/review\\evil.example"],
+)
+def test_a_crlf_or_backslash_in_next_is_never_a_500_nor_a_redirect_off_site(site, target) -> None:
+    client = site["client"]
+    assert client.get(f"/review/login?next={target}").status_code == 200
+    response = _login(client, next_url=f"?next={target}")
+    assert response.status_code == 302 and response.headers["Location"] == "/review/"
+    assert "Set-Cookie: x" not in str(response.headers)
+
+
 def test_forms_without_csrf_token_are_refused(site) -> None:
     client = site["client"]
     client.get("/review/login")

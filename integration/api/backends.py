@@ -11,7 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, func, select
+from sqlalchemy import func, select
 
 from connectors.base import AccessCheck
 from connectors.registry import check_access
@@ -23,7 +23,7 @@ from screening.lists import load_advisories
 from screening.lists.diff import changed_fields, diff_snapshot_sets
 from screening.lists.errors import ListError
 from screening.lists.store import ListStore
-from store import audit, jobs, review
+from store import audit, jobs, outbox, review
 from store import installations as stored
 from store.secretbox import SecretBox
 from store.tables import inbox, installations
@@ -61,32 +61,38 @@ def send_task(name: str, kwargs: dict[str, Any], queue: str = LIVE_QUEUE) -> str
         raise Unavailable(f"the task queue is unreachable ({exc.__class__.__name__}); retry shortly") from exc
 
 
-def write_back_decision(conn: Connection, installation_id: str, decision: dict, actor: str) -> None:
-    """Ask the pipeline to update the ATS (tag + note). The decision itself is already stored;
-    a queue outage is audited so the write-back can be redone, never silently dropped."""
-    kwargs = {
-        "installation_id": installation_id,
-        "applicant_id": decision["applicant_id"],
-        "decision_id": decision["id"],
-    }
+def send_write_back(write_back: outbox.WriteBack, subject: str, actor: str) -> bool:
+    """Hand a committed decision's ATS write-back to the workers; False when the queue is down,
+    which is audited and leaves the outbox row for the beat sweeper to send later."""
     try:
-        action, outcome = "writeback.enqueued", {"task_id": send_task(WRITEBACK_TASK, kwargs)}
+        action, outcome = (
+            "writeback.enqueued",
+            {"task_id": send_task(WRITEBACK_TASK, write_back.task_kwargs())},
+        )
     except Unavailable as exc:
-        action, outcome = "writeback.enqueue_failed", {"error": str(exc)}
-    audit.record(
-        conn,
-        action=action,
-        actor=actor,
-        installation_id=installation_id,
-        subject=decision["external_id"],
-        details={**kwargs, **outcome},
-    )
+        action, outcome = (
+            "writeback.enqueue_failed",
+            {"error": str(exc), "outbox": "kept; the sweeper retries"},
+        )
+    with current_app.extensions["hirewatch.engine"].begin() as conn:
+        if action == "writeback.enqueued":
+            outbox.mark_sent(conn, write_back.decision_id)
+        audit.record(
+            conn,
+            action=action,
+            actor=actor,
+            installation_id=write_back.installation_id,
+            subject=subject,
+            details={**write_back.task_kwargs(), **outcome},
+        )
+    return action == "writeback.enqueued"
 
 
 def record_decision(installation_id: str, applicant_id: int, body: dict, actor: str) -> dict:
-    """Store the decision, audit it and queue the ATS write-back (shared with the review pages)."""
-    engine = current_app.extensions["hirewatch.engine"]
-    with engine.begin() as conn:
+    """Store the decision with its write-back in the outbox and audit it (one transaction), then
+    queue the ATS write-back (shared with the review pages). `writeback_status` says whether the
+    workers have it (`queued`) or the outbox keeps it until the queue is back (`pending`)."""
+    with current_app.extensions["hirewatch.engine"].begin() as conn:
         try:
             decision = review.record_decision(
                 conn,
@@ -101,11 +107,10 @@ def record_decision(installation_id: str, applicant_id: int, body: dict, actor: 
             raise not_found("applicant") from exc
         except review.ReviewError as exc:
             raise ApiError(422, "invalid", str(exc)) from exc
-    # Enqueued only once the decision is committed: a worker quicker than the commit would
-    # re-screen without it and put the applicant back to pending.
-    with engine.begin() as conn:
-        write_back_decision(conn, installation_id, decision, actor)
-    return decision
+        write_back = outbox.WriteBack(installation_id, applicant_id, decision["id"])
+        outbox.add(conn, write_back)
+    queued = send_write_back(write_back, decision["external_id"], actor)
+    return {**decision, "writeback_status": "queued" if queued else outbox.PENDING}
 
 
 # --- re-screen jobs (pipeline: store.jobs + the tasks.rescreen_page task) ---

@@ -118,7 +118,10 @@ def _query_dict(schema: Schema) -> dict:
 
 
 def _json_body() -> dict:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested too deeply for the decoder: as malformed as any other
+        body = None
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "send a JSON object with Content-Type: application/json")
     return body

@@ -199,6 +199,13 @@ class DecisionSchema(Schema):
     reason = fields.String()
     actor = fields.String()
     created_at = fields.DateTime()
+    writeback_status = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the ATS tag and note for this decision: pending (the task queue was "
+            "unreachable: kept and retried automatically), queued, done or failed"
+        },
+    )
 
 
 class DecisionCreatedSchema(DecisionSchema):

@@ -27,6 +27,7 @@ from integration.api.routing import bp, openapi_document, operation
 from integration.api.search import search_lists
 from integration.badges import badge_url
 from integration.cli.installations import credentials_notice, credentials_refusal, webhook_url
+from integration.spreadsheet import safe_cell
 from store import audit, review
 from store import installations as stored
 from store.review import Scope
@@ -574,14 +575,8 @@ def csv_lines(rows: list[dict]) -> Iterator[str]:
     for row in rows:
         writer.writerow(
             [
-                json.dumps(row[c], default=_json_default) if c == "details" else _cell(row[c])
+                safe_cell(json.dumps(row[c], default=_json_default) if c == "details" else row[c])
                 for c in AUDIT_COLUMNS
             ]
         )
     yield buffer.getvalue()
-
-
-def _cell(value) -> str:
-    text = value.isoformat() if isinstance(value, datetime) else ("" if value is None else str(value))
-    # Spreadsheet formula injection: a cell starting with = + - @ would run in Excel.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

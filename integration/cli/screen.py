@@ -18,6 +18,7 @@ import click
 from tqdm import tqdm
 
 from integration.config import Settings
+from integration.spreadsheet import safe_cell
 from screening.engine import Screener
 from screening.linkage import Linker, MemoryLinkageStore, tenant_secret
 from screening.matching import DEFAULT_THRESHOLD
@@ -315,19 +316,18 @@ def _csv(records: list[dict]) -> str:
         top = r["sanctions_hits"][0]["explanation"] if r["sanctions_hits"] else ""
         flags = "; ".join(f["message"] for f in r["flags"])
         hits_json = json.dumps(r["sanctions_hits"], ensure_ascii=False)
-        writer.writerow(
-            [
-                r["id"],
-                r["name"],
-                r["risk"],
-                r["score"],
-                r["needs_review"],
-                len(r["sanctions_hits"]),
-                top,
-                flags,
-                hits_json,
-            ]
-        )
+        cells = [
+            r["id"],
+            r["name"],
+            r["risk"],
+            r["score"],
+            r["needs_review"],
+            len(r["sanctions_hits"]),
+            top,
+            flags,
+            hits_json,
+        ]
+        writer.writerow([safe_cell(cell) for cell in cells])
     return buffer.getvalue()
 
 

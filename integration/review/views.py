@@ -38,6 +38,13 @@ bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templa
 bp.before_request(check_csrf)
 bp.after_request(secure_headers)
 
+# The ATS tag and note a decision triggers (store.outbox statuses), in a reviewer's words.
+WRITEBACK_LABELS = {
+    "pending": "pending: the task queue is unreachable; retried automatically",
+    "queued": "queued",
+    "done": "written to the ATS",
+    "failed": "failed: see the installation's status",
+}
 QUEUE_VIEWS = {"pending": "Pending", "escalated": "Escalated", "decided": "Decided", "all": "All"}
 
 
@@ -56,7 +63,7 @@ def login_required(view: Callable) -> Callable:
         user_id = session.get("user_id")
         with _engine().connect() as conn:
             user = review.get_user(conn, user_id) if isinstance(user_id, int) else None
-        if user is None:
+        if user is None or session.get("generation") != user.session_generation:  # logged out
             session.pop("user_id", None)
             return redirect(url_for("review.login", next=request.full_path.rstrip("?")))
         g.user = user
@@ -66,8 +73,9 @@ def login_required(view: Callable) -> Callable:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only ever redirect inside the review pages (no open redirect)."""
-    if target and target.startswith("/review") and not target.startswith("//"):
+    """Only ever redirect inside the review pages (no open redirect); a control character (a CRLF
+    would split the Location header) or a backslash (browsers read it as a slash) is refused."""
+    if target and target.startswith("/review") and target.isprintable() and "\\" not in target:
         return target
     return url_for("review.queue")
 
@@ -77,10 +85,11 @@ def login():
     if request.method == "GET":
         return render_template("review/login.html", error=None)
     email, ip = request.form.get("email", ""), request.remote_addr or "unknown"
-    with _engine().begin() as conn:
-        wait = review.login_retry_after(conn, email, ip)
-        user = None if wait else review.authenticate_user(conn, email, request.form.get("password", ""))
-        if not wait:
+    with _engine().begin() as conn:  # committed before the (slow) password check: see the store
+        wait = review.claim_login_attempt(conn, email, ip)
+    if not wait:
+        with _engine().begin() as conn:
+            user = review.authenticate_user(conn, email, request.form.get("password", ""))
             review.record_login(conn, email, ip, succeeded=user is not None)
     if wait:
         minutes = -(-wait // 60)
@@ -92,12 +101,17 @@ def login():
         return render_template("review/login.html", error="E-mail or password is wrong."), 401
     session.clear()  # a fresh session on login: no fixation
     session["user_id"] = user.id
+    session["generation"] = user.session_generation
     session.permanent = True
     return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")
 def logout():
+    user_id = session.get("user_id")
+    if isinstance(user_id, int):
+        with _engine().begin() as conn:
+            review.end_sessions(conn, user_id)  # a copy of the cookie must not outlive the logout
     session.clear()
     return redirect(url_for("review.login"))
 
@@ -161,6 +175,7 @@ def applicant(applicant_id: int):
         suppressed=presenting.suppressed_items(detail["decisions"], decided_in, state),
         history=presenting.history(detail["decisions"], decided_in),
         applicant_choices=presenting.choices("applicant"),
+        writeback_labels=WRITEBACK_LABELS,
         missing_at=missing_at,
         badge=url_for(
             "badges.badge", token=mint_badge_token(settings(), g.user.installation_id, applicant_id)
@@ -235,7 +250,9 @@ def decide(applicant_id: int):
             wording = review.decision_wording(
                 body["decision"], kind if kind in presenting.KINDS else "applicant"
             )
-            flash(f"Recorded: {wording}. The applicant is now {decision['review_status']}.", "success")
+            ats = WRITEBACK_LABELS[decision["writeback_status"]]
+            status = decision["review_status"]
+            flash(f"Recorded: {wording}. The applicant is now {status}. ATS update {ats}.", "success")
         except ApiError as exc:
             flash(f"Not recorded: {exc.reason}.", "error")
     return redirect(url_for("review.applicant", applicant_id=applicant_id))

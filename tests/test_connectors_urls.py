@@ -239,9 +239,7 @@ def test_redirect_hops_are_capped(internal) -> None:
 
 def test_an_attachment_on_a_refused_api_host_gets_no_credentials(internal) -> None:
     host, hits = internal
-    installation = Installation(
-        id="i", platform="greenhouse", api_key="KEY", api_base_url=f"http://{host}/v1"
-    )
+    installation = Installation(id="i", platform="greenhouse", api_base_url=f"http://{host}/v3", **GH_V3)
     with pytest.raises(ConnectorAbort, match="api_base_url"):  # a row stored before the allowlist
         Greenhouse(installation).download(f"http://{host}/v1/cv.pdf", 1_000_000)
     assert hits == []

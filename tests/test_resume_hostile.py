@@ -170,7 +170,8 @@ def screened(
     screener: Screener, files: list[tuple[str, bytes]], limits: Limits
 ) -> list[tuple[Attachment, object]]:
     """Each file as an applicant's résumé, fetched and read by a connector, then screened."""
-    connector = Greenhouse(Installation(id="i", platform="greenhouse", api_key="k"), resume_limits=limits)
+    v3 = {"client_id": "c", "client_secret": "s", "on_behalf_of": "7"}  # Harvest v3 client credentials
+    connector = Greenhouse(Installation(id="i", platform="greenhouse", **v3), resume_limits=limits)
     results = []
     with responses.RequestsMock() as mock:
         for n, (name, data) in enumerate(files):

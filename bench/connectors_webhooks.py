@@ -24,6 +24,7 @@ NEW_APPLICATION = {
     "ashby": "applicationSubmit.json",
     "workable": "candidate_created.json",
     "smartrecruiters": "application.created.json",
+    "kombo": "data-changed.json",
 }
 
 

@@ -3,11 +3,12 @@
     .venv/bin/python bench/redflags.py [--clean 3000] [--index 100000] [--seed 7]
 
 One tenant's pool, written by Faker in many locales (fixed seed), with planted rings (shared
-phone, address, résumé, profile, portfolio under different names; front-company employers;
-listed wallets and e-mails) and innocent look-alikes (couples and roommates at one address, one
-person applying twice, popular employers, a common résumé template). The whole pool is indexed
-first, as `hirewatch screen` does with a batch, then every applicant is screened. Then the
-speed: applicants screened per second against an index of `--index` applicants.
+phone, valid or not, address, résumé, profile, portfolio under different names; front-company
+employers; listed wallets and e-mails) and innocent look-alikes (couples and roommates at one
+address, one person applying twice, popular employers, a common résumé template, filler phone
+numbers). The whole pool is indexed first, as `hirewatch screen` does with a batch, then every
+applicant is screened. Then the speed: applicants screened per second against an index of
+`--index` applicants.
 
 When the screening engine (`screening.engine.Screener`) is importable, applicants are screened
 with it against the advisories watchlist and, if ../shared/data is there, the real OFAC and UN
@@ -34,6 +35,7 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from screening.identifiers import parse_phone  # noqa: E402
 from screening.linkage import Linker, MemoryLinkageStore  # noqa: E402
 from screening.models import Applicant, Risk  # noqa: E402
 from screening.redflags import check_applicant  # noqa: E402
@@ -155,6 +157,14 @@ class Generator:
                 return phonenumbers.format_number(number, style)
         return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
 
+    def invalid_phone(self) -> str:
+        """A number that fails validation (a digit short, as typed in a hurry or on purpose)."""
+        while True:
+            cut = self.phone(self.rng.choice(list(LOCALES.values()))[0])[:-1]
+            number = parse_phone(cut)
+            if number is None or not phonenumbers.is_valid_number(number):
+                return cut
+
     def resume(self, name: str, employers: list[str], sentences: int = 9) -> str:
         body = " ".join(self.rng.sample(self.sentences, sentences))
         skills = ", ".join(self.rng.sample(SKILLS, 6))
@@ -208,6 +218,7 @@ def build_pool(gen: Generator, clean: int, advisories) -> list[Case]:
             cases.extend(Case(m, "planted", kind) for m in members)
 
     ring("shared phone", 40, (2, 4), lambda b: {"phones": b.phones})
+    ring("shared phone, invalid number", 12, (2, 4), lambda b: {"phones": [gen.invalid_phone()]})
     ring("shared address (laptop farm)", 20, (4, 7), lambda b: {"addresses": b.addresses})
     ring("shared profile", 20, (2, 3), lambda b: {"urls": [f"https://github.com/dev{rng.randint(1, 10**6)}"]})
     ring("shared portfolio", 15, (2, 3), lambda b: {"urls": [f"https://{b.id}-folio.netlify.app/"]})
@@ -253,6 +264,10 @@ def build_pool(gen: Generator, clean: int, advisories) -> list[Case]:
             Case(first, "lookalike", "same person twice"),
             Case(again, "lookalike", "same person twice"),
         ]
+    for _ in range(40):  # filler typed into a required phone field by honest, unrelated people
+        person = gen.person()
+        person.phones = [rng.choice(["000-000-0000", "1234567890", "555-555-5555", "+1 555 555 5555"])]
+        cases.append(Case(person, "lookalike", "filler phone number"))
     for _ in range(300):
         person = gen.person()
         person.employers = rng.sample(POPULAR_EMPLOYERS, 2)

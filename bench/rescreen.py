@@ -79,6 +79,7 @@ def main() -> None:
     ListStore(workdir / "lists").import_directory(lists)
     print(f"seeding {args.candidates:,} candidates into the sandbox ATS ...", file=sys.stderr)
     with SandboxThread(candidates=args.candidates, rate_limit=args.rate_limit) as sandbox:
+        env["HIREWATCH_ALLOW_API_URLS"] = sandbox.url  # the workers may call the loopback sandbox
         engine = engine_for(env["HIREWATCH_DATABASE_URL"])
         with engine.begin() as conn:
             installation = create_installation(
@@ -86,9 +87,7 @@ def main() -> None:
                 SecretBox(SECRET_KEY),
                 platform="greenhouse",
                 name="Bench",
-                api_key="sandbox-key",
-                api_base_url=sandbox.api_base_url,
-                on_behalf_of="4080",
+                **sandbox.credentials(),
             )
         workers = [
             subprocess.Popen(
@@ -122,7 +121,7 @@ def main() -> None:
                 worker.wait(timeout=30)
         limiter = SharedRateLimiter(
             runtime.redis_client(),
-            account_key(installation.platform, installation.api_base_url, installation.api_key),
+            account_key(installation.platform, installation.api_base_url, installation.client_id),
             budget_for("greenhouse", {}),
         )
         waited = limiter.total_waited()

@@ -1,38 +1,58 @@
 """Ashby: webhooks and the RPC-style API (POST https://api.ashbyhq.com/<category>.<method>).
 
-Sources: developers.ashbyhq.com (Setting up webhooks, Authenticating webhooks, Retries,
-Pagination and incremental sync, Authentication) and the Ashby OpenAPI (mirrored at
-github.com/api-evangelist/ashby, openapi/*.yml, contact "Ashby Support"): webhook payloads,
-candidate, candidateTag, file, application, applicationForm, offer.
+Sources (connectors/README.md lists each fact with its page): developers.ashbyhq.com (Setting up
+webhooks, Authenticating webhooks, Retries, Pagination and incremental sync, Authentication, the
+reference pages candidate.removeTag, candidate.listNotes, candidate.listFraudChecks,
+candidate.setFraudStatus, and the changelog) and Ashby's OpenAPI (contact "Ashby Support", as
+mirrored at github.com/api-evangelist/ashby, openapi/*.yml): webhook payloads, candidate,
+candidateTag, file, application, applicationForm. Confirmed there, among others:
+- `candidate.removeTag {candidateId, tagId}` returns the candidate; "If the tag was not on the
+  candidate, the request succeeds" (changelog 2026-02-27);
+- `candidate.listNotes {candidateId, cursor?, limit?}` "Lists all notes on a candidate", paged like
+  every list, each result `{id, createdAt, isPrivate, content, author}` (createNote's result);
+- `candidate.info` results carry `resumeFileHandle` and `fileHandles[]` (`{id, name, handle}`, "use
+  the file handle to retrieve the file's URL by using the file.info endpoint") and `fraudStatus`
+  (Fraudulent, NotFraudulent, Unsure, Unreviewed, PassedFraudCheck or null);
+- `candidate.setFraudStatus {candidateId, fraudStatus: Fraudulent|NotFraudulent|Unsure}` "requires
+  the Fraud Detection feature to be enabled for your organization" (candidatesWrite);
+- the ping webhook is `{"action": "ping", "data": {"webhookActionType": "ping"}}`.
 Ashby answers most API errors with HTTP 200 and `{"success": false, "errors": [...]}`.
 Application-form answers: `application.info {applicationId, expand: ["applicationFormSubmissions"]}`
 returns `applicationFormSubmissions[]`, each `{formDefinition: {sections: [{fields: [{field: {path,
-title, type, selectableValues}}]}]}, submittedValues: {<path>: value}}` (application-api and
-offer-api specs). Files: a file handle (`resumeFileHandle.handle`) becomes a short-lived URL with
-`file.info {fileHandle}` -> `results.url` (file-api spec); that URL is downloaded without our key.
+title, type, selectableValues}}]}]}, submittedValues: {<path>: value}}`. The résumé submitted with
+the application is the `_systemfield_resume` value, a file handle like the candidate's.
+Every résumé handle (the candidate's, the application's, then the candidate's other files, since
+Ashby does not say which file is what) becomes a short-lived URL with `file.info {fileHandle}` ->
+`results.url`, downloaded without our key; at most MAX_FILES per candidate.
+
+Fraud status (installation setting `fraud_status_writeback`, off by default): where the account has
+Ashby's Fraud Detection, a flagged HireWatch verdict sets the candidate's fraud status to `Unsure`
+("flagged for continued monitoring"). HireWatch never sets Fraudulent or NotFraudulent (a person
+decides that), never changes a status already Fraudulent, NotFraudulent or Unsure, and writes
+nothing for a clear verdict. An account without the feature refuses the call: that is logged and
+audited, and the tag and note are written as usual.
 
 UNCONFIRMED in Ashby's docs: rate limits (none published: we honour Retry-After when sent and back
-off otherwise); the ping's `data` shape (read nothing from it); `candidate.removeTag`
-(`{candidateId, tagId}`) is seen in third-party clients only; the maximum `limit` of
-`candidate.list` (100 per third parties); how each field type's answer reads back in
-`submittedValues` (documented for submitting only: we read strings, numbers, booleans, lists,
-`{value}` and location-like objects, and map select values to their labels); whether the
-`applicationSubmit` webhook itself carries form answers (we fetch them); the shape of
-`candidate.listNotes` answers (Ashby's docs name the method, "Lists all notes on a candidate",
-permission candidatesRead; the paged `results` of `{id, content, createdAt, author}` we read come
-from third-party clients).
+off otherwise); the maximum `limit` of `candidate.list` (100 per third parties; listFraudChecks
+documents 100); how each field type's answer reads back in `submittedValues` (documented for
+submitting only: we read strings, numbers, booleans, lists, `{value}` and location-like objects,
+and map select values to their labels); whether the `applicationSubmit` webhook itself carries form
+answers (we fetch them); how an account without Fraud Detection answers setFraudStatus (we treat
+`success: false`, 403 and other 4xx as "not available here").
 Equal-opportunity answers (`_systemfield_eeoc_*`) and file fields are never read as answers; name,
 e-mail and phone form fields duplicate the candidate record and are read from there.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from marshmallow import fields
 
 from connectors.base import (
+    AccessProbe,
     AuthType,
     CandidatePage,
     Connector,
@@ -54,9 +74,16 @@ from connectors.payload import (
     same_digest,
     unique,
 )
-from screening.models import Applicant, Attachment
+from screening.models import Applicant, Attachment, Risk
+
+log = logging.getLogger(__name__)
 
 _IDENTITY_PATHS = frozenset({"_systemfield_name", "_systemfield_email", "_systemfield_phone"})
+RESUME_PATH = "_systemfield_resume"
+MAX_FILES = 5  # résumé files read per candidate: each costs a file.info call and a download
+FLAGGED_FRAUD_STATUS = "Unsure"  # "flagged for continued monitoring": a person decides the rest
+# Statuses a person (or an earlier write) set: HireWatch leaves them as they are.
+_KEPT_FRAUD_STATUSES = frozenset({"Fraudulent", "NotFraudulent", "Unsure"})
 
 
 class _Contact(VendorSchema):
@@ -78,6 +105,7 @@ class _CustomField(VendorSchema):
 
 
 class _FileHandle(VendorSchema):
+    id = IdField(load_default=None)
     name = optional_str()
     handle = fields.String(required=True)
 
@@ -99,7 +127,9 @@ class _Candidate(VendorSchema):
     location = fields.Nested(_Location, load_default=None, allow_none=True)
     customFields = optional_list(_CustomField)
     resumeFileHandle = fields.Nested(_FileHandle, load_default=None, allow_none=True)
+    fileHandles = optional_list(_FileHandle)
     tags = optional_list(_Tag)
+    fraudStatus = optional_str()
 
 
 class _Application(VendorSchema):
@@ -201,6 +231,7 @@ class Ashby(Connector):
     name = "ashby"
     display_name = "Ashby"
     api_base = "https://api.ashbyhq.com"
+    api_hosts = ("api.ashbyhq.com",)
     signature_header = "Ashby-Signature"
     signature_scheme = "hmac-sha256-hex over the raw body; header 'Ashby-Signature: sha256=<hex>'"
     events: ClassVar[Mapping[str, EventKind]] = {
@@ -213,6 +244,7 @@ class Ashby(Connector):
         "candidateHire": EventKind.IGNORED,
     }
     auth_type = AuthType.BASIC_API_KEY
+    access_probe = AccessProbe("candidate.list", "candidatesRead", method="POST", body={"limit": 1})
     required_permissions = ("candidatesRead", "candidatesWrite", "hiringProcessMetadataWrite")
     default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json; version=1"}
     settings_fields = (
@@ -222,6 +254,15 @@ class Ashby(Connector):
             label="Private notes",
             default=False,
             description="Post HireWatch notes as private (needs the API key's private-fields permission).",
+        ),
+        SettingField(
+            id="fraud_status_writeback",
+            type="boolean",
+            label="Set Ashby fraud status",
+            default=False,
+            description="Where the account has Ashby's Fraud Detection: set a flagged applicant's fraud "
+            "status to Unsure (flagged for monitoring). A status already set is never changed; "
+            "Fraudulent and NotFraudulent are left to a person.",
         ),
     )
     page_size = 100
@@ -268,19 +309,28 @@ class Ashby(Connector):
         if not isinstance(response, dict):
             raise ConnectorError("bad_response", f"Ashby {method} answered a non-object")
         if not response.get("success", False):
-            errors = ", ".join(str(e) for e in response.get("errors") or []) or "no reason given"
+            # Ashby's error codes, each cut short: an answer's text is not ours to pass on whole.
+            errors = ", ".join(str(e)[:80] for e in (response.get("errors") or [])[:5]) or "no reason given"
             raise ConnectorError("vendor_error", f"Ashby {method} failed: {errors}")
         return response
 
+    def candidate_exists(self, candidate_id: str) -> bool | None:
+        # UNCONFIRMED how candidate.info answers for a deleted candidate (`success: false` with
+        # which error?): we cannot tell, so a signed candidateDelete alone decides.
+        return None
+
+    def _read_probe(self, probe: AccessProbe) -> None:
+        self.call(probe.path, probe.body or {}, idempotent=True)  # `success: false` is a refusal
+
     def fetch_candidate(self, candidate_id: str, application_id: str | None = None) -> Applicant:
         candidate = self._candidate(candidate_id)
-        applicant = to_applicant(candidate, self._application(application_id) if application_id else None)
-        handle = candidate["resumeFileHandle"]
-        if handle:
+        application = self._application(application_id) if application_id else None
+        applicant = to_applicant(candidate, application)
+        for handle in resume_handles(candidate, application):
             answer = self.call("file.info", {"fileHandle": handle["handle"]}, idempotent=True)
             url = load_api(_FileInfo, answer, "file.info")["results"]["url"]
-            applicant.attachments.append(Attachment(filename=handle["name"] or "resume", url=url))
-            self.read_attachments(applicant)
+            applicant.attachments.append(Attachment(filename=handle.get("name") or "resume", url=url))
+        self.read_attachments(applicant)
         return applicant
 
     def list_candidates(self, cursor: str | None = None) -> Iterator[CandidatePage]:
@@ -327,6 +377,33 @@ class Ashby(Connector):
         }
         self.call("candidate.createNote", body)
 
+    def verdict_status(self, risk: Risk) -> str | None:
+        # Only a real true turns it on: a stray "false" string must not write to the ATS.
+        if risk is Risk.CLEAR or self.setting("fraud_status_writeback") is not True:
+            return None
+        return FLAGGED_FRAUD_STATUS
+
+    def write_verdict(self, candidate_id: str, status: str) -> str:
+        current = self._candidate(candidate_id)["fraudStatus"]
+        if current in _KEPT_FRAUD_STATUSES:
+            return f"kept {current}"
+        body = {"candidateId": candidate_id, "fraudStatus": status}
+        try:
+            self.call("candidate.setFraudStatus", body, idempotent=True)
+        except ConnectorError as exc:
+            if exc.reason not in ("vendor_error", "forbidden", "client_error"):
+                raise
+            log.warning(
+                "ashby.fraud_status_refused installation=%s candidate=%s reason=%s: enable Fraud "
+                "Detection in Ashby (Admin > Organization setup > Opt-in features) or turn off the "
+                "installation setting fraud_status_writeback",
+                self.installation.id,
+                candidate_id,
+                exc,
+            )
+            return f"refused: {exc}"
+        return f"set {status}"
+
     def _application(self, application_id: str) -> dict:
         body = {"applicationId": application_id, "expand": ["applicationFormSubmissions"]}
         answer = self.call("application.info", body, idempotent=True)
@@ -369,6 +446,19 @@ def _form_answers(submission: dict) -> list[str]:
             if text:
                 answers.append(f"{field['title'] or field['path']}: {text}")
     return answers
+
+
+def resume_handles(candidate: dict, application: dict | None) -> list[dict]:
+    """The file handles to read as résumés, each file once: the candidate's résumé, the one sent
+    with this application, then the candidate's other files; at most MAX_FILES."""
+    forms = application.get("applicationFormSubmissions", []) if application else []
+    submitted = [form["submittedValues"].get(RESUME_PATH) for form in forms]
+    handles = [candidate["resumeFileHandle"], *submitted, *candidate["fileHandles"]]
+    seen: dict[str, dict] = {}
+    for handle in handles:
+        if isinstance(handle, Mapping) and handle.get("handle"):
+            seen.setdefault(str(handle.get("id") or handle["handle"]), dict(handle))
+    return list(seen.values())[:MAX_FILES]
 
 
 def to_applicant(candidate: dict, application: dict | None) -> Applicant:

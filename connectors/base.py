@@ -10,22 +10,27 @@ implements the platform-specific methods; `connectors.registry` maps the platfor
 
 from __future__ import annotations
 
+import base64
 import email.utils
+import hashlib
 import json
 import logging
 import random
+import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from typing import Any, ClassVar, Protocol
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
-from connectors import resume
-from screening.models import Applicant
+from connectors import resume, urls
+from screening.models import Applicant, Risk
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,7 @@ class EventKind(StrEnum):
     CANDIDATE_UPDATED = "candidate_updated"  # re-screen when identity fields changed
     CANDIDATE_MERGED = "candidate_merged"
     CANDIDATE_DELETED = "candidate_deleted"  # deleted or anonymised: drop our copy and its keys
+    DATA_CHANGED = "data_changed"  # records changed, not named (Kombo): screen what changed since last time
     PING = "ping"  # the platform checking the endpoint
     IGNORED = "ignored"  # a known event type we do not act on
 
@@ -43,6 +49,8 @@ class AuthType(StrEnum):
     BASIC_API_KEY = "basic_api_key"  # HTTP Basic, API key as user name, empty password
     BEARER = "bearer"  # Authorization: Bearer <token>
     TOKEN_HEADER = "token_header"  # the key in a vendor header (SmartRecruiters X-SmartToken)
+    # OAuth 2.0 client credentials: client id and secret buy a short-lived bearer token.
+    OAUTH_CLIENT_CREDENTIALS = "oauth_client_credentials"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,17 +76,40 @@ class SettingField:
     choices: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class AccessProbe:
+    """The one cheap read that proves an installation works, and the vendor permission it needs."""
+
+    path: str
+    permission: str  # the vendor's own name for the permission, as its admin screen shows it
+    method: str = "GET"
+    params: Mapping[str, Any] | None = None
+    body: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccessCheck:
+    """What `Connector.check_access` found: ok, or which of URL, credentials or permission is wrong."""
+
+    ok: bool
+    problem: str | None = None  # wrong_url | bad_credentials | missing_permission | unreachable | refused
+    message: str = "authenticated and read one page of candidates"
+
+
 @dataclass(slots=True)
 class Installation:
     """What a connector needs to know about one tenant (one ATS account), secrets decrypted."""
 
     id: str
     platform: str
-    api_key: str | None = None
-    webhook_secret: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # secrets stay out of reprs and logs
+    webhook_secret: str | None = field(default=None, repr=False)
     api_base_url: str | None = None
     on_behalf_of: str | None = None  # acting user id/email where the API requires one
     settings: dict = field(default_factory=dict)
+    client_id: str | None = None  # OAuth client credentials (AuthType.OAUTH_CLIENT_CREDENTIALS)
+    client_secret: str | None = field(default=None, repr=False)
+    token_url: str | None = None  # the token endpoint, when not the vendor's default
 
 
 @dataclass(slots=True)
@@ -129,6 +160,60 @@ class RateLimitState:
     reset_in: float | None = None  # seconds until the window resets
 
 
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    value: str
+    expires_at: float  # Unix time
+    renew_at: float = 0.0  # Unix time after which a new token is fetched first (0: expires_at)
+
+    def due(self, now: float) -> bool:
+        return now >= (self.renew_at or self.expires_at)
+
+
+class TokenCache(Protocol):
+    """Where access tokens are kept between requests; the workers share one (tasks.tokens)."""
+
+    def get(self, key: str) -> AccessToken | None: ...
+
+    def put(self, key: str, token: AccessToken) -> None: ...
+
+    def drop(self, key: str) -> None: ...
+
+    def renewing(self, key: str) -> AbstractContextManager[object]:
+        """Held while one process renews the token, so that the others wait for its token
+        instead of each buying one."""
+        ...
+
+
+class MemoryTokenCache:
+    """Tokens kept in this process (tests, the CLI); expired ones are never returned."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, AccessToken] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> AccessToken | None:
+        token = self._tokens.get(key)
+        return token if token and token.expires_at > time.time() else None
+
+    def put(self, key: str, token: AccessToken) -> None:
+        self._tokens[key] = token
+
+    def drop(self, key: str) -> None:
+        self._tokens.pop(key, None)
+
+    def renewing(self, key: str) -> AbstractContextManager[object]:
+        return self._lock
+
+
+_PROCESS_TOKENS = MemoryTokenCache()
+# A token is renewed this long before it expires (a quarter of its life when that is shorter), so
+# none expires in the middle of a request.
+TOKEN_RENEW_MARGIN = 60.0
+# When a token answer says nothing of its lifetime: assume a short one (renewing early is cheap).
+TOKEN_DEFAULT_LIFETIME = 300.0
+
+
 class _Retryable(Exception):
     """One attempt failed in a way another attempt may fix."""
 
@@ -137,6 +222,8 @@ class _Retryable(Exception):
         self.reason, self.message, self.delay = reason, message, delay
 
 
+CHECK_MAX_WAIT = 5.0  # seconds of retrying an access check may spend (an admin waits for it)
+MAX_REDIRECTS = 5  # attachment downloads: hops followed, each one checked
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 _EPOCH_THRESHOLD = 1_000_000_000  # a reset value above this is a Unix timestamp, not a delay
 
@@ -146,6 +233,9 @@ class Connector(ABC):
     name: ClassVar[str]  # registry key, lower case: "smartrecruiters"
     display_name: ClassVar[str]  # the vendor's spelling: "SmartRecruiters"
     api_base: ClassVar[str]
+    # The hosts the vendor's API (and its token endpoint) lives on, regional variants included:
+    # the only places an installation's credentials may be sent ("*.example.com": any subdomain).
+    api_hosts: ClassVar[tuple[str, ...]]
     event_header: ClassVar[str | None] = None
     signature_header: ClassVar[str]  # header name, or the body field when signature_location is "body"
     signature_location: ClassVar[str] = "header"  # header | body (Lever signs inside the body)
@@ -155,12 +245,17 @@ class Connector(ABC):
     handshake_status: ClassVar[int] = 200  # the reply status to a handshake request
     events: ClassVar[Mapping[str, EventKind]]  # vendor event name -> what we do with it
     dedupe_source: ClassVar[str | None] = None  # where the vendor's delivery id comes from
+    # Delete events after which the ATS keeps the (anonymised) candidate: not confirmed by a 404.
+    anonymise_events: ClassVar[frozenset[str]] = frozenset()
     replay_window: ClassVar[float | None] = None  # seconds a signed timestamp stays acceptable
 
     # API metadata.
     auth_type: ClassVar[AuthType]
     auth_header: ClassVar[str | None] = None  # for AuthType.TOKEN_HEADER
+    token_url: ClassVar[str | None] = None  # for AuthType.OAUTH_CLIENT_CREDENTIALS
     required_permissions: ClassVar[tuple[str, ...]] = ()
+    access_probe: ClassVar[AccessProbe]  # the read `check_access` makes
+    candidate_path: ClassVar[str] = "candidates/{id}"  # GET one candidate (`candidate_exists`)
     writeback_kinds: ClassVar[tuple[str, ...]] = ("tag", "note")
     acting_user: ClassVar[ActingUser | None] = None
     settings_fields: ClassVar[tuple[SettingField, ...]] = ()
@@ -181,11 +276,19 @@ class Connector(ABC):
         installation: Installation,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        tokens: TokenCache | None = None,
+        allowed_urls: Sequence[str] = (),
+        resume_limits: resume.Limits = resume.DEFAULT_LIMITS,
     ):
         self.installation = installation
         self.session = session or requests.Session()
         self.session.headers.update(self.default_headers)
         self._sleep = sleep
+        self._tokens = tokens or _PROCESS_TOKENS
+        self.allowed_urls = tuple(allowed_urls)  # the operator's HIREWATCH_ALLOW_API_URLS
+        self.resume_limits = resume_limits
+        self._public_session = urls.public_session()  # attachment URLs from strangers
+        self._plain_session = requests.Session()  # operator-allowed URLs (sandbox, test stand-ins)
         self.rate_limit = RateLimitState()
         self._authenticate()
 
@@ -242,10 +345,45 @@ class Connector(ABC):
     @abstractmethod
     def add_note(self, candidate_id: str, text: str) -> None: ...
 
+    def candidate_exists(self, candidate_id: str) -> bool | None:
+        """Whether the ATS still has the candidate (a signed delete is confirmed by False); None
+        where the platform cannot tell us."""
+        try:
+            self._look_up_candidate(candidate_id)
+        except ConnectorError as exc:
+            if exc.reason == "not_found":
+                return False
+            raise
+        return True
+
+    def _look_up_candidate(self, candidate_id: str) -> None:
+        """One cheap read of the candidate; ConnectorError('not_found') when the ATS has none."""
+        self.request("GET", self.candidate_path.format(id=quote(candidate_id, safe="")))
+
+    @classmethod
+    def underlying_ats(cls, settings: Mapping[str, Any]) -> str | None:
+        """The ATS behind a unified API (Kombo: "workday", ...), for display; None for a direct ATS."""
+        return None
+
+    @classmethod
+    def changes_cursor(cls, since: datetime) -> str | None:
+        """A `list_candidates` cursor for the candidates changed since `since`; None where the
+        platform cannot list changes (its webhooks name each candidate instead)."""
+        return None
+
     def note_texts(self, candidate_id: str) -> Iterable[str] | None:
         """The text of the candidate's notes, fetched lazily page by page; None where the platform
         offers no way to read notes back (the default)."""
         return None
+
+    def verdict_status(self, risk: Risk) -> str | None:
+        """The value HireWatch's verdict writes to a platform field of the candidate's own (Ashby's
+        fraud status) where the installation opted in; None: nothing to write (the default)."""
+        return None
+
+    def write_verdict(self, candidate_id: str, status: str) -> str:
+        """Write `verdict_status`'s value; what happened, in words for the audit log."""
+        raise NotImplementedError(f"{self.display_name} has no verdict field to write")
 
     def find_note(self, candidate_id: str, marker: str) -> bool | None:
         """Whether a note containing `marker` is on the candidate; None: this platform cannot tell.
@@ -263,6 +401,11 @@ class Connector(ABC):
         return (self.installation.api_base_url or self.api_base).rstrip("/")
 
     def _authenticate(self) -> None:
+        if self.auth_type is AuthType.OAUTH_CLIENT_CREDENTIALS:
+            problem = self.credentials_problem(self.installation)
+            if problem:  # never call the vendor with credentials it no longer accepts
+                raise ConnectorAbort("needs_credentials", f"{self.display_name}: {problem}")
+            return  # the bearer token is fetched on the first request (`_auth_headers`)
         key = self.installation.api_key
         if not key:
             return  # requests then fail with 401 -> ConnectorAbort, which names the fix
@@ -272,6 +415,89 @@ class Connector(ABC):
             self.session.headers["Authorization"] = f"Bearer {key}"
         else:
             self.session.headers[self.auth_header or "Authorization"] = key
+
+    # ----- OAuth client credentials ------------------------------------------------------------
+
+    credentials_label: ClassVar[str] = "OAuth client credentials"
+
+    @classmethod
+    def credentials_problem(cls, installation: Installation) -> str | None:
+        """What stops this installation from authenticating, in words an admin acts on; None if
+        nothing. Only OAuth platforms can tell without calling the vendor."""
+        if cls.auth_type is not AuthType.OAUTH_CLIENT_CREDENTIALS:
+            return None
+        if installation.client_id and installation.client_secret:
+            return None
+        return f"needs {cls.credentials_label}"
+
+    def has_credentials(self) -> bool:
+        """Whether there is anything to authenticate with (an API key, or OAuth client credentials)."""
+        if self.auth_type is AuthType.OAUTH_CLIENT_CREDENTIALS:
+            return bool(self.installation.client_id and self.installation.client_secret)
+        return bool(self.installation.api_key)
+
+    def token_form(self) -> dict[str, str]:
+        """The form body of the token request (a platform adds what its token endpoint wants)."""
+        return {"grant_type": "client_credentials"}
+
+    @property
+    def token_endpoint(self) -> str:
+        """The token URL: the vendor's, or the installation's when it passes the same check as
+        its API URL (the platform's `api_hosts` over https, or an operator-allowed prefix)."""
+        url = self.installation.token_url or self.token_url
+        if not url:
+            raise ConnectorAbort("needs_credentials", f"{self.display_name}: no token URL configured")
+        return self.check_api_url(url, field="token_url")
+
+    def token_key(self) -> str:
+        """One cache entry per installation and credential set: new credentials, new token."""
+        credentials = f"{self.installation.client_id}|{self.installation.client_secret}|{self.token_form()}"
+        digest = hashlib.sha256(f"{self.token_endpoint}|{credentials}".encode()).hexdigest()[:16]
+        return f"{self.name}:{self.installation.id}:{digest}"
+
+    def _auth_headers(self) -> dict[str, str]:
+        if self.auth_type is not AuthType.OAUTH_CLIENT_CREDENTIALS:
+            return {}
+        key = self.token_key()
+        token = self._tokens.get(key)
+        if token is None or token.due(time.time()):
+            with self._tokens.renewing(key):
+                token = self._tokens.get(key)  # another worker may have renewed it meanwhile
+                if token is None or token.due(time.time()):
+                    token = self._issue_token()
+                    self._tokens.put(key, token)
+        return {"Authorization": f"Bearer {token.value}"}
+
+    def _drop_token(self) -> None:
+        self._tokens.drop(self.token_key())
+
+    def _issue_token(self) -> AccessToken:
+        """POST the client credentials to the token endpoint (through the same session, so the
+        request spends the account's rate budget like any other)."""
+        where = f"{self.display_name} token endpoint"
+        client = (self.installation.client_id or "", self.installation.client_secret or "")
+        try:
+            response = self.session.post(
+                self.token_endpoint,
+                data=self.token_form(),
+                auth=client,
+                timeout=(self.connect_timeout, self.read_timeout),
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise ConnectorError("network", f"{where}: {exc.__class__.__name__}") from exc
+        status = response.status_code
+        if status in (400, 401, 403):
+            raise ConnectorAbort(
+                "token_refused",
+                f"{where} answered {status}: check the client id, secret and on-behalf-of user, "
+                "and the credential's scopes",
+            )
+        if status == 429 or status >= 500:
+            reason = "rate_limited" if status == 429 else "server_error"
+            raise ConnectorError(reason, f"{where} answered {status}", self._retry_delay(response, 1))
+        if status >= 300:
+            raise ConnectorError("client_error", f"{where} answered {status}")
+        return parse_token(response_json(response, self.display_name))
 
     def setting(self, field_id: str) -> Any:
         """The installation's value for one of `settings_fields`, or that field's default."""
@@ -295,6 +521,37 @@ class Connector(ABC):
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
 
+    def check_api_url(self, url: str, field: str = "api_base_url") -> str:
+        """`url` when the installation's credentials may go there (the platform's API hosts over
+        https, or an operator-allowed prefix); ConnectorAbort naming the field otherwise."""
+        try:
+            return urls.check_api_url(
+                url, self.api_hosts, field=field, operator_allowed=self.allowed_urls, vendor=self.display_name
+            )
+        except urls.UrlRefused as refused:
+            raise ConnectorAbort("api_url_refused", str(refused)) from None
+
+    def check_access(self) -> AccessCheck:
+        """Authenticate and make one read (`access_probe`): whether this installation works and,
+        when it does not, whether the URL, the credentials or a permission is wrong."""
+        probe = self.access_probe
+        self.max_total_wait = min(self.max_total_wait, CHECK_MAX_WAIT)  # an admin is waiting
+        try:
+            if not self.has_credentials():  # nothing to authenticate with: the URL alone
+                self.check_api_url(self.base_url)
+                return AccessCheck(ok=True, message="no API key, so only the API URL was checked")
+            self._read_probe(probe)
+        except ConnectorError as exc:  # ConnectorAbort too: 401/403, a refused URL, missing config
+            return _access_problem(self, exc.reason, probe, str(exc))
+        return AccessCheck(ok=True)
+
+    def _read_probe(self, probe: AccessProbe) -> None:
+        """Make the probe's call; a connector whose answers carry their own error overrides this."""
+        response = self.request(
+            probe.method, probe.path, params=probe.params, json_body=probe.body, idempotent=True
+        )
+        response_json(response, self.display_name)
+
     def request(
         self,
         method: str,
@@ -316,11 +573,24 @@ class Connector(ABC):
         headers: dict[str, str] = {}
         if acting:
             self._apply_acting_user(headers, params)
-        url = self.url(path)
+        url = self.check_api_url(self.url(path))
+        key = self.installation.api_key
+        if key and not (key.isascii() and key.isprintable()):  # no HTTP header can carry it
+            raise ConnectorAbort("unauthorized", "the API key has characters no API key has: paste it again")
         waited = 0.0
+        token_renewed = False
         for attempt in range(1, self.max_attempts + 1):
             try:
-                return self._attempt(method, url, params, json_body, headers, attempt)
+                attempt_headers = {**headers, **self._auth_headers()}
+                return self._attempt(method, url, params, json_body, attempt_headers, attempt)
+            except ConnectorAbort as refused:
+                # A bearer token can be revoked or expire early: get a new one, once, then give up.
+                oauth = self.auth_type is AuthType.OAUTH_CLIENT_CREDENTIALS
+                if not (oauth and refused.reason == "unauthorized" and not token_renewed):
+                    raise
+                log.info("connector.token_renewed platform=%s reason=401", self.name)
+                self._drop_token()
+                token_renewed = True
             except _Retryable as failure:
                 if failure.reason != "rate_limited" and not retry_server_errors:
                     raise ConnectorError(failure.reason, failure.message) from None
@@ -372,8 +642,9 @@ class Connector(ABC):
             raise _Retryable(
                 "server_error", f"{where} answered {status}", self._retry_delay(response, attempt)
             )
+        # The body stays out: it may be an internal service's answer, and errors reach the tenant.
         reason = "not_found" if status == 404 else "client_error"
-        raise ConnectorError(reason, f"{where} answered {status}: {response.text[:200]}")
+        raise ConnectorError(reason, f"{where} answered {status}")
 
     def _apply_acting_user(self, headers: dict[str, str], params: dict[str, Any]) -> None:
         user = self.acting_user_id()
@@ -413,12 +684,14 @@ class Connector(ABC):
         response = self.request("POST", path, json_body=body, **kw)
         return response_json(response, self.display_name) if response.content else None
 
-    def read_attachments(self, applicant: Applicant, limits: resume.Limits = resume.DEFAULT_LIMITS) -> None:
+    def read_attachments(self, applicant: Applicant) -> None:
         """Fill in the text of résumé and cover-letter attachments and the applicant's résumé text.
 
-        A file we cannot fetch or read (expired link, scanned image) leaves that attachment's text
-        empty and is logged with its reason; it never stops the screening of the rest.
+        A file we cannot fetch or read (expired link, scanned image, damaged or hostile file) keeps
+        no text and records why in `attachment.unreadable`, which the screening reports to the
+        recruiter; it never stops the screening of the rest.
         """
+        limits = self.resume_limits
         for attachment in applicant.attachments:
             if attachment.kind not in ("resume", "cover_letter") or not attachment.url:
                 continue
@@ -427,39 +700,144 @@ class Connector(ABC):
                 attachment.text = resume.extract_text(
                     data, attachment.filename, attachment.content_type, limits
                 )
-            except (ConnectorError, resume.ResumeError) as exc:
+            except ConnectorError as exc:
+                attachment.unreadable = f"could not be downloaded: {exc}"
+            except resume.ResumeError as exc:
+                attachment.unreadable = str(exc)
+            except OSError as exc:  # the parsing child could not be started (out of processes...)
+                attachment.unreadable = f"could not be read here ({exc.__class__.__name__})"
+            if attachment.unreadable:
                 log.warning(
                     "connector.attachment_unread platform=%s applicant=%s file=%s reason=%s",
                     self.name,
                     applicant.id,
                     attachment.filename,
-                    getattr(exc, "reason", str(exc)),
+                    attachment.unreadable,
                 )
         applicant.resume_text = applicant.resume_text or _joined_text(applicant, "resume")
         applicant.cover_letter = applicant.cover_letter or _joined_text(applicant, "cover_letter")
 
     def download(self, url: str, max_bytes: int) -> bytes:
-        """An attachment's bytes, at most `max_bytes` (ConnectorError beyond).
+        """An attachment's bytes, at most `max_bytes` (ConnectorError beyond or when refused).
 
         Credentials go only to the API's own host: attachment URLs are often pre-signed storage
-        links (Greenhouse's S3 URLs) that must not receive our API key.
+        links (Greenhouse's S3 URLs) that must not receive our API key. Any other URL is fetched
+        only over https from public addresses (`connectors.urls`), or under an operator-allowed
+        prefix; redirects are followed by hand, each hop checked again, at most MAX_REDIRECTS.
         """
+        for hop in range(MAX_REDIRECTS + 1):
+            response = self._get_attachment(url, first=hop == 0)
+            with response:
+                if not response.is_redirect:
+                    return _read_capped(response, max_bytes)
+                url = urljoin(url, response.headers["Location"])
+        raise ConnectorError(
+            "attachment_unavailable", f"attachment redirected more than {MAX_REDIRECTS} times"
+        )
+
+    def _get_attachment(self, url: str, first: bool) -> requests.Response:
+        """One GET, by the session the URL may be fetched with; no redirect followed."""
         same_host = urlsplit(url).netloc == urlsplit(self.base_url).netloc
-        getter = self.session.get if same_host else requests.get
+        if first and same_host:
+            self.check_api_url(url)  # our credentials go with it: the API's own rules apply
+            session = self.session
+        elif urls.under_prefix(url, self.allowed_urls):
+            session = self._plain_session
+        else:
+            try:
+                urls.check_file_url(url)
+            except urls.UrlRefused as refused:
+                raise ConnectorError("attachment_refused", refused.reason) from None
+            session = self._public_session
         try:
-            response = getter(url, stream=True, timeout=(self.connect_timeout, self.read_timeout))
+            return session.get(
+                url, stream=True, allow_redirects=False, timeout=(self.connect_timeout, self.read_timeout)
+            )
+        except urls.UrlRefused as refused:  # raised on connect: the host resolved to a private address
+            raise ConnectorError("attachment_refused", refused.reason) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise ConnectorError("network", f"attachment download failed: {exc.__class__.__name__}") from exc
-        with response:
-            if response.status_code >= 400:
-                raise ConnectorError("attachment_unavailable", f"attachment answered {response.status_code}")
-            chunks, size = [], 0
-            for chunk in response.iter_content(64 * 1024):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ConnectorError("attachment_too_large", f"attachment exceeds {max_bytes} bytes")
-                chunks.append(chunk)
-        return b"".join(chunks)
+
+
+def _read_capped(response: requests.Response, max_bytes: int) -> bytes:
+    if response.status_code >= 400:
+        raise ConnectorError("attachment_unavailable", f"attachment answered {response.status_code}")
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            raise ConnectorError("attachment_too_large", f"attachment exceeds {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _access_problem(connector: Connector, reason: str, probe: AccessProbe, detail: str = "") -> AccessCheck:
+    """The failed access check in words an admin can act on, naming what to fix."""
+    vendor = connector.display_name
+    if reason in ("api_url_refused", "config"):
+        return AccessCheck(False, "wrong_url", detail)
+    url = f"{connector.base_url}/{probe.path}"
+    if reason in ("token_refused", "needs_credentials"):
+        return AccessCheck(False, "bad_credentials", detail)
+    if reason == "unauthorized":
+        return AccessCheck(False, "bad_credentials", f"{vendor} refused the API key (401): check the key")
+    if reason == "forbidden":
+        return AccessCheck(
+            False,
+            "missing_permission",
+            f"{vendor} refused to list candidates (403): give the API key the permission "
+            f"{probe.permission!r}",
+        )
+    if reason in ("not_found", "bad_response"):
+        return AccessCheck(
+            False, "wrong_url", f"{url} is not {vendor}'s API ({detail or reason}): check the API base URL"
+        )
+    if reason == "network":
+        return AccessCheck(False, "unreachable", f"could not reach {url}: check the API base URL")
+    return AccessCheck(False, "refused", f"{vendor} did not answer the check ({reason}); try again later")
+
+
+def parse_token(answer: Any) -> AccessToken:
+    """The bearer token and when it expires, from a token endpoint's JSON answer.
+
+    The lifetime is read from `expires_in` (seconds), else `expires_at` (ISO 8601 or Unix time),
+    else the JWT's own `exp` claim, else assumed short (TOKEN_DEFAULT_LIFETIME).
+    """
+    if not isinstance(answer, dict) or not isinstance(answer.get("access_token"), str):
+        raise ConnectorError("bad_response", "the token endpoint answered without an access_token")
+    value = answer["access_token"]
+    now = time.time()
+    expires_at = _expiry(answer.get("expires_in"), answer.get("expires_at"), value)
+    if expires_at is None:
+        expires_at = now + TOKEN_DEFAULT_LIFETIME
+    margin = min(TOKEN_RENEW_MARGIN, max(0.0, expires_at - now) / 4)
+    return AccessToken(value=value, expires_at=expires_at, renew_at=expires_at - margin)
+
+
+def _expiry(expires_in: Any, expires_at: Any, jwt: str) -> float | None:
+    if isinstance(expires_in, int | float) and expires_in > 0:
+        return time.time() + float(expires_in)
+    if isinstance(expires_at, int | float) and expires_at > _EPOCH_THRESHOLD:
+        return float(expires_at)
+    if isinstance(expires_at, str):
+        try:
+            return datetime.fromisoformat(expires_at.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            pass
+    return _jwt_exp(jwt)
+
+
+def _jwt_exp(jwt: str) -> float | None:
+    """The `exp` claim of a JWT, read without verifying it (we only want to know when to renew)."""
+    parts = jwt.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return None
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    return float(exp) if isinstance(exp, int | float) else None
 
 
 def _joined_text(applicant: Applicant, kind: str) -> str:

@@ -1,19 +1,25 @@
 """Lever: webhooks and the Data API (opportunities).
 
-Source: the Lever Data API documentation (hire.lever.co/developer/documentation: Webhooks,
-Opportunities, Notes, Resumes, Rate Limits) and help.lever.co article 20087284427677.
-Lever signs `token` + `triggeredAt`, not the body, so an event carries only ids and the
-candidate is always fetched through the API. Tags and notes live on the opportunity, so our
-applicant id is the opportunity id.
+Source: the Lever Data API documentation, https://hire.lever.co/developer/documentation (sections
+Webhooks, Opportunities, Applications, Notes, Resumes; read from a verbatim copy of that page, as
+connectors/README.md says), and help.lever.co article 20087284427677 "Configuring webhooks".
+Confirmed there: every delivery is `{id, event, triggeredAt, token, signature, data}`; "To verify
+the webhook is originating from Lever you need to: Concatenate token and triggeredAt values; Encode
+the resulting string with the HMAC algorithm (using your signature token as a key and SHA256 digest
+mode); Compare the resulting hexdigest to the signature". The body is not signed, so an event only
+names ids and the candidate is always fetched through the API. The page's test request is
+`candidateHired` with `data: {}`. Tags and notes live on the opportunity, so our applicant id is
+the opportunity id. Résumé files download from `GET /opportunities/:id/resumes/:resume/download`
+on the API (the listing's `downloadUrl` points at hire.lever.co, the web app, not the API);
+a résumé whose file `status` is "error" answers 422 there and is skipped.
 
-UNCONFIRMED in Lever's docs: the exact `data` fields of `applicationCreated` (we read
-`opportunityId`, falling back to the deprecated alias `candidateId`); whether `addTags` is
-idempotent (string-set semantics suggest so); how long Lever keeps retrying (so the accepted age of
-`triggeredAt` is generous and replays are stopped by the `token` dedupe key); rate-limit headers
-(none documented: we back off exponentially on 429); the shape of a listed note (we read the
-`value` of each entry of its `fields`, where `POST .../notes` puts the note's text, as third-party
-typings of the Data API show; `GET /v1/opportunities/{id}/notes` itself is the Data API's
-"List all notes", paged like opportunities).
+UNCONFIRMED in Lever's docs: the `data` fields of `applicationCreated` (the page collapses them
+under "Show child fields"; its example delivery, `candidateStageChange`, carries `opportunityId`,
+the deprecated alias `candidateId` and `contactId`: we read `opportunityId`, else `candidateId`,
+and `applicationId` when present); whether `addTags` is idempotent (string-set semantics suggest
+so); how long Lever keeps retrying ("five times, waiting longer and longer in between": so the
+accepted age of `triggeredAt` is generous and replays are stopped by the `token` dedupe key);
+rate-limit headers (none documented: we back off exponentially on 429).
 Each Lever webhook has its own signature token: an installation's webhook secret may list several,
 separated by commas or spaces.
 """
@@ -30,6 +36,7 @@ from typing import Any, ClassVar
 from marshmallow import ValidationError, fields, validates_schema
 
 from connectors.base import (
+    AccessProbe,
     ActingUser,
     AuthType,
     CandidatePage,
@@ -89,7 +96,8 @@ class _Application(VendorSchema):
     id = IdField(required=True)
     company = optional_str()
     comments = optional_str()  # the applicant's additional information / cover text
-    customQuestions = optional_list(_Form)
+    # Lever sends null for an application without forms (documented example of a "user" application).
+    customQuestions = fields.List(fields.Nested(_Form), load_default=list, allow_none=True)
 
 
 class _Opportunity(VendorSchema):
@@ -106,7 +114,7 @@ class _Opportunity(VendorSchema):
 class _ResumeFile(VendorSchema):
     name = optional_str()
     ext = optional_str()
-    downloadUrl = optional_str()
+    status = optional_str()  # "processed"; "error": the download answers 422
 
 
 class _Position(VendorSchema):
@@ -124,7 +132,7 @@ class _Parsed(VendorSchema):
 
 class _Resume(VendorSchema):
     id = IdField(required=True)
-    file = fields.Nested(_ResumeFile, load_default=dict)
+    file = fields.Nested(_ResumeFile, load_default=None, allow_none=True)  # none for parsed profiles
     parsedData = fields.Nested(_Parsed, load_default=dict)
 
 
@@ -150,6 +158,9 @@ class Lever(Connector):
     name = "lever"
     display_name = "Lever"
     api_base = "https://api.lever.co/v1"
+    # api.lever.co is documented; the sandbox and EU hosts are Lever's own domain but UNCONFIRMED in
+    # Lever's API docs (seen in client libraries).
+    api_hosts = ("api.lever.co", "api.sandbox.lever.co", "api.eu.lever.co")
     event_header = None  # the event name is the body's `event`
     signature_header = "signature"
     signature_location = "body"
@@ -170,6 +181,8 @@ class Lever(Connector):
         "contactUpdated": EventKind.IGNORED,
     }
     auth_type = AuthType.BASIC_API_KEY
+    access_probe = AccessProbe("opportunities", "opportunities:read:admin", params={"limit": 1})
+    candidate_path = "opportunities/{id}"
     required_permissions = (
         "opportunities:read:admin",
         "opportunities:write:admin",
@@ -257,7 +270,7 @@ class Lever(Connector):
         resumes = load_api(_Resumes, self.get_json(f"opportunities/{candidate_id}/resumes"), "resumes")[
             "data"
         ]
-        applicant = to_applicant(opportunity, resumes)
+        applicant = to_applicant(opportunity, resumes, self.base_url)
         self.read_attachments(applicant)
         return applicant
 
@@ -310,16 +323,31 @@ def _keys(secret: str) -> list[str]:
     return [key for key in re.split(r"[,\s]+", secret) if key] or [secret]
 
 
-def to_applicant(opportunity: dict, resumes: list[dict]) -> Applicant:
-    """A validated Lever opportunity (with expanded applications, when present) as our Applicant."""
+def _readable(resumes: list[dict]) -> list[dict]:
+    """Résumés with a file Lever could process (an "error" file answers 422 on download)."""
+    return [r for r in resumes if r["file"] and r["file"].get("status") != "error"]
+
+
+def _answer_value(value: Any) -> str:
+    """A form answer as text: several choices joined; an uploaded file (an object) is no answer."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value if v not in (None, ""))
+    if value is None or isinstance(value, dict):
+        return ""
+    return str(value).strip()
+
+
+def to_applicant(opportunity: dict, resumes: list[dict], api_base: str = "") -> Applicant:
+    """A validated Lever opportunity (with expanded applications, when present) as our Applicant;
+    each readable résumé downloads from the API under `api_base`."""
     applications = [a for a in opportunity["applications"] if isinstance(a, dict)]
     forms = [load_api(_Application, a, "application") for a in applications]
     answers = [
-        f"{f['text']}: {f['value']}"
+        f"{f['text']}: {text}"
         for application in forms
-        for form in application["customQuestions"]
+        for form in application["customQuestions"] or []
         for f in form["questions"]
-        if f["value"] not in (None, "", [])
+        if (text := _answer_value(f["value"]))
     ]
     parsed = [r["parsedData"] for r in resumes]
     name = opportunity["name"] or ""
@@ -341,9 +369,10 @@ def to_applicant(opportunity: dict, resumes: list[dict]) -> Applicant:
         answers=unique(answers),
         attachments=[
             Attachment(
-                filename=r["file"].get("name") or f"resume-{r['id']}", url=r["file"].get("downloadUrl")
+                filename=r["file"].get("name") or f"resume-{r['id']}",
+                url=f"{api_base}/opportunities/{opportunity['id']}/resumes/{r['id']}/download",
             )
-            for r in resumes
+            for r in _readable(resumes)
         ],
         source={"platform": "lever", "opportunity_id": opportunity["id"]},
     )

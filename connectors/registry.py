@@ -10,12 +10,23 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import connectors
-from connectors.base import ActingUser, Connector, EventKind, SettingField
+from connectors import urls
+from connectors.base import (
+    AccessCheck,
+    ActingUser,
+    Connector,
+    ConnectorAbort,
+    ConnectorError,
+    EventKind,
+    Installation,
+    SettingField,
+)
 
-_NOT_CONNECTOR_MODULES = frozenset({"base", "registry", "payload", "resume"})
+_NOT_CONNECTOR_MODULES = frozenset({"base", "registry", "payload", "resume", "urls"})
 
 
 class UnknownPlatform(LookupError):
@@ -119,6 +130,39 @@ def get_connector(name: str) -> type[Connector]:
         raise UnknownPlatform(name) from None
 
 
+def missing_settings(name: str, given: dict) -> list[str]:
+    """The required per-installation settings of a platform that `given` lacks (Kombo's integration id)."""
+    return [f.id for f in get_connector(name).settings_fields if f.required and not given.get(f.id)]
+
+
 def get_metadata(name: str) -> PlatformMetadata:
     get_connector(name)  # same error for an unknown name
     return METADATA[name]
+
+
+def check_access(installation: Installation, allowed_urls: Sequence[str] = ()) -> AccessCheck:
+    """Authenticate and make one read with these settings (nothing is stored): the test call made
+    before an installation is added or its credentials or URL change, and on demand."""
+    try:
+        connector = get_connector(installation.platform)(installation, allowed_urls=allowed_urls)
+    except ConnectorAbort as refused:  # credentials the platform no longer takes, or none yet
+        if not (installation.api_key or installation.client_id or installation.client_secret):
+            return AccessCheck(ok=True, message="no credentials yet, so nothing was checked")
+        return AccessCheck(False, "bad_credentials", str(refused))
+    return connector.check_access()
+
+
+def check_tenant_api_url(platform: str, url: str, field: str = "api_base_url") -> str:
+    """A URL a tenant gives (admin API): on the platform's own API hosts over https, with no
+    operator exception; `urls.UrlRefused` otherwise."""
+    connector = get_connector(platform)
+    return urls.check_api_url(url, connector.api_hosts, field=field, vendor=connector.display_name)
+
+
+def api_base_of(installation: Installation) -> str | None:
+    """The API base URL these settings lead to (Workable builds it from a setting); None when
+    they lead nowhere yet."""
+    try:
+        return get_connector(installation.platform)(installation).base_url
+    except ConnectorError:
+        return None

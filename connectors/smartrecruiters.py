@@ -11,19 +11,33 @@ only and are signed over `timestamp.body.event-id.event-name.event-version.link`
 with its angle brackets); the reply is 202 within 5 seconds. An application is a candidate on a
 job, so the event's `job_id` is our application id.
 
+Screening answers: SmartRecruiters' reference page "Get candidate screening answers for a
+candidate's job" (developers.smartrecruiters.com/reference/candidatesscreening-answersget-1, path
+parameters candidate id and job id) confirms the endpoint, that it "Returns an empty array when
+there is no screening answers", that a UUID category marks a custom question, and how to render
+answers (labels, ignored for single-field answers; repeatable records such as Languages). Answers
+can arrive after `application.created`: the `application.screening-answers.created` and `.updated`
+events re-read the candidate with the job's answers, and the applicant is re-screened when the
+answers changed (answers are part of what identifies an applicant, store.applicants).
+
 UNCONFIRMED in SmartRecruiters' own pages (searched, not found there):
-- `GET /candidates/{id}/jobs/{jobId}/screening-answers`, answering `{totalFound, content: [{id, type,
-  category, name, label, records: [{fields: [{id, label, values: [{id, label}]}]}]}]}`: seen only in
-  a Swagger client generated from the Customer API spec (github.com/roksela/smartrecruiters-python-client,
-  docs/CandidatesApi.md, ScreeningAnswer.md) and in Fivetran's SmartRecruiters schema. A 404 there
-  is read as "no answers", never as a deleted candidate.
+- the literal path `/candidates/{id}/jobs/{jobId}/screening-answers` and its `{totalFound,
+  content: [{id, type, category, name, label, records: [{fields: [{id, label, values: [{id,
+  label}]}]}]}]}` answer: from a client generated from the Customer API spec
+  (github.com/roksela/smartrecruiters-python-client, docs/CandidatesApi.md, ScreeningAnswer.md) and
+  Fivetran's SmartRecruiters schema; a bare array answer is read too ("returns an empty array"),
+  and a 404 is read as "no answers", never as a deleted candidate;
+- the body of the screening-answers events (read like `application.created`: `candidate_id` and
+  `job_id`, or `candidateId` and `jobId`; a body naming no candidate is a 422);
 - the attachment type of a cover letter (we read COVER_LETTER; anything else but RESUME is not read);
 - the tag endpoints: `POST /candidates/{id}/tags` adds, `GET`/`PUT /candidates/{id}/tags` read and
-  replace (the same generated client lists them; third-party integrators list tag support);
-- event names besides `application.created` (`candidate.updated` and `candidate.deleted` are
-  assumed); the meaning of `shareWith.openNote` on notes; `Retry-After` on 429 (we back off
-  exponentially when it is missing); the replay window (none documented: we accept 5 minutes of
-  clock difference).
+  replace (the same generated client lists them; third-party integrators list tag support). A tag
+  is removed only when the read answers `{"tags": [<strings>]}`; any other shape writes nothing,
+  since the PUT replaces every tag the candidate has;
+- event names besides `application.created` (`candidate.updated`, `candidate.deleted` and the
+  screening-answers events are listed by Knit, a third party); the meaning of
+  `shareWith.openNote` on notes; `Retry-After` on 429 (we back off exponentially when it is
+  missing); the replay window (none documented: we accept 5 minutes of clock difference).
 - notes are not read back: a generated client of the Customer API lists `GET /messages?candidateId=`
   ("Fetch messages", ADMINISTRATOR role only) but the shape of its answer is not documented in our
   sources, so `find_note` answers None and a retried note write may post the note twice (logged).
@@ -41,6 +55,7 @@ from typing import Any, ClassVar
 from marshmallow import ValidationError, fields, validates_schema
 
 from connectors.base import (
+    AccessProbe,
     AuthType,
     CandidatePage,
     Connector,
@@ -86,12 +101,14 @@ _PROTECTED_CATEGORIES = frozenset(
 
 class _Ids(VendorSchema):
     candidate_id = IdField(load_default=None)
+    candidateId = IdField(load_default=None)  # UNCONFIRMED spelling, read in case
     id = IdField(load_default=None)
     job_id = IdField(load_default=None)
+    jobId = IdField(load_default=None)
 
     @validates_schema
     def _names_candidate(self, data: dict, **kwargs: Any) -> None:
-        if not (data["candidate_id"] or data["id"]):
+        if not (data["candidate_id"] or data["candidateId"] or data["id"]):
             raise ValidationError("missing: the event names no candidate", "candidate_id")
 
 
@@ -172,13 +189,14 @@ class _Page(VendorSchema):
 
 
 class _Tags(VendorSchema):
-    tags = fields.List(fields.String(), load_default=list)
+    tags = fields.List(fields.String(), required=True)
 
 
 class SmartRecruiters(Connector):
     name = "smartrecruiters"
     display_name = "SmartRecruiters"
     api_base = "https://api.smartrecruiters.com"
+    api_hosts = ("api.smartrecruiters.com",)
     event_header = "event-name"
     signature_header = "smartrecruiters-signature"
     signature_scheme = (
@@ -194,10 +212,14 @@ class SmartRecruiters(Connector):
         "application.created": EventKind.APPLICATION_CREATED,
         "candidate.updated": EventKind.CANDIDATE_UPDATED,  # UNCONFIRMED event name
         "candidate.deleted": EventKind.CANDIDATE_DELETED,  # UNCONFIRMED event name
+        # Answers given after the application: re-read and re-screen when they changed.
+        "application.screening-answers.created": EventKind.CANDIDATE_UPDATED,  # UNCONFIRMED body
+        "application.screening-answers.updated": EventKind.CANDIDATE_UPDATED,  # UNCONFIRMED body
         "application.status.updated": EventKind.IGNORED,
     }
     auth_type = AuthType.TOKEN_HEADER
     auth_header = "X-SmartToken"
+    access_probe = AccessProbe("candidates", "candidates_read", params={"limit": 1})
     required_permissions = ("candidates_read", "candidates_manage", "messages_write", "webhooks_manage")
     rate_limit_headers = ("X-RateLimit-Limit", "X-RateLimit-Remaining", None)
     settings_fields = (
@@ -273,8 +295,8 @@ class SmartRecruiters(Connector):
             EventKind.CANDIDATE_DELETED,
         ):
             ids = load(_Ids, body)
-            event.candidate_id = ids["candidate_id"] or ids["id"]
-            event.application_id = ids["job_id"]  # an application is the candidate on a job
+            event.candidate_id = ids["candidate_id"] or ids["candidateId"] or ids["id"]
+            event.application_id = ids["job_id"] or ids["jobId"]  # the candidate on a job
         return event
 
     # ----- API ------------------------------------------------------------------------------
@@ -315,7 +337,8 @@ class SmartRecruiters(Connector):
             # An unconfirmed endpoint: its 404 must not read as "candidate deleted" upstream.
             log.info("smartrecruiters.no_screening_answers candidate=%s job=%s", candidate_id, job_id)
             return []
-        content = load_api(_ScreeningAnswers, answer, "screening answers")["content"]
+        wrapped = {"content": answer} if isinstance(answer, list) else answer  # either documented shape
+        content = load_api(_ScreeningAnswers, wrapped, "screening answers")["content"]
         return unique(_answer_text(a) for a in content if a["category"] not in _PROTECTED_CATEGORIES)
 
     def _attachments(self, candidate_id: str) -> list[Attachment]:
@@ -336,6 +359,7 @@ class SmartRecruiters(Connector):
         self.request("POST", f"candidates/{candidate_id}/tags", json_body={"tags": [tag]}, idempotent=True)
 
     def remove_tag(self, candidate_id: str, tag: str) -> None:
+        # UNCONFIRMED shape: anything but {"tags": [strings]} is a bad_response and nothing is written.
         current = load_api(_Tags, self.get_json(f"candidates/{candidate_id}/tags"), "tags")["tags"]
         kept = [t for t in current if t.casefold() != tag.casefold()]
         if kept != current:

@@ -1,24 +1,30 @@
 """Workable: webhooks and the SPI v3 API (https://<subdomain>.workable.com/spi/v3).
 
-Sources: workable.readme.io reference pages (webhooks, webhook subscriptions, tag candidate,
-comment on candidate, job candidates index, rate limits).
-Workable POSTs the full Candidate object and signs the payload with HMAC-SHA256 in
-`X-Workable-Signature`, keyed by the account token (or OAuth application secret). Tags are
-replaced as a whole (`PUT .../tags` assigns the list as is), so we read, merge and write.
+Sources (connectors/README.md lists each fact with its page): workable.readme.io/reference/webhooks
+and /reference/webhook-subscriptions-candidates-employees (Workable POSTs the Candidate object,
+"similar to candidate details", signed with HMAC SHA256 "on the payload" in `X-Workable-Signature`,
+keyed by the account token or the OAuth application secret; reply 200 or it is replayed),
+/reference/candidate-events (the pushed candidate sits in a `data` wrapper), /docs/tag-candidate
+(`PUT /candidates/{id}/tags`: "The tags list will be assigned to a candidate as is. If the array is
+empty, all tags of the candidate will be deleted"), /reference/job-candidates-show, comment on
+candidate, job candidates index, rate limits.
+Because a PUT replaces every tag, we read, merge and write, and refuse to write when the candidate
+we read carries no `tags` key: writing our list then would erase the tags a recruiter set.
 
 UNCONFIRMED in Workable's docs: the signature's encoding (we accept hex or base64 and send hex);
-whether the candidate arrives bare, as `{"candidate": {...}}` or inside an envelope with
-`data` and an event name (all three are read); which event a delivery is, as no event name is
-documented in the body or headers (every delivery is screened as a new candidate); the retry
-schedule; the tag normalisation (third parties report lower-casing, cutting at whitespace and
-dropping tags of 25+ characters, so we write slug-like tags); how answers other than free text
-(`body`) and choices read back: question types boolean, numeric and date exist (jobs/:shortcode/
-application_form), and we read `checked` (the name Workable's custom-attribute API gives booleans),
-`number` and `date` (our guess); file answers are not read; how comments are read
-back: we list `GET /candidates/{id}/activities` (`{activities: [{id, action, body, member,
-created_at}], paging: {next}}`, scope r_candidates) and look in every activity's `body`, a shape
-known from third-party clients citing workable.readme.io/reference/candidate-activities, not from
-Workable.
+whether other keys sit beside `data` (we also read a bare candidate and `{"candidate": {...}}`);
+which event a delivery is, as no event name is documented in the body or headers (every delivery is
+screened as a new candidate; `candidate_deleted`, listed on the subscriptions page since 2026, would
+look the same, so subscribe to `candidate_created` only); whether `tags` is always in the candidate
+details answer (see above); the retry schedule; the tag normalisation (third parties report
+lower-casing, cutting at whitespace and dropping tags of 25+ characters, so we write slug-like
+tags); how answers other than free text (`body`) and choices read back: question types boolean,
+numeric and date exist (jobs/:shortcode/application_form), and we read `checked` (the name
+Workable's custom-attribute API gives booleans), `number` and `date` (our guess); file answers are
+not read; how comments are read back: we list `GET /candidates/{id}/activities` (`{activities: [{id,
+action, body, member, created_at}], paging: {next}}`, scope r_candidates) and look in every
+activity's `body`, a shape known from third-party clients citing
+workable.readme.io/reference/candidate-activities, not from Workable.
 """
 
 from __future__ import annotations
@@ -32,11 +38,13 @@ from typing import Any, ClassVar
 from marshmallow import fields
 
 from connectors.base import (
+    AccessProbe,
     ActingUser,
     AuthType,
     CandidatePage,
     Connector,
     ConnectorAbort,
+    ConnectorError,
     EventKind,
     SettingField,
     WebhookEvent,
@@ -90,7 +98,7 @@ class _Candidate(VendorSchema):
     experience_entries = optional_list(_Experience)
     social_profiles = optional_list(_Social)
     answers = fields.List(fields.Dict(), load_default=list)
-    tags = fields.List(fields.String(), load_default=list)
+    tags = fields.List(fields.String(), load_default=None)  # None: the answer had no `tags` key
     location = fields.Nested(_Location, load_default=None, allow_none=True)
 
 
@@ -123,6 +131,7 @@ class Workable(Connector):
     name = "workable"
     display_name = "Workable"
     api_base = "https://{subdomain}.workable.com/spi/v3"
+    api_hosts = ("*.workable.com",)  # each account's own subdomain
     signature_header = "X-Workable-Signature"
     signature_scheme = (
         "hmac-sha256 over the raw body, keyed by the account token; hex (or base64, unconfirmed)"
@@ -132,6 +141,7 @@ class Workable(Connector):
         "candidate_moved": EventKind.IGNORED,
     }
     auth_type = AuthType.BEARER
+    access_probe = AccessProbe("candidates", "r_candidates", params={"limit": 1})
     required_permissions = ("r_candidates", "w_candidates", "w_comments")
     acting_user = ActingUser(
         location="body",
@@ -233,13 +243,13 @@ class Workable(Connector):
 
     def add_tag(self, candidate_id: str, tag: str) -> None:
         wanted = self.normalise_tag(tag)
-        current = self._candidate(candidate_id)["tags"]
+        current = self._current_tags(candidate_id)
         if wanted not in {t.casefold() for t in current}:
             self._put_tags(candidate_id, [*current, wanted])
 
     def remove_tag(self, candidate_id: str, tag: str) -> None:
         unwanted = self.normalise_tag(tag)
-        current = self._candidate(candidate_id)["tags"]
+        current = self._current_tags(candidate_id)
         kept = [t for t in current if t.casefold() != unwanted]
         if kept != current:
             self._put_tags(candidate_id, kept)
@@ -255,6 +265,18 @@ class Workable(Connector):
         data = self.get_json(f"candidates/{candidate_id}")
         wrapped = data.get("candidate") if isinstance(data, dict) else None
         return load_api(_Candidate, wrapped if wrapped is not None else data, "candidate")
+
+    def _current_tags(self, candidate_id: str) -> list[str]:
+        """The candidate's tags as read; ConnectorError when the answer has no `tags` key, since
+        the PUT that follows replaces every tag the candidate has."""
+        tags = self._candidate(candidate_id)["tags"]
+        if tags is None:
+            raise ConnectorError(
+                "tags_unknown",
+                f"Workable candidate {candidate_id} was read without a `tags` key: HireWatch will not "
+                "replace tags it cannot see; set the tag by hand in Workable",
+            )
+        return tags
 
     def _put_tags(self, candidate_id: str, tags: list[str]) -> None:
         # Another writer may change the tags between our read and this write; the set we write

@@ -21,7 +21,7 @@ def _http_error(exc: HTTPException) -> Response | tuple[Response, int] | HTTPExc
         answer = handler(exc)
         if answer is not exc:
             return answer
-    return exc
+    return review.error_page(exc)
 
 
 def create_app(settings: Settings | None = None) -> Flask:

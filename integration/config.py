@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from connectors.resume import Limits
+from connectors.urls import parse_allowed_prefixes
 from screening.lists.sources import official_sources
 
 
@@ -43,6 +45,13 @@ class Settings:
     # e-mails, addresses...). Defaults to HIREWATCH_SECRET_KEY. Changing it orphans stored keys.
     linkage_key: str | None = None
     badge_ttl_seconds: int = 90 * 24 * 3600  # HIREWATCH_BADGE_TTL: risk-badge links in ATS notes
+    # HIREWATCH_ALLOW_API_URLS: URL prefixes (http allowed) the operator lets installations and
+    # attachment downloads use beyond each platform's own API hosts: the sandbox, test stand-ins.
+    allow_api_urls: tuple[str, ...] = ()
+    unhealthy_after_404s: int = 5  # HIREWATCH_UNHEALTHY_AFTER_404S: fetches answered 404 in a row
+    resume_memory_mb: int = 512  # HIREWATCH_RESUME_MEMORY_MB: address space of the résumé parser
+    resume_seconds: float = 20.0  # HIREWATCH_RESUME_SECONDS: time one résumé may take to parse
+    worker_max_memory_mb: int = 1536  # HIREWATCH_WORKER_MAX_MEMORY_MB: replace a worker child above
 
     @property
     def production(self) -> bool:
@@ -72,7 +81,16 @@ class Settings:
             linkage_key=os.environ.get("HIREWATCH_LINKAGE_KEY") or None,
             # Risk-badge links in ATS notes stay valid this long (default 90 days).
             badge_ttl_seconds=int(_env("HIREWATCH_BADGE_TTL", str(90 * 24 * 3600))),
+            allow_api_urls=parse_allowed_prefixes(_env("HIREWATCH_ALLOW_API_URLS", "")),
+            unhealthy_after_404s=int(_env("HIREWATCH_UNHEALTHY_AFTER_404S", "5")),
+            resume_memory_mb=int(_env("HIREWATCH_RESUME_MEMORY_MB", "512")),
+            resume_seconds=float(_env("HIREWATCH_RESUME_SECONDS", "20")),
+            worker_max_memory_mb=int(_env("HIREWATCH_WORKER_MAX_MEMORY_MB", "1536")),
         )
+
+    @property
+    def resume_limits(self) -> Limits:
+        return Limits(memory_bytes=self.resume_memory_mb * 1024 * 1024, seconds=self.resume_seconds)
 
     @property
     def linkage_master_key(self) -> bytes:

@@ -73,10 +73,19 @@ def config_fields() -> list[dict[str, Any]]:
             "api_key",
             "password",
             "API key",
-            "ATS API key or token, for reading candidates and writing tags and notes. Stored encrypted.",
-            required=True,
+            "ATS API key or token, for reading candidates and writing tags and notes (platforms whose "
+            "auth_type is oauth_client_credentials take a client id and secret instead). Stored encrypted.",
             secret=True,
         ),
+        _field("client_id", "text", "OAuth client id", "For oauth_client_credentials platforms."),
+        _field(
+            "client_secret",
+            "password",
+            "OAuth client secret",
+            "For oauth_client_credentials platforms (Greenhouse). Stored encrypted.",
+            secret=True,
+        ),
+        _field("token_url", "url", "OAuth token URL", "Override the platform's token endpoint."),
         _field(
             "webhook_secret",
             "password",

@@ -29,11 +29,14 @@ class Screener:
         snapshots: list[ListSnapshot],
         threshold: float = DEFAULT_THRESHOLD,
         linker: Linker | None = None,
+        index: SanctionsIndex | None = None,
     ) -> None:
+        """index: the index over `snapshots`, when already loaded (screening.matching.stored); else
+        built here, at `threshold`."""
         if not snapshots:
             raise ValueError("no sanctions lists loaded: refusing to screen against nothing")
         started = time.perf_counter()
-        self.index = SanctionsIndex(snapshots, threshold=threshold)
+        self.index = index or SanctionsIndex(snapshots, threshold=threshold)
         self.lists = {s.name: s.version for s in snapshots}
         self.linker = linker
         log.info("screener ready lists=%s seconds=%.2f", self.lists, time.perf_counter() - started)

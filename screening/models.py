@@ -102,6 +102,7 @@ class Attachment:
     url: str | None = None
     kind: str = "resume"  # resume | cover_letter | other
     text: str | None = None  # extracted text, once fetched
+    unreadable: str | None = None  # why no text could be had from it (for the recruiter)
 
 
 @dataclass(slots=True)

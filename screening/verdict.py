@@ -3,13 +3,18 @@
 Rules, most important first:
 - `critical` only for a strong match on a legal sanctions list (OFAC SDN, OFAC non-SDN, UN): an
   exact listed identifier (e-mail, website, phone, wallet, passport...) or a name match that
-  an identifier or the date of birth corroborates and nothing contradicts.
+  the same full date of birth corroborates and nothing contradicts. The name must match on its
+  own (a common name that only the date lifts over the threshold does not) and not by a weak
+  a.k.a. (OFAC FAQ 122-125: weaker evidence; such a hit stays a potential match, medium).
+- A date of birth that agrees only roughly (the list gives a year, "circa", several years, a
+  range, or 1 January) corroborates less: `high` for review, not critical.
 - A name-only sanctions match is a *potential* match: at least `medium` and marked for review,
   never more on its own (OFAC FAQ 5: partial-name matches are not valid without more data).
   Several name-only matches do not add up: a common name that resembles two listed people is
   no likelier to be either of them, so only the best one counts toward the score.
 - A past employer that is a listed entity is `high` when the match is exact (company forms aside)
-  or the entity is on the advisories list of IT-worker front companies: strong evidence of the
+  or the entity is on the advisories list of IT-worker front companies, unless only a weak a.k.a.
+  matched: strong evidence of the
   scheme, but the applicant is not the listed party, so not critical. A fuzzy employer match on
   a legal list is a potential match for review: company names are generic ("Silver Tech").
 - The advisories list is a watchlist of people, front companies and domains named in
@@ -60,6 +65,9 @@ class VerdictConfig:
     potential_match_score: float = 45.0
     # Watchlist (advisories) identifier or front-company employer: high, below critical.
     watchlist_strong_score: float = 75.0
+    # A name that matches on its own with a date of birth that agrees only roughly (a year,
+    # circa, several years): high, for review; a full date of birth makes it critical.
+    likely_match_score: float = 75.0
     # An employer this close to a listed entity's name is that entity (company forms normalised).
     exact_employer_score: float = 97.0
     strong_sanctions_score: float = 100.0
@@ -116,12 +124,15 @@ def _band(score: float, config: VerdictConfig) -> Risk:
 
 def _assess_hit(hit: SanctionsHit, config: VerdictConfig) -> _Assessed:
     exact_identifier = hit.matched_on in IDENTIFIER_MATCHES
-    corroborated_name = hit.corroborated and not hit.contradicted
+    corroborated_name = hit.corroborated and not hit.contradicted and not _weak(hit)
+    roughly_corroborated = hit.details.get("corroboration") == "partial" and not hit.contradicted
     source = f"{hit.list}: {hit.entity_name}"
     if hit.programs:
         source += f" [{', '.join(hit.programs)}]"
-    if hit.matched_on == MatchedOn.EMPLOYER and (
-        hit.list not in config.sanctions_lists or hit.score >= config.exact_employer_score
+    if (
+        hit.matched_on == MatchedOn.EMPLOYER
+        and not _weak(hit)
+        and (hit.list not in config.sanctions_lists or hit.score >= config.exact_employer_score)
     ):
         return _Assessed(
             config.watchlist_strong_score, Risk.HIGH, f"past employer is listed ({source}): {hit.explanation}"
@@ -131,7 +142,15 @@ def _assess_hit(hit: SanctionsHit, config: VerdictConfig) -> _Assessed:
             return _Assessed(
                 config.strong_sanctions_score, Risk.CRITICAL, f"sanctions match ({source}): {hit.explanation}"
             )
+        if roughly_corroborated:
+            return _Assessed(
+                config.likely_match_score,
+                Risk.HIGH,
+                f"likely match: review; the date of birth agrees only roughly ({source}): {hit.explanation}",
+            )
         caveat = " (date of birth or other data disagrees)" if hit.contradicted else ""
+        if _weak(hit):
+            caveat += " (a weak a.k.a.: OFAC calls these weaker evidence)"
         return _Assessed(
             config.potential_match_score,
             Risk.MEDIUM,
@@ -147,3 +166,8 @@ def _assess_hit(hit: SanctionsHit, config: VerdictConfig) -> _Assessed:
         f"potential match: review ({watchlist}): {hit.explanation}",
         potential=True,
     )
+
+
+def _weak(hit: SanctionsHit) -> bool:
+    """Matched a weak a.k.a. ("low quality" on OFAC's list): never high or critical on its own."""
+    return hit.details.get("name_kind") == "weak" and hit.matched_on not in IDENTIFIER_MATCHES

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, bindparam, delete, select, update
 
 from screening.models import Applicant, Attachment, ScreeningResult
+from store import review
 from store.tables import applicants, audit_log, screenings
 
 # The fields a screening reads. A change in any of them means the verdict may change; a change
@@ -162,6 +163,7 @@ def record_screenings(
                 for s in group
             ],
         )
+    review.settle_review_status(conn, [s.row_id for s in screened if not s.result.needs_review])
     conn.execute(
         audit_log.insert(),
         [

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select
 
 from store.tables import audit_log
 
@@ -25,3 +27,14 @@ def record(
             details=details or {},
         )
     )
+
+
+def last_at(conn: Connection, installation_id: str, action: str, subject: str) -> datetime | None:
+    """When `action` was last recorded about `subject` in this installation (None: never)."""
+    return conn.execute(
+        select(func.max(audit_log.c.at)).where(
+            audit_log.c.installation_id == installation_id,
+            audit_log.c.action == action,
+            audit_log.c.subject == subject,
+        )
+    ).scalar_one()

@@ -7,7 +7,8 @@ import pkgutil
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, inspect
+from sqlalchemy.schema import CreateColumn
 
 metadata = MetaData()
 
@@ -44,9 +45,23 @@ def make_engine(url: str) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    """Create any missing tables (idempotent)."""
+    """Create any missing tables, and any missing nullable columns of existing ones (idempotent)."""
     _load_table_modules()
     metadata.create_all(engine)
+    _add_missing_columns(engine)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """A database made by an older version gets the nullable columns added since (ALTER TABLE ...
+    ADD COLUMN works on SQLite and PostgreSQL alike); a new NOT NULL column needs a real migration."""
+    existing_tables = inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            present = {column["name"] for column in existing_tables.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable:
+                    ddl = CreateColumn(column).compile(dialect=engine.dialect)
+                    conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
 
 
 @cache

@@ -1,6 +1,7 @@
 """The durable webhook inbox: every accepted delivery is a row before the sender hears 2xx.
 
-Status: received -> queued -> done | ignored | failed. The receiver commits a new row as
+Status: received -> queued -> done | ignored | failed | missing_in_ats | delete_unconfirmed
+(see FINAL_STATUSES). The receiver commits a new row as
 `queued` (one commit per delivery: the enqueue follows the reply); if the broker then refuses
 the message the row goes back to `received`, and if the process dies in between it is a stuck
 `queued` row: the pipeline's sweeper re-enqueues both. A delivery whose dedupe key is already
@@ -17,6 +18,10 @@ from sqlalchemy import Connection, Engine, Row, func, select
 from sqlalchemy.exc import IntegrityError
 
 from store.tables import inbox
+
+MISSING_IN_ATS = "missing_in_ats"  # the ATS answered 404 for the candidate: kept, shown to the admin
+DELETE_UNCONFIRMED = "delete_unconfirmed"  # a signed delete the ATS contradicts: kept, shown
+FINAL_STATUSES = ("done", "ignored", "failed", MISSING_IN_ATS, DELETE_UNCONFIRMED)
 
 # Never stored: credentials a sender might add, and the handshake secret.
 _SENSITIVE_HEADERS = frozenset({"authorization", "cookie", "x-hook-secret", "proxy-authorization"})
@@ -113,3 +118,19 @@ def unqueued_ids(conn: Connection, older_than: timedelta, limit: int = 500) -> l
         .limit(limit)
     )
     return list(conn.execute(query).scalars())
+
+
+def missing_streak(conn: Connection, installation_id: str) -> tuple[int, datetime | None]:
+    """Deliveries answered 404 by the ATS since the last one that worked (in arrival order), and
+    when the latest of them was processed: a streak means a wrong API URL, not deleted people."""
+    last_done = select(func.coalesce(func.max(inbox.c.id), 0)).where(
+        inbox.c.installation_id == installation_id, inbox.c.status == "done"
+    )
+    count, latest = conn.execute(
+        select(func.count(), func.max(inbox.c.processed_at)).where(
+            inbox.c.installation_id == installation_id,
+            inbox.c.status == MISSING_IN_ATS,
+            inbox.c.id > last_done.scalar_subquery(),
+        )
+    ).one()
+    return count, latest

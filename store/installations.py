@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from connectors.base import Installation
+from store.inbox import missing_streak
 from store.secretbox import SecretBox
 from store.tables import installations
 
@@ -31,11 +32,69 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     ),
 }
 
-_UPDATABLE = ("name", "api_key", "webhook_secret", "api_base_url", "on_behalf_of", "settings", "status")
+_UPDATABLE = (
+    "name",
+    "api_key",
+    "webhook_secret",
+    "api_base_url",
+    "client_id",
+    "client_secret",
+    "token_url",
+    "on_behalf_of",
+    "settings",
+    "status",
+)
+_ENCRYPTED = ("api_key", "webhook_secret", "client_secret")
+
+
+ACTIVE = "active"
+UNHEALTHY = "unhealthy: ATS answers 404"  # many fetches in a row found nothing: a wrong URL?
 
 
 class UnknownInstallation(LookupError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """How an installation is doing, for `installations list`, the admin API and the review pages."""
+
+    status: str  # active | unhealthy: ... | aborted: <reason>
+    missing_in_a_row: int  # deliveries the ATS answered 404 for since the last one that worked
+    last_missing_at: datetime | None
+
+    @property
+    def warning(self) -> str | None:
+        """What an admin should know and do, or None when all is well."""
+        if self.status.startswith("aborted"):
+            return f"stopped ({self.status}): fix the credentials, then run `hirewatch installations check`"
+        if self.missing_in_a_row:
+            return (
+                f"the ATS answered 404 for the last {self.missing_in_a_row} candidate(s); nothing was "
+                "deleted. Check the installation's API base URL (`hirewatch installations check`)"
+            )
+        return None
+
+
+def installation_health(conn: Connection, installation_id: str) -> Health:
+    status = conn.execute(
+        select(installations.c.status).where(installations.c.id == installation_id)
+    ).scalar_one_or_none()
+    if status is None:
+        raise UnknownInstallation(installation_id)
+    count, latest = missing_streak(conn, installation_id)
+    return Health(status=status, missing_in_a_row=count, last_missing_at=latest)
+
+
+def set_unhealthy(conn: Connection, installation_id: str, unhealthy: bool) -> bool:
+    """Switch between active and UNHEALTHY (an aborted installation stays aborted); True if changed."""
+    before, after = (ACTIVE, UNHEALTHY) if unhealthy else (UNHEALTHY, ACTIVE)
+    result = conn.execute(
+        installations.update()
+        .where(installations.c.id == installation_id, installations.c.status == before)
+        .values(status=after)
+    )
+    return result.rowcount > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +110,10 @@ class InstallationInfo:
     has_api_key: bool
     has_webhook_secret: bool
     created_at: datetime | None
+    settings: dict  # as stored: the tenant's changes to the defaults (no secrets)
+    client_id: str | None = None
+    has_client_secret: bool = False
+    token_url: str | None = None
 
 
 def generate_webhook_secret() -> str:
@@ -84,6 +147,9 @@ def _to_installation(row: Row, box: SecretBox) -> Installation:
         api_base_url=row.api_base_url,
         on_behalf_of=row.on_behalf_of,
         settings=effective_settings(row.settings),
+        client_id=row.client_id,
+        client_secret=box.decrypt(row.client_secret_enc),
+        token_url=row.token_url,
     )
 
 
@@ -98,6 +164,9 @@ def create_installation(
     api_base_url: str | None = None,
     on_behalf_of: str | None = None,
     settings: dict | None = None,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    token_url: str | None = None,
 ) -> Installation:
     installation_id = secrets.token_hex(8)
     conn.execute(
@@ -108,9 +177,12 @@ def create_installation(
             api_key_enc=box.encrypt(api_key),
             webhook_secret_enc=box.encrypt(webhook_secret),
             api_base_url=api_base_url,
+            client_id=client_id,
+            client_secret_enc=box.encrypt(client_secret),
+            token_url=token_url,
             on_behalf_of=on_behalf_of,
             settings=settings or {},
-            status="active",
+            status=ACTIVE,
         )
     )
     return get_installation(conn, box, installation_id)
@@ -140,30 +212,36 @@ def get_installation(conn: Connection, box: SecretBox, installation_id: str) -> 
     return installation
 
 
+def info_of(row: Any) -> InstallationInfo:
+    """What an operator may see of an installations row (a Row or its mapping)."""
+    return InstallationInfo(
+        id=row["id"],
+        platform=row["platform"],
+        name=row["name"],
+        status=row["status"],
+        api_base_url=row["api_base_url"],
+        on_behalf_of=row["on_behalf_of"],
+        has_api_key=row["api_key_enc"] is not None,
+        has_webhook_secret=row["webhook_secret_enc"] is not None,
+        created_at=row["created_at"],
+        settings=row["settings"] or {},
+        client_id=row["client_id"],
+        has_client_secret=row["client_secret_enc"] is not None,
+        token_url=row["token_url"],
+    )
+
+
 def list_installations(conn: Connection, platform: str | None = None) -> list[InstallationInfo]:
     query = select(installations).order_by(installations.c.created_at, installations.c.id)
     if platform:
         query = query.where(installations.c.platform == platform)
-    return [
-        InstallationInfo(
-            id=row.id,
-            platform=row.platform,
-            name=row.name,
-            status=row.status,
-            api_base_url=row.api_base_url,
-            on_behalf_of=row.on_behalf_of,
-            has_api_key=row.api_key_enc is not None,
-            has_webhook_secret=row.webhook_secret_enc is not None,
-            created_at=row.created_at,
-        )
-        for row in conn.execute(query)
-    ]
+    return [info_of(row) for row in conn.execute(query).mappings()]
 
 
 def update_installation(
     conn: Connection, box: SecretBox, installation_id: str, **changes: Any
 ) -> Installation:
-    """Change any of name, api_key, webhook_secret, api_base_url, on_behalf_of, settings, status.
+    """Change any of `_UPDATABLE` (secrets are encrypted here).
 
     `settings` is merged into the stored settings, nested maps too (a None value goes back to
     the default).
@@ -176,7 +254,7 @@ def update_installation(
         raise UnknownInstallation(installation_id)
     values: dict[str, Any] = {}
     for key, value in changes.items():
-        if key in ("api_key", "webhook_secret"):
+        if key in _ENCRYPTED:
             values[f"{key}_enc"] = box.encrypt(value)
         elif key == "settings":
             values["settings"] = _overlay(row.settings or {}, value)

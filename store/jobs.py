@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 
 from store.db import metadata
+from store.tables import installations
 
 RUNNING, DONE, CANCELLED, FAILED = "running", "done", "cancelled", "failed"
 
@@ -37,7 +38,7 @@ rescreen_jobs = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("installation_id", String(64), nullable=False, index=True),
-    Column("kind", String(16), nullable=False, default="full"),  # full | delta
+    Column("kind", String(16), nullable=False, default="full"),  # full | delta | changes
     Column("status", String(16), nullable=False, default=RUNNING),
     Column("total", Integer, nullable=False, default=0),  # candidates found so far
     Column("done", Integer, nullable=False, default=0),
@@ -113,11 +114,35 @@ def _aware(moment: datetime) -> datetime:
 
 
 def create_job(
-    conn: Connection, installation_id: str, kind: str = "full", requested_by: str = "system"
+    conn: Connection,
+    installation_id: str,
+    kind: str = "full",
+    requested_by: str = "system",
+    cursor: str | None = None,
 ) -> int:
-    return conn.execute(
-        rescreen_jobs.insert().values(installation_id=installation_id, kind=kind, requested_by=requested_by)
-    ).inserted_primary_key[0]
+    """A running job; `cursor` starts the paging elsewhere than at the beginning (a changes listing)."""
+    values = {
+        "installation_id": installation_id,
+        "kind": kind,
+        "requested_by": requested_by,
+        "cursor": cursor,
+    }
+    return conn.execute(rescreen_jobs.insert().values(**values)).inserted_primary_key[0]
+
+
+def changes_since(conn: Connection, installation_id: str) -> datetime | None:
+    """Where the next screening of changes starts: when the last one started, else when the
+    installation was made (applicants from before then are the admin's full re-screen)."""
+    last = conn.execute(
+        select(func.max(rescreen_jobs.c.started_at)).where(
+            rescreen_jobs.c.installation_id == installation_id, rescreen_jobs.c.kind == "changes"
+        )
+    ).scalar()
+    if last is None:
+        last = conn.execute(
+            select(installations.c.created_at).where(installations.c.id == installation_id)
+        ).scalar()
+    return _aware(last) if last else None
 
 
 def get_job(conn: Connection, job_id: int) -> JobProgress | None:

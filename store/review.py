@@ -10,7 +10,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -122,11 +122,19 @@ class ReviewError(ValueError):
     """A request the store refuses, with a reason fit to show the caller."""
 
 
-# --- hit identity and suppression (pure: the pipeline applies these to a ScreeningResult) ---
+# --- what a reviewer decides about (pure: the pipeline applies these to a ScreeningResult) ---
+#
+# An item is one sanctions hit (`hit_key`) or one red flag (`flag_key`). A decision covers one
+# item, every hit on one list entry (`entity_key`: an e-mail and a website listed on the same
+# entry are one question), or, with no key, every item the applicant's latest screening showed.
 
 
-def _hit_value(hit: SanctionsHit | dict, name: str) -> Any:
+def _hit_value(hit: SanctionsHit | Flag | dict, name: str) -> Any:
     return hit.get(name) if isinstance(hit, dict) else getattr(hit, name)
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 
 def hit_key(hit: SanctionsHit | dict) -> str:
@@ -150,21 +158,125 @@ def hit_key(hit: SanctionsHit | dict) -> str:
     return f"{_hit_value(hit, 'list')}:{_hit_value(hit, 'entity_id')}:{matched_on}:{digest}"
 
 
-def apply_suppressions(result: ScreeningResult, suppressed: set[str]) -> ScreeningResult:
-    """The result without the hits a reviewer marked false positive, with the verdict recomputed."""
-    kept = [hit for hit in result.sanctions_hits if hit_key(hit) not in suppressed]
-    dropped = len(result.sanctions_hits) - len(kept)
-    if not dropped:
+def flag_key(flag: Flag | dict) -> str:
+    """A stable key for "this red flag on this evidence": new evidence (a third applicant behind
+    the phone) is a new key, so it is reviewed again."""
+    return f"flag:{_hit_value(flag, 'code')}:{_digest(_hit_value(flag, 'evidence') or {})}"
+
+
+def entity_key(hit: SanctionsHit | dict) -> str:
+    return f"{ENTITY_PREFIX}{_hit_value(hit, 'list')}:{_hit_value(hit, 'entity_id')}"
+
+
+ENTITY_PREFIX = "entity:"
+
+
+def item_keys(result: dict | None) -> list[str]:
+    """The keys of a stored result's hits and flags, in the order the page shows them."""
+    if result is None:
+        return []
+    return [hit_key(h) for h in result.get("sanctions_hits", [])] + [
+        flag_key(f) for f in result.get("flags", [])
+    ]
+
+
+def keys_covered(key: str | None, result: dict | None) -> list[str]:
+    """The item keys a decision on `key` covers in `result` (empty: `key` is not in it)."""
+    if key is None:
+        return item_keys(result)
+    if key.startswith(ENTITY_PREFIX):
+        hits = (result or {}).get("sanctions_hits", [])
+        return [hit_key(h) for h in hits if entity_key(h) == key]
+    return [key] if key in item_keys(result) else []
+
+
+def item_kind(item: dict | None) -> str:
+    """What a decision is about, for its wording: name | identifier | employer | contact | flag."""
+    if item is None:
+        return "applicant"
+    if "code" in item:
+        return "contact" if item["code"].startswith("shared_") else "flag"
+    matched_on = str(item.get("matched_on"))
+    if matched_on in (MatchedOn.NAME, MatchedOn.ALIAS):
+        return "name"
+    return "employer" if matched_on == MatchedOn.EMPLOYER else "identifier"
+
+
+DECISION_WORDING = {
+    Decision.FALSE_POSITIVE: {
+        "name": "not this person",
+        "identifier": "not this person: the identifier is explained",
+        "employer": "not this employer",
+        "contact": "explained: same household / agency",
+        "flag": "explained",
+        "applicant": "false positive",
+    },
+    Decision.CONFIRMED_MATCH: {
+        "name": "confirmed: this is the listed person",
+        "identifier": "confirmed: the listed identifier is theirs",
+        "employer": "confirmed: the listed employer",
+        "contact": "confirmed: a suspicious link",
+        "flag": "confirmed",
+        "applicant": "confirmed match",
+    },
+}
+
+
+def decision_wording(decision: Decision | str, kind: str) -> str:
+    decision = Decision(decision)
+    if decision == Decision.ESCALATE:
+        return "escalated to compliance"
+    return DECISION_WORDING[decision][kind]
+
+
+def item_label(item: dict | None) -> str:
+    """One line naming a hit or flag for a reviewer or a recruiter."""
+    if item is None:
+        return "the whole application"
+    if "code" in item:
+        return item.get("message") or item["code"]
+    source = LIST_LABELS.get(item.get("list"), item.get("list"))
+    return f"{item.get('entity_name')} ({source} {item.get('entity_id')})"
+
+
+LIST_LABELS = {"ofac_sdn": "OFAC SDN", "ofac_cons": "OFAC non-SDN", "un": "UN", "advisories": "Advisories"}
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewState:
+    """What reviewers decided about one applicant's items, as the next screening applies it."""
+
+    suppressed: frozenset[str] = frozenset()  # false positives, while the identity is unchanged
+    latest: dict[str, str] = field(default_factory=dict)  # item key -> its latest decision
+    notes: tuple[str, ...] = ()  # one line per decision still standing, for the ATS note
+
+    def status(self, keys: Iterable[str]) -> str:
+        """decided when every item has a decision other than escalate; escalated when one is
+        escalated; else pending."""
+        decisions = [self.latest.get(key) for key in keys]
+        if all(d not in (None, Decision.ESCALATE) for d in decisions):
+            return "decided"
+        return "escalated" if Decision.ESCALATE in decisions else "pending"
+
+
+def apply_review(result: ScreeningResult, state: ReviewState) -> ScreeningResult:
+    """The result without the items reviewed as false positive, the verdict recomputed, and
+    the reviewers' decisions among the reasons (so the ATS note says them). Needs review only
+    while an item has no decision. Applying it twice gives the same result."""
+    if not state.latest and not state.suppressed:
         return result
-    verdict = decide(kept, result.flags)
-    note = f"{dropped} sanctions hit(s) previously reviewed as false positive and suppressed"
+    hits = [hit for hit in result.sanctions_hits if hit_key(hit) not in state.suppressed]
+    flags = [flag for flag in result.flags if flag_key(flag) not in state.suppressed]
+    verdict = decide(hits, flags)
+    undecided = [key for key in [*map(hit_key, hits), *map(flag_key, flags)] if key not in state.latest]
     return replace(
         result,
-        sanctions_hits=kept,
+        sanctions_hits=hits,
+        flags=flags,
         risk=verdict.risk,
         score=verdict.score,
-        reasons=[*verdict.reasons, note],
-        needs_review=verdict.needs_review,
+        reasons=[*verdict.reasons, *state.notes],
+        needs_review=verdict.needs_review and bool(undecided),
     )
 
 
@@ -182,6 +294,66 @@ def result_from_dict(data: dict) -> ScreeningResult:
     return build(
         ScreeningResult, {**data, "risk": Risk(data["risk"]), "sanctions_hits": hits, "flags": flags}
     )
+
+
+def review_states_of(
+    conn: Connection, installation_id: str, applicant_ids: list[int]
+) -> dict[int, ReviewState]:
+    """Each applicant's ReviewState, in three queries however many applicants (a re-screen chunk)."""
+    rows = conn.execute(
+        select(decisions)
+        .where(decisions.c.installation_id == installation_id, decisions.c.applicant_id.in_(applicant_ids))
+        .order_by(decisions.c.id)
+    ).mappings().all()  # fmt: skip
+    results = screening_results(conn, {row["screening_id"] for row in rows if row["screening_id"]})
+    suppressed = suppressed_hits_of(conn, installation_id, applicant_ids)
+    by_applicant: dict[int, list] = {applicant_id: [] for applicant_id in applicant_ids}
+    for row in rows:
+        by_applicant[row["applicant_id"]].append(row)
+    return {
+        applicant_id: _review_state(mine, results, suppressed[applicant_id])
+        for applicant_id, mine in by_applicant.items()
+    }
+
+
+def _review_state(rows: list, results: dict[int, dict], suppressed: set[str]) -> ReviewState:
+    latest: dict[str, str] = {}
+    standing: dict[str, Any] = {}  # item key -> the decision row that decided it last
+    for row in rows:
+        for key in keys_covered(row["hit_key"], results.get(row["screening_id"])):
+            latest[key], standing[key] = row["decision"], row
+    decided_rows = {row["id"]: row for row in standing.values()}
+    notes = tuple(
+        decision_note(row, results.get(row["screening_id"])) for _, row in sorted(decided_rows.items())
+    )
+    return ReviewState(frozenset(suppressed), latest, notes)
+
+
+def decision_note(row, result: dict | None) -> str:
+    """The line the ATS note carries for a decision: what about, what was decided, why, who."""
+    item = find_item(row["hit_key"], result)
+    when = row["created_at"].strftime("%Y-%m-%d") if row["created_at"] else ""
+    who = str(row["actor"]).removeprefix("user:")
+    wording = decision_wording(row["decision"], item_kind(item))
+    return f"Reviewed {when} by {who}: {item_label(item)}: {wording}. Reason: {row['reason']}"
+
+
+def find_item(key: str | None, result: dict | None) -> dict | None:
+    """The hit or flag a decision key names in a stored result (the first hit, for an entity key)."""
+    if key is None or result is None:
+        return None
+    for hit in result.get("sanctions_hits", []):
+        if key in (hit_key(hit), entity_key(hit)):
+            return hit
+    return next((flag for flag in result.get("flags", []) if flag_key(flag) == key), None)
+
+
+def screening_results(conn: Connection, screening_ids: Iterable[int]) -> dict[int, dict]:
+    wanted = sorted(set(screening_ids))
+    if not wanted:
+        return {}
+    rows = conn.execute(select(screenings.c.id, screenings.c.result).where(screenings.c.id.in_(wanted)))
+    return {row.id: row.result for row in rows}
 
 
 def suppressed_hits(conn: Connection, installation_id: str, applicant_id: int) -> set[str]:
@@ -237,6 +409,28 @@ def add_user(conn: Connection, installation_id: str, email: str, password: str, 
     ).inserted_primary_key[0]
     audit.record(conn, action="user.add", actor="cli", installation_id=installation_id, subject=email)
     return User(user_id, installation_id, email, role)
+
+
+def reset_user(
+    conn: Connection, email: str, installation_id: str, password: str, actor: str = "cli"
+) -> User | None:
+    """Give an existing user this installation and a new password (None: no such user). The demo
+    reviewer of `hirewatch run` needs it: each run's sandbox ATS is a new installation."""
+    email = email.strip().lower()
+    row = conn.execute(select(users).where(users.c.email == email)).first()
+    if row is None:
+        return None
+    if len(password) < 12:
+        raise ReviewError("password too short: use at least 12 characters")
+    conn.execute(
+        users.update()
+        .where(users.c.id == row.id)
+        .values(
+            installation_id=installation_id, password_hash=generate_password_hash(password, method="scrypt")
+        )
+    )
+    audit.record(conn, action="user.reset", actor=actor, installation_id=installation_id, subject=email)
+    return User(row.id, installation_id, email, Scope(row.role))
 
 
 def authenticate_user(conn: Connection, email: str, password: str) -> User | None:
@@ -374,6 +568,36 @@ def _needs_review_clause():
     )
 
 
+QUEUE_VIEWS = {
+    "pending": lambda: [
+        or_(
+            applicants.c.review_status == "pending",
+            and_(
+                applicants.c.review_status == "none", applicants.c.risk.in_([r.value for r in REVIEW_RISKS])
+            ),
+        )
+    ],
+    "escalated": lambda: [applicants.c.review_status == "escalated"],
+    "decided": lambda: [applicants.c.review_status == "decided"],
+    "all": lambda: [],
+}
+
+
+def latest_reasons(conn: Connection, applicant_ids: list[int]) -> dict[int, list[str]]:
+    """Each applicant's latest screening's reasons (the queue's one-line why), in one query."""
+    if not applicant_ids:
+        return {}
+    latest = (
+        select(func.max(screenings.c.id))
+        .where(screenings.c.applicant_id.in_(applicant_ids))
+        .group_by(screenings.c.applicant_id)
+    )
+    rows = conn.execute(
+        select(screenings.c.applicant_id, screenings.c.result).where(screenings.c.id.in_(latest))
+    )
+    return {row.applicant_id: list(row.result.get("reasons", [])) for row in rows}
+
+
 def search_applicants(
     conn: Connection,
     installation_id: str,
@@ -381,11 +605,13 @@ def search_applicants(
     risks: Iterable[str] = (),
     query: str = "",
     needs_review: bool = False,
+    view: str = "all",
     limit: int = 50,
     offset: int = 0,
 ) -> list[dict]:
-    """Applicants of one tenant, highest risk first; `query` matches name or ATS id."""
-    conditions = [applicants.c.installation_id == installation_id]
+    """Applicants of one tenant, highest risk first; `query` matches name or ATS id; `view` is
+    one of QUEUE_VIEWS."""
+    conditions = [applicants.c.installation_id == installation_id, *QUEUE_VIEWS[view]()]
     if risks := list(risks):
         conditions.append(applicants.c.risk.in_(risks))
     if query:
@@ -477,9 +703,12 @@ def record_decision(
     actor: str,
     hit: str | None = None,
 ) -> dict:
-    """Record a reviewer's decision on one hit (or the whole applicant) and audit it.
+    """Record a reviewer's decision on one item, one list entry's hits, or (no key) every item of
+    the latest screening, and audit it.
 
-    A false positive on a hit suppresses that hit for this applicant's current fingerprint.
+    A false positive suppresses exactly the items it covers, for this applicant's current
+    fingerprint; the verdict without them (and with the decision among its reasons, for the ATS
+    note) is recorded at once as a "decision" screening.
     """
     reason = reason.strip()
     if not reason:
@@ -488,10 +717,10 @@ def record_decision(
     if applicant is None:
         raise LookupError(f"no applicant {applicant_id}")
     screening = latest_screening(conn, installation_id, applicant_id)
-    hit_keys = _current_hit_keys(screening)
-    if hit is not None and hit not in hit_keys:
+    result = screening["result"] if screening else None
+    decided_keys = keys_covered(hit, result)
+    if hit is not None and not decided_keys:
         raise ReviewError(f"hit {hit!r} is not in the applicant's latest screening")
-    decided_keys = [hit] if hit is not None else (hit_keys if decision != Decision.ESCALATE else [])
     decision_id = conn.execute(
         decisions.insert().values(
             installation_id=installation_id,
@@ -501,14 +730,16 @@ def record_decision(
             decision=decision.value,
             reason=reason,
             actor=actor,
+            created_at=datetime.now(UTC),
         )
     ).inserted_primary_key[0]
     if decision == Decision.FALSE_POSITIVE:
         for key in decided_keys:
             _suppress(conn, installation_id, applicant_id, key, applicant["fingerprint"], decision_id)
-        if screening is not None:
-            _rescore_without_suppressed(conn, installation_id, applicant_id, screening)
-    status = _review_status_after(conn, installation_id, applicant_id, decision, hit_keys)
+    state = review_states_of(conn, installation_id, [applicant_id])[applicant_id]
+    if screening is not None:
+        _record_reviewed_verdict(conn, installation_id, applicant_id, screening, state)
+    status = state.status(item_keys(result))
     conn.execute(
         applicants.update()
         .where(applicants.c.id == applicant_id)
@@ -535,14 +766,14 @@ def record_decision(
     }
 
 
-def _rescore_without_suppressed(
-    conn: Connection, installation_id: str, applicant_id: int, screening: dict
+def _record_reviewed_verdict(
+    conn: Connection, installation_id: str, applicant_id: int, screening: dict, state: ReviewState
 ) -> None:
-    """Record the verdict without the suppressed hits at once (trigger "decision"), so the tag
-    written back to the ATS reflects the decision rather than waiting for a re-screen."""
-    before = result_from_dict(screening["result"])
-    after = apply_suppressions(before, suppressed_hits(conn, installation_id, applicant_id))
-    if after is before:
+    """Record the verdict with the decisions applied at once (trigger "decision"), so the page
+    and the tag written back reflect the decision rather than waiting for the re-screen."""
+    after = apply_review(result_from_dict(screening["result"]), state)
+    stored = json.loads(json.dumps(after.to_dict(), default=str))
+    if stored == screening["result"]:
         return
     conn.execute(
         screenings.insert().values(
@@ -551,7 +782,7 @@ def _rescore_without_suppressed(
             trigger="decision",
             risk=after.risk.value,
             score=after.score,
-            result=json.loads(json.dumps(after.to_dict())),
+            result=stored,
             list_versions=screening["list_versions"],
             ruleset_version=screening["ruleset_version"],
         )
@@ -561,12 +792,6 @@ def _rescore_without_suppressed(
         .where(applicants.c.id == applicant_id)
         .values(risk=after.risk.value, score=after.score)
     )
-
-
-def _current_hit_keys(screening: dict | None) -> list[str]:
-    if screening is None:
-        return []
-    return [hit_key(hit) for hit in screening["result"].get("sanctions_hits", [])]
 
 
 def _suppress(
@@ -591,25 +816,6 @@ def _suppress(
         )
 
 
-def _review_status_after(
-    conn: Connection, installation_id: str, applicant_id: int, decision: Decision, hit_keys: list[str]
-) -> str:
-    """escalated on an escalation; decided once every current hit has a decision; else pending."""
-    if decision == Decision.ESCALATE:
-        return "escalated"
-    rows = conn.execute(
-        select(decisions.c.hit_key).where(
-            decisions.c.installation_id == installation_id,
-            decisions.c.applicant_id == applicant_id,
-            decisions.c.decision != Decision.ESCALATE.value,
-        )
-    ).scalars()
-    decided = set(rows)
-    if None in decided or all(key in decided for key in hit_keys):
-        return "decided"
-    return "pending"
-
-
 def list_decisions(conn: Connection, installation_id: str, applicant_id: int) -> list[dict]:
     rows = conn.execute(
         select(decisions)
@@ -623,13 +829,37 @@ def list_decisions(conn: Connection, installation_id: str, applicant_id: int) ->
 
 
 def audit_entries(
-    conn: Connection, installation_id: str, *, since: datetime | None = None, limit: int = 10_000
+    conn: Connection,
+    installation_id: str,
+    *,
+    since: datetime | None = None,
+    limit: int = 10_000,
+    subject: str = "",
+    actor: str = "",
+    action: str = "",
+    newest_first: bool = False,
 ) -> Iterator[dict]:
+    """The tenant's audit trail, oldest first (an export) or newest first (the page), filtered
+    by applicant (subject), actor and action (each a prefix, case as stored)."""
     query = select(audit_log).where(audit_log.c.installation_id == installation_id)
     if since is not None:
         query = query.where(audit_log.c.at >= since)
-    for row in conn.execute(query.order_by(audit_log.c.id).limit(limit)).mappings():
+    for column, value in (
+        (audit_log.c.subject, subject),
+        (audit_log.c.actor, actor),
+        (audit_log.c.action, action),
+    ):
+        if value:
+            query = query.where(column.startswith(value, autoescape=True))
+    order = audit_log.c.id.desc() if newest_first else audit_log.c.id
+    for row in conn.execute(query.order_by(order).limit(limit)).mappings():
         yield dict(row)
+
+
+def audit_actions(conn: Connection, installation_id: str) -> list[str]:
+    """The actions this tenant's trail holds, for the page's filter."""
+    query = select(audit_log.c.action).where(audit_log.c.installation_id == installation_id).distinct()
+    return sorted(conn.execute(query).scalars())
 
 
 def linked_external_ids(evidence: dict) -> list[str]:
@@ -675,3 +905,41 @@ def applicant_detail(conn: Connection, installation_id: str, applicant_id: int) 
         "latest_screening": screening,
         "decisions": list_decisions(conn, installation_id, applicant_id),
     }
+
+
+def verdicts_changed(conn: Connection, installation_id: str, trigger: str) -> int:
+    """How many of the screenings recorded with `trigger` (a re-screen job's) changed the
+    applicant's risk from the screening before it."""
+    screened = select(screenings.c.applicant_id).where(
+        screenings.c.installation_id == installation_id, screenings.c.trigger == trigger
+    )
+    ranked = (
+        select(
+            screenings.c.trigger,
+            screenings.c.risk,
+            func.lag(screenings.c.risk)
+            .over(partition_by=screenings.c.applicant_id, order_by=screenings.c.id)
+            .label("before"),
+        )
+        .where(screenings.c.installation_id == installation_id, screenings.c.applicant_id.in_(screened))
+        .subquery()
+    )
+    changed = (
+        select(func.count())
+        .select_from(ranked)
+        .where(ranked.c.trigger == trigger, ranked.c.risk != ranked.c.before)
+    )
+    return conn.execute(changed).scalar_one()
+
+
+def settle_review_status(conn: Connection, applicant_ids: list[int]) -> None:
+    """Applicants still `pending` whom their latest screening no longer asks to review (what was
+    open went away, or has a decision now): decided when a reviewer decided anything, else none."""
+    if not applicant_ids:
+        return
+    decided = select(decisions.c.id).where(decisions.c.applicant_id == applicants.c.id).exists()
+    conn.execute(
+        applicants.update()
+        .where(applicants.c.id.in_(applicant_ids), applicants.c.review_status == "pending")
+        .values(review_status=case((decided, "decided"), else_="none"))
+    )

@@ -30,6 +30,10 @@ installations = Table(
     Column("api_key_enc", LargeBinary),
     Column("webhook_secret_enc", LargeBinary),
     Column("api_base_url", String(500)),
+    # OAuth client credentials (Greenhouse Harvest v3): the id in the clear, the secret encrypted.
+    Column("client_id", String(500)),
+    Column("client_secret_enc", LargeBinary),
+    Column("token_url", String(500)),  # the vendor's token endpoint, when not its default
     Column("on_behalf_of", String(200)),
     Column("settings", JSON, nullable=False, default=dict),  # tag names, note text, ...
     Column("status", String(32), nullable=False, default="active"),  # active | aborted: <reason>

@@ -54,8 +54,8 @@ writebacks = Table(
     Column("installation_id", String(64), nullable=False),
     Column("candidate_id", String(200), nullable=False),
     Column("verdict_hash", String(64), nullable=False),
-    Column("action", String(16), nullable=False),  # tag | untag | note
-    Column("target", String(200), nullable=False),  # tag name, or "note"
+    Column("action", String(16), nullable=False),  # tag | untag | note | verdict
+    Column("target", String(200), nullable=False),  # tag name, "note", or the verdict value
     Column("status", String(16), nullable=False, default="pending"),  # pending | done
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("done_at", DateTime(timezone=True)),
@@ -66,11 +66,13 @@ writebacks = Table(
 
 
 def verdict_hash(result: ScreeningResult) -> str:
-    """What the recruiter would see change: the risk, which entries matched, which flags fired."""
+    """What the recruiter would see change: the risk, which entries matched, which flags fired,
+    and the note's reasons (a reviewer's decision adds one, and drops a suppressed hit's)."""
     verdict = {
         "risk": str(result.risk),
         "hits": sorted(f"{h.list}:{h.entity_id}:{h.matched_on}" for h in result.sanctions_hits),
         "flags": sorted(f.code for f in result.flags),
+        "reasons": list(result.reasons),
     }
     return hashlib.sha256(json.dumps(verdict, sort_keys=True).encode()).hexdigest()
 

@@ -38,6 +38,9 @@ def make_celery(settings: Settings | None = None) -> Celery:
             "tasks.refresh_lists": {"queue": BULK_QUEUE},
         },
         task_time_limit=settings.task_time_limit,
+        # A child that a task left this big (KiB) is replaced after it: one hostile file or leak
+        # cannot keep a worker's memory high (résumés parse in their own limited process anyway).
+        worker_max_memory_per_child=settings.worker_max_memory_mb * 1024,
         task_soft_time_limit=max(1, settings.task_time_limit - 30),
         task_serializer="json",
         accept_content=["json"],

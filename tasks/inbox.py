@@ -1,9 +1,15 @@
 """`tasks.process_inbox`: one webhook delivery, from the inbox row to the ATS write-back.
 
 The receiver commits the row, then sends this task by name on the `live` queue. The row's
-status is the truth: received -> queued -> done | ignored | failed. A delivery that keeps
-failing ends `failed` with its last error and an audit entry; `tasks.sweep_inbox` (beat)
-re-enqueues rows left `received` (Redis was down) or stuck `queued` (a task lost).
+status is the truth: received -> queued -> done | ignored | failed | missing_in_ats |
+delete_unconfirmed. A delivery that keeps failing ends `failed` with its last error and an
+audit entry; `tasks.sweep_inbox` (beat) re-enqueues rows left `received` (Redis was down) or
+stuck `queued` (a task lost).
+
+Nothing is deleted because a fetch answered 404: a wrong API URL answers 404 for everyone. Our
+copy goes only on a signed delete, anonymise or merge event, and a delete is first confirmed
+with the ATS where it can be (the candidate must be gone there). A 404 keeps everything, marks
+the delivery `missing_in_ats`, logs a warning, and many in a row mark the installation unhealthy.
 """
 
 from __future__ import annotations
@@ -19,7 +25,16 @@ from connectors.registry import get_connector
 from screening.models import ScreeningResult
 from store import audit
 from store.applicants import delete_applicant, find_row_id, get_applicant, get_applicants
-from store.inbox import get_delivery, mark_queued, unqueued_ids
+from store.inbox import (
+    DELETE_UNCONFIRMED,
+    FINAL_STATUSES,
+    MISSING_IN_ATS,
+    get_delivery,
+    mark_queued,
+    missing_streak,
+    unqueued_ids,
+)
+from store.installations import set_unhealthy
 from store.tables import inbox, installations
 from store.writebacks import forget
 from tasks import runtime
@@ -27,7 +42,6 @@ from tasks.app import LIVE_QUEUE, app
 from tasks.pipeline import rescreen_stored, screen_and_write_back
 
 log = logging.getLogger(__name__)
-FINAL_STATUSES = ("done", "ignored", "failed")
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 600.0
 
@@ -59,8 +73,16 @@ def _start_attempt(engine: Engine, inbox_id: int) -> int:
         return conn.execute(select(inbox.c.attempts).where(inbox.c.id == inbox_id)).scalar_one()
 
 
+def short_reason(text: str, limit: int = 300) -> str:
+    """What a tenant may read of an error: one line of printable text, cut short (an exception
+    can quote whatever a remote service answered)."""
+    line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def _fail(engine: Engine, row, reason: str, message: str) -> None:
-    _set_status(engine, row.id, "failed", f"{reason}: {message}"[:2000])
+    shown = short_reason(message)
+    _set_status(engine, row.id, "failed", f"{reason}: {shown}")
     with engine.begin() as conn:
         audit.record(
             conn,
@@ -68,7 +90,7 @@ def _fail(engine: Engine, row, reason: str, message: str) -> None:
             actor="worker",
             installation_id=row.installation_id,
             subject=str(row.id),
-            details={"reason": reason, "message": message[:500]},
+            details={"reason": reason, "message": shown},
         )
     log.error("inbox.failed inbox_id=%s reason=%s message=%s", row.id, reason, message)
 
@@ -91,23 +113,27 @@ def _forget_candidate(engine: Engine, installation_id: str, candidate_id: str, w
 
 def handle(engine: Engine, row, event: WebhookEvent) -> str:
     """Act on one parsed event; the final inbox status."""
+    if event.kind is EventKind.DATA_CHANGED:
+        from tasks.rescreen import start_changes  # tasks.rescreen imports this module
+
+        start_changes(row.installation_id)
+        return "done"
     if event.kind in (EventKind.PING, EventKind.IGNORED) or not event.candidate_id:
         return "ignored"
-    if event.kind is EventKind.CANDIDATE_DELETED:
-        _forget_candidate(engine, row.installation_id, str(event.candidate_id), event.event_type)
-        return "done"
-    if event.kind is EventKind.CANDIDATE_MERGED and event.merged_from:
-        _forget_candidate(engine, row.installation_id, str(event.merged_from), "merged")
     installation = runtime.load_installation(row.installation_id)
     connector = runtime.connector_for(installation)
+    if event.kind is EventKind.CANDIDATE_DELETED:
+        return _delete_when_confirmed(engine, connector, row, event)
     try:
         applicant = connector.fetch_candidate(str(event.candidate_id), event.application_id)
     except ConnectorError as exc:
         if exc.reason != "not_found":
             raise
-        # Deleted in the ATS after this event was sent: retrying cannot help.
-        _forget_candidate(engine, row.installation_id, str(event.candidate_id), "not_found_in_ats")
-        return "done"
+        return _missing_in_ats(engine, row, str(event.candidate_id), str(exc))
+    _fetched(engine, row.installation_id)
+    if event.kind is EventKind.CANDIDATE_MERGED and event.merged_from:
+        # The ATS has the surviving candidate: the merged-away one's copy goes.
+        _forget_candidate(engine, row.installation_id, str(event.merged_from), "merged")
     outcome = screen_and_write_back(
         engine,
         connector,
@@ -120,6 +146,73 @@ def handle(engine: Engine, row, event: WebhookEvent) -> str:
     if linked:
         runtime.enqueue("tasks.rescreen_linked", [installation.id, linked], LIVE_QUEUE)
     return "done"
+
+
+def _delete_when_confirmed(engine: Engine, connector, row, event: WebhookEvent) -> str:
+    """A signed delete: drop our copy, unless the ATS still has the candidate (a replayed or
+    forged-looking event). Anonymised candidates stay in the ATS by design, and without an API
+    key we cannot ask: there the signed event alone decides."""
+    candidate_id = str(event.candidate_id)
+    anonymised = event.event_type in connector.anonymise_events
+    if connector.has_credentials() and not anonymised and connector.candidate_exists(candidate_id):
+        with engine.begin() as conn:
+            audit.record(
+                conn,
+                action="applicant.delete_unconfirmed",
+                actor="worker",
+                installation_id=row.installation_id,
+                subject=candidate_id,
+                details={"event": event.event_type, "inbox_id": row.id},
+            )
+        log.warning(
+            "inbox.delete_unconfirmed inbox_id=%s candidate=%s: the ATS still has the candidate; kept",
+            row.id,
+            candidate_id,
+        )
+        return DELETE_UNCONFIRMED
+    _forget_candidate(engine, row.installation_id, candidate_id, event.event_type)
+    return "done"
+
+
+def _missing_in_ats(engine: Engine, row, candidate_id: str, message: str) -> str:
+    """The ATS answered 404: keep everything, say so, and after many in a row mark the
+    installation unhealthy (a wrong API URL answers 404 for every candidate)."""
+    with engine.begin() as conn:
+        audit.record(
+            conn,
+            action="applicant.missing_in_ats",
+            actor="worker",
+            installation_id=row.installation_id,
+            subject=candidate_id,
+            details={"inbox_id": row.id, "message": message[:200]},
+        )
+        streak = missing_streak(conn, row.installation_id)[0] + 1  # this row is not final yet
+        unhealthy = streak >= runtime.settings().unhealthy_after_404s
+        if unhealthy and set_unhealthy(conn, row.installation_id, True):
+            audit.record(
+                conn,
+                action="installation.unhealthy",
+                actor="worker",
+                installation_id=row.installation_id,
+                details={"missing_in_a_row": streak},
+            )
+    log.warning(
+        "inbox.missing_in_ats inbox_id=%s installation=%s candidate=%s in_a_row=%d: kept; "
+        "check the installation's API base URL (hirewatch installations check %s)",
+        row.id,
+        row.installation_id,
+        candidate_id,
+        streak,
+        row.installation_id,
+    )
+    return MISSING_IN_ATS
+
+
+def _fetched(engine: Engine, installation_id: str) -> None:
+    """A fetch worked: an installation marked unhealthy for its 404s is active again."""
+    with engine.begin() as conn:
+        if set_unhealthy(conn, installation_id, False):
+            audit.record(conn, action="installation.healthy", actor="worker", installation_id=installation_id)
 
 
 def linked_candidates(result: ScreeningResult | None) -> list[str]:
@@ -164,7 +257,7 @@ def process_inbox(self, inbox_id: int) -> str:
         if attempts >= runtime.settings().task_max_retries:
             _fail(engine, row, exc.__class__.__name__, str(exc))
             return "failed"
-        _set_status(engine, inbox_id, "queued", f"{exc.__class__.__name__}: {exc}")
+        _set_status(engine, inbox_id, "queued", f"{exc.__class__.__name__}: {short_reason(str(exc))}")
         log.exception("inbox.error inbox_id=%s attempt=%d", inbox_id, attempts)
         raise self.retry(countdown=retry_delay(self.request.retries, None)) from exc
     _set_status(engine, inbox_id, status)

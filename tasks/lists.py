@@ -19,6 +19,7 @@ from screening.lists import ListError
 from screening.lists.diff import ListDiff
 from screening.lists.store import ListStore
 from screening.matching.delta import DeltaQuery
+from screening.matching.stored import prepare
 from store import audit
 from store.applicants import hits_of_flagged, iter_applicants
 from store.jobs import add_chunk, create_job
@@ -94,6 +95,7 @@ def refresh_lists(source_dir: str | None = None) -> dict:
         log.error("lists.refresh_failed reason=%s", exc)
         return {"changed": False, "error": str(exc)}
     summary = {"version": update.version.id, "changed": update.changed, "jobs": []}
+    prepare(store)  # workers load the new version's index instead of each building it
     if update.changed:
         with runtime.engine().begin() as conn:
             audit.record(

@@ -38,18 +38,18 @@ def screen_stored(
 def screen_many(
     conn: Connection, installation_id: str, stored: dict[int, Applicant]
 ) -> dict[int, ScreeningResult]:
-    """Verdicts for applicants already upserted: lists, red flags, links, reviewers' suppressions.
+    """Verdicts for applicants already upserted: lists, red flags, links, reviewers' decisions.
 
     The batch is indexed first, in one linkage write (unchanged applicants rewrite nothing), so
-    each one links to the others and later applicants see them; suppressions come in one query."""
+    each one links to the others and later applicants see them; decisions come in a few queries."""
     linker = runtime.linker(installation_id)
     records = linker.index_many(stored.values())
-    suppressed = review.suppressed_hits_of(conn, installation_id, list(stored))
+    states = review.review_states_of(conn, installation_id, list(stored))
     screener = runtime.screener_cache().get()
     return {
-        row_id: review.apply_suppressions(
+        row_id: review.apply_review(
             screener.screen(applicant, extra_flags=linker.flags(applicant, records[applicant.id])),
-            suppressed[row_id],
+            states[row_id],
         )
         for row_id, applicant in stored.items()
     }

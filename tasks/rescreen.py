@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
 from connectors.base import ConnectorAbort, ConnectorError
+from connectors.registry import get_connector
 from screening.models import Risk
 from store import audit
 from store.applicants import Screened, get_applicants, record_screenings, screened_by, upsert_applicant
@@ -21,6 +23,7 @@ from store.jobs import (
     CANCELLED,
     RUNNING,
     add_chunk,
+    changes_since,
     chunk_applicants,
     claim_chunk,
     complete_if_finished,
@@ -43,13 +46,18 @@ log = logging.getLogger(__name__)
 # A paging task hands over to a fresh one after this share of the task time limit. Paging as long
 # as possible in one task keeps the pages flowing: a continuation waits behind queued chunks.
 PAGING_SHARE_OF_TIME_LIMIT = 0.5
+# A changes listing starts this long before the last one did: clocks differ, and screening a
+# candidate twice costs one screening (write-backs are keyed by verdict), missing one costs a miss.
+CHANGES_OVERLAP = timedelta(minutes=10)
 
 
-def start_rescreen(installation_id: str, kind: str = "full", requested_by: str = "system") -> int:
+def start_rescreen(
+    installation_id: str, kind: str = "full", requested_by: str = "system", cursor: str | None = None
+) -> int:
     """Create a job and start paging; the admin API and `hirewatch rescreen` call this."""
     engine = runtime.engine()
     with engine.begin() as conn:
-        job_id = create_job(conn, installation_id, kind=kind, requested_by=requested_by)
+        job_id = create_job(conn, installation_id, kind=kind, requested_by=requested_by, cursor=cursor)
         audit.record(
             conn,
             action="rescreen.started",
@@ -60,6 +68,19 @@ def start_rescreen(installation_id: str, kind: str = "full", requested_by: str =
         )
     runtime.enqueue("tasks.rescreen_page", [job_id], BULK_QUEUE)
     return job_id
+
+
+def start_changes(installation_id: str, requested_by: str = "webhook") -> int | None:
+    """Screen the candidates changed since the last such job (a platform whose webhooks say that
+    something changed but not what: Kombo's data-changed). None: the platform lists no changes."""
+    engine = runtime.engine()
+    with engine.connect() as conn:
+        since = changes_since(conn, installation_id)
+    platform = runtime.load_installation(installation_id).platform
+    cursor = get_connector(platform).changes_cursor((since or datetime.now(UTC)) - CHANGES_OVERLAP)
+    if cursor is None:
+        return None
+    return start_rescreen(installation_id, kind="changes", requested_by=requested_by, cursor=cursor)
 
 
 def cancel_rescreen(job_id: int, requested_by: str = "system") -> bool:
@@ -108,9 +129,9 @@ def rescreen_page(self, job_id: int) -> None:
     if job is None or job.status != RUNNING or job.paging_done:
         return
     installation = runtime.load_installation(job.installation_id)
-    connector = runtime.connector_for(installation)
     hand_over_at = time.monotonic() + runtime.settings().task_time_limit * PAGING_SHARE_OF_TIME_LIMIT
     try:
+        connector = runtime.connector_for(installation)  # refuses credentials the ATS retired
         for page in connector.list_candidates(cursor):
             if not _running(engine, job_id):
                 return

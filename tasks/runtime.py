@@ -12,7 +12,7 @@ import redis
 from celery import Celery
 from sqlalchemy import Engine
 
-from connectors.base import Connector, Installation
+from connectors.base import Connector, Installation, TokenCache
 from connectors.registry import get_connector
 from integration.config import Settings
 from integration.secrets import secret_box
@@ -20,12 +20,13 @@ from screening.engine import Screener
 from screening.linkage import Linker
 from screening.lists import NoListsError, load_demo
 from screening.lists.store import ListStore
-from screening.models import ListSnapshot
+from screening.matching.stored import current_index
 from store.db import engine_for
 from store.installations import get_installation
 from store.linkage import linker_for
 from tasks.app import make_celery
 from tasks.ratelimit import LocalRateLimiter, SharedRateLimiter, ThrottledSession, account_key, budget_for
+from tasks.tokens import RedisTokenCache
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +74,25 @@ LOCAL_WORKER_PROCESSES = 2
 
 
 def connector_for(installation: Installation) -> Connector:
-    """The installation's connector, its HTTP spending the account's shared rate-limit budget."""
+    """The installation's connector, its HTTP (token requests too) spending the account's shared
+    rate-limit budget, its OAuth token shared by the workers through Redis."""
     budget = budget_for(installation.platform, installation.settings)
+    connector = get_connector(installation.platform)
     if settings().redis_url.startswith(("redis://", "rediss://")):
-        key = account_key(installation.platform, installation.api_base_url, installation.api_key)
+        credential = installation.api_key or installation.client_id
+        key = account_key(installation.platform, installation.api_base_url, credential)
         limiter: SharedRateLimiter | LocalRateLimiter = SharedRateLimiter(redis_client(), key, budget)
+        tokens: TokenCache | None = RedisTokenCache(redis_client(), secret_box(settings()))
     else:
         limiter = LocalRateLimiter(budget, share=LOCAL_WORKER_PROCESSES)
-    return get_connector(installation.platform)(installation, session=ThrottledSession(limiter))
+        tokens = None  # each process keeps its own (no Redis to share them through)
+    return connector(
+        installation,
+        session=ThrottledSession(limiter),
+        tokens=tokens,
+        allowed_urls=settings().allow_api_urls,
+        resume_limits=settings().resume_limits,
+    )
 
 
 class ScreenerCache:
@@ -96,14 +108,16 @@ class ScreenerCache:
         self._version: str | None = None
         self._checked_at = 0.0
 
-    def _snapshots(self) -> list[ListSnapshot]:
+    def _load(self) -> Screener:
+        """The store's current lists with their stored index (built and stored on first use)."""
         try:
-            return self.store.current_snapshots()
+            snapshots, index = current_index(self.store)
         except NoListsError:
             if not self.demo:
                 raise
             log.warning("screener.demo_lists: no list stored; screening against the made-up DEMO list")
-            return load_demo()
+            return Screener(load_demo())
+        return Screener(snapshots, index=index)
 
     def get(self, check_now: bool = False) -> Screener:
         """The current Screener; raises NoListsError (saying how to fix it) when no list is stored."""
@@ -114,7 +128,7 @@ class ScreenerCache:
         version = self.store.current_version()
         if self._screener is None or version != self._version:
             started = time.perf_counter()
-            self._screener = Screener(self._snapshots())
+            self._screener = self._load()
             self._version = version
             log.info(
                 "screener.loaded pid=%s version=%s seconds=%.2f",

@@ -1,6 +1,7 @@
 """Risk tag and note written back to the ATS: only when the verdict changed, each write once.
 
-Order: remove our stale risk tags, add the new one, add the note. Each step goes through the
+Order: remove our stale risk tags, add the new one, add the note, then, where the installation
+opted in, the verdict field the platform has (Ashby's fraud status). Each step goes through the
 write-back ledger (`store.writebacks`): recorded `pending` before the API call and `done` after,
 so a task run twice, or redelivered after its worker died, skips what already happened.
 
@@ -69,12 +70,15 @@ def write_back(
     if wanted and wanted not in current:
         steps.append(("tag", wanted))
     steps.append(("note", "note"))
-    actions = {
+    if verdict := connector.verdict_status(result.risk):
+        steps.append(("verdict", verdict))
+    actions: dict[str, Callable[[WriteStep], str | None]] = {
         "untag": lambda step: connector.remove_tag(candidate_id, step.target),
         "tag": lambda step: connector.add_tag(candidate_id, step.target),
         "note": lambda step: connector.add_note(
             candidate_id, note_text(installation, result, review_url, step.reference)
         ),
+        "verdict": lambda step: connector.write_verdict(candidate_id, step.target),
     }
     for action, target in steps:
         step = WriteStep(installation.id, candidate_id, vhash, action, target)
@@ -94,7 +98,11 @@ def write_back(
 
 
 def _run_step(
-    engine: Engine, connector: Connector, step: WriteStep, write: Callable[[WriteStep], None], details: dict
+    engine: Engine,
+    connector: Connector,
+    step: WriteStep,
+    write: Callable[[WriteStep], str | None],
+    details: dict,
 ) -> None:
     """Write one step unless the ledger, or for a note the ATS itself, shows it already happened."""
     with engine.begin() as conn:
@@ -103,8 +111,8 @@ def _run_step(
         return
     if status == "pending" and step.action == "note" and _note_on_ats(connector, step):
         details = {**details, "found_existing": True}
-    else:
-        write(step)
+    elif outcome := write(step):
+        details = {**details, "outcome": outcome}
     with engine.begin() as conn:
         mark_done(conn, step)
         audit.record(

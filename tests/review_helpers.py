@@ -7,11 +7,13 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from screening.lists.store import ListStore
 from screening.models import Flag, MatchedOn, Risk, SanctionsHit, ScreeningResult, Severity
-from store.tables import applicants, installations, screenings
+from store.inbox import MISSING_IN_ATS, accept_delivery
+from store.secretbox import SecretBox
+from store.tables import applicants, inbox, installations, screenings
 from tests.conftest import private_redis_url
 
 
@@ -43,9 +45,16 @@ def shared_phone_flag(*linked: str) -> Flag:
 
 
 def add_installation(conn: Connection, installation_id: str, name: str | None = None) -> str:
+    """A Greenhouse installation with Harvest v3 client credentials."""
     conn.execute(
         installations.insert().values(
-            id=installation_id, platform="greenhouse", name=name or installation_id, settings={}
+            id=installation_id,
+            platform="greenhouse",
+            name=name or installation_id,
+            settings={},
+            client_id="client-1",
+            client_secret_enc=SecretBox("test-secret-key").encrypt("client-secret"),
+            on_behalf_of="4080",
         )
     )
     return installation_id
@@ -175,3 +184,14 @@ def two_list_versions(lists_dir: Path, work_dir: Path) -> tuple[str, str]:
     sdn = newer / "ofac" / "sdn.csv"
     sdn.write_bytes(b"\r\n".join(sdn.read_bytes().split(b"\r\n")[1:]))
     return first, store.import_directory(newer).version.id
+
+
+def add_missing_in_ats(engine: Engine, installation_id: str, count: int) -> None:
+    """`count` deliveries the ATS answered 404 for, as the worker leaves them."""
+    for n in range(count):
+        accepted = accept_delivery(
+            engine, installation_id=installation_id, platform="greenhouse", dedupe_key=f"missing-{n}",
+            event_type="update_candidate", event_kind="candidate_updated", raw_body=b"{}", headers={},
+        )  # fmt: skip
+        with engine.begin() as conn:
+            conn.execute(inbox.update().where(inbox.c.id == accepted.inbox_id).values(status=MISSING_IN_ATS))

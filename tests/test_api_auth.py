@@ -21,6 +21,7 @@ BODIES = {
     "create_installation": {"platform": "greenhouse", "name": "Evil twin"},
     "create_decision": {"decision": "false_positive", "reason": "not them", "hit_key": "x"},
 }
+QUERIES = {"search": "?q=Kim+Sang+Man"}  # endpoints with a required query parameter
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,8 @@ def world(db_url, tmp_path, lists_dir):
 
 def _url(op, ids: dict[str, int]) -> str:
     values = {"installation_id": "acme", "applicant_id": ids["match"], "job_id": ids["job"]}
-    return "/api/v1" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), op.rule)
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), op.rule)
+    return "/api/v1" + path + QUERIES.get(op.endpoint, "")
 
 
 def _call(client, op, url, token=None):

@@ -8,13 +8,16 @@ import json
 import re
 
 import pytest
+import responses
 from sqlalchemy import select
 
 from integration.api.routing import OPERATIONS
 from store import review
 from store.db import make_engine
+from store.secretbox import SecretBox
 from store.tables import audit_log, installations
 from tests.review_helpers import bearer, make_app, sanctions_hit, tenant_with_queue, two_list_versions
+from tests.test_installations_cli import kombo_integration
 
 
 @pytest.fixture
@@ -119,7 +122,18 @@ def test_settings_merge_over_defaults_and_update(api) -> None:
     assert refused.status_code == 422
 
 
+@responses.activate
 def test_create_installation_and_rotate_secret(api) -> None:
+    # The test calls before creating: one page of Lever's List opportunities (hire.lever.co/developer)
+    # and of Kombo's Get candidates (docs.kombo.dev/ats/v1/get-candidates)
+    responses.get("https://api.lever.co/v1/opportunities", json={"data": [], "hasNext": False})
+    responses.get(
+        "https://api.kombo.dev/v1/ats/candidates", json={"status": "success", "data": {"results": []}}
+    )
+    responses.get(  # docs.kombo.dev/general/get-integration
+        "https://api.kombo.dev/v1/integrations/successfactors:B1hu5NGyhd",
+        json=kombo_integration("successfactors:B1hu5NGyhd", "SAP SuccessFactors"),
+    )
     client = api["client"]
     created = client.post(
         "/api/v1/installations",
@@ -140,7 +154,16 @@ def test_create_installation_and_rotate_secret(api) -> None:
     assert rotated["webhook_secret"] != new["webhook_secret"]
     assert client.post(
         "/api/v1/installations", headers=api["admin"], json={"platform": "taleo", "name": "x"}
-    ).json["fields"] == {"platform": ["Must be one of: greenhouse, lever, ashby, workable, smartrecruiters."]}
+    ).json["fields"] == {
+        "platform": ["Must be one of: ashby, greenhouse, kombo, lever, smartrecruiters, workable."]
+    }
+    kombo = {"platform": "kombo", "name": "Globex via Kombo", "api_key": "k2"}
+    refused = client.post("/api/v1/installations", headers=api["admin"], json=kombo)
+    assert refused.status_code == 422 and "integration_id" in refused.json["reason"]
+    kombo["integration_id"] = "successfactors:B1hu5NGyhd"
+    made = client.post("/api/v1/installations", headers=api["admin"], json=kombo).json
+    assert made["underlying_ats"] == "successfactors"
+    assert made["settings"]["integration_id"] == "successfactors:B1hu5NGyhd"
 
 
 def test_rescreen_start_progress_cancel(api) -> None:
@@ -238,3 +261,95 @@ def test_decision_is_kept_and_audited_when_the_queue_is_down(sqlite_url, tmp_pat
             select(audit_log.c.details).where(audit_log.c.action == "writeback.enqueue_failed")
         )
         assert failed.scalar_one()["decision_id"] == response.json["id"]
+
+
+def _harvest_v3_answers() -> None:
+    """A token, then one page of candidates: the test call an installation change makes
+    (https://harvestdocs.greenhouse.io/docs/authentication, /docs/pagination)."""
+    responses.post("https://auth.greenhouse.io/token", json={"access_token": "t-1", "expires_in": 3600})
+    responses.get("https://harvest.greenhouse.io/v3/candidates", json=[])
+
+
+@responses.activate
+def test_greenhouse_installations_take_harvest_v3_credentials(api) -> None:
+    _harvest_v3_answers()
+    client, admin = api["client"], api["admin"]
+    v1 = {"platform": "greenhouse", "name": "Old", "api_key": "v1-key", "on_behalf_of": "4080"}
+    refused = client.post("/api/v1/installations", headers=admin, json=v1)
+    assert refused.status_code == 422 and "not an API key" in refused.json["reason"]
+    v3 = {
+        "platform": "greenhouse",
+        "name": "G",
+        "client_id": "c-1",
+        "client_secret": "s-1",
+        "on_behalf_of": "4080",
+    }
+    created = client.post("/api/v1/installations", headers=admin, json=v3)
+    assert created.status_code == 201, created.json
+    assert (created.json["client_id"], created.json["needs"]) == ("c-1", None)
+    assert "client_secret" not in created.json and "s-1" not in json.dumps(created.json)
+    new_auth = bearer(created.json["admin_token"])
+    bad_user = client.patch(
+        f"/api/v1/installations/{created.json['id']}", headers=new_auth, json={"on_behalf_of": "hana", **v3}
+    )
+    assert bad_user.status_code == 422  # platform and name are not updatable fields either
+
+
+@responses.activate
+def test_a_v1_greenhouse_installation_says_what_fixes_it(api) -> None:
+    _harvest_v3_answers()
+    client, auth = api["client"], api["admin"]
+    with api["engine"].begin() as conn:
+        key = SecretBox("test-secret-key").encrypt("a retired Harvest key")
+        retired = {"api_key_enc": key, "client_id": None, "client_secret_enc": None}
+        conn.execute(installations.update().where(installations.c.id == "acme").values(**retired))
+    needs = client.get("/api/v1/installations/acme", headers=auth).json["needs"]
+    assert needs.startswith("needs Harvest v3 credentials: run hirewatch installations set-credentials acme")
+    refused = client.post("/api/v1/rescreens", headers=auth)  # never polled with dead credentials
+    assert refused.status_code == 409 and "needs Harvest v3 credentials" in refused.json["reason"]
+    fixed = client.patch(
+        "/api/v1/installations/acme",
+        headers=auth,
+        json={"client_id": "c-1", "client_secret": "s-1", "on_behalf_of": "4080"},
+    )
+    assert fixed.status_code == 200 and fixed.json["needs"] is None and fixed.json["status"] == "active"
+    with api["engine"].connect() as conn:  # the retired key is gone
+        assert (
+            conn.execute(select(installations.c.api_key_enc).where(installations.c.id == "acme")).scalar()
+            is None
+        )
+
+
+def test_search_finds_a_listed_person_typed_in_hangul_explains_it_and_stores_no_applicant(
+    api, tmp_path
+) -> None:
+    from screening.lists.store import ListStore
+    from store.tables import applicants
+    from tests.review_helpers import LIST_FIXTURE
+
+    ListStore(tmp_path / "lists").import_directory(LIST_FIXTURE)
+    client, auth = api["client"], api["reviewer"]
+    with api["engine"].connect() as conn:
+        before = conn.execute(select(applicants.c.id)).scalars().all()
+
+    found = client.get("/api/v1/search", query_string={"q": "김상만"}, headers=auth)
+
+    assert found.status_code == 200, found.json
+    sdn = next(r for r in found.json["results"] if r["list"] == "ofac_sdn")
+    assert (sdn["entity_id"], sdn["entity_name"]) == ("43377", "KIM, Sang Man")
+    assert sdn["official_url"] == "https://sanctionssearch.ofac.treas.gov/Details.aspx?id=43377"
+    assert "Korean romanisation" in sdn["matches"][0]["explanation"]
+    assert found.json["lists"]["ofac_sdn"]
+    email = client.get("/api/v1/search", query_string={"q": "Olivia Brennan"}, headers=auth).json
+    assert email["results"] == []
+    with api["engine"].connect() as conn:
+        assert conn.execute(select(applicants.c.id)).scalars().all() == before  # nobody was created
+        searches = conn.execute(
+            select(audit_log.c.actor, audit_log.c.subject, audit_log.c.details).where(
+                audit_log.c.action == "lists.search"
+            )
+        ).all()
+    assert searches[0].subject == "김상만" and "ofac_sdn:43377" in searches[0].details["results"]
+    assert searches[0].actor.startswith("token:")
+    assert client.get("/api/v1/search?q=x", headers=auth).status_code == 422  # too short
+    assert client.get("/api/v1/search?q=Kim+Sang+Man").status_code == 401

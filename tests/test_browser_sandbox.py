@@ -45,14 +45,15 @@ def service(tmp_path, monkeypatch):
         "HIREWATCH_SECRET_KEY": SECRET_KEY,
     }.items():
         monkeypatch.setenv(name, value)
-    runtime.reset()
     ListStore(tmp_path / "lists").import_directory(LIST_FIXTURE)
     engine = engine_for(database_url)
     with SandboxThread() as sandbox:
+        monkeypatch.setenv("HIREWATCH_ALLOW_API_URLS", sandbox.url)  # the sandbox ATS on loopback http
+        runtime.reset()
         with engine.begin() as conn:
             installation = create_installation(
-                conn, SecretBox(SECRET_KEY), platform="greenhouse", name="Sandbox", api_key="sandbox-key",
-                webhook_secret="whsec", api_base_url=sandbox.api_base_url, on_behalf_of="4080",
+                conn, SecretBox(SECRET_KEY), platform="greenhouse", name="Sandbox",
+                webhook_secret="whsec", **sandbox.credentials(),
             )  # fmt: skip
             review.add_user(conn, installation.id, "reviewer@sandbox.test", PASSWORD, review.Scope.REVIEWER)
         candidate = sandbox.state.add_candidate(LISTED)
@@ -91,10 +92,10 @@ def test_false_positive_changes_the_tag_in_the_sandbox_ats(service, browser) -> 
     page.get_by_role("link", name="Jamiel Hamieh").click()
     hit = page.locator("section.hit").first
     assert "HAMIEH" in hit.inner_text()
-    hit.get_by_label("False positive (not this person)").check()
+    hit.get_by_label("Not this person").check()
     hit.get_by_label("Reason", exact=False).fill("Different person: date of birth 1990, listed 1938")
     hit.get_by_role("button", name="Record decision").click()
-    assert page.get_by_role("status").inner_text().startswith("Recorded: False positive")
+    assert page.get_by_role("status").inner_text().startswith("Recorded: not this person")
 
     with service["engine"].connect() as conn:
         row_id = conn.execute(select(applicants.c.id)).scalar_one()
@@ -104,7 +105,8 @@ def test_false_positive_changes_the_tag_in_the_sandbox_ats(service, browser) -> 
 
     written = sandbox.state.writebacks(candidate["id"])
     assert written["tags"] == []  # the medium-risk tag is gone
-    assert len(written["notes"]) == 2 and "suppressed" in written["notes"][-1]["body"]
+    assert len(written["notes"]) == 2
+    assert "not this person. Reason: Different person: date of birth 1990" in written["notes"][-1]["body"]
     page.goto(f"{sandbox.url}/_sandbox/candidates/{candidate['id']}/writebacks")
     _shot(page, "sandbox-writebacks")
     page.close()

@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 import responses
 
-from connectors.base import ConnectorAbort, ConnectorError, EventKind, Installation, PayloadError
+from connectors.base import (
+    AccessToken,
+    ConnectorAbort,
+    ConnectorError,
+    EventKind,
+    Installation,
+    MemoryTokenCache,
+    PayloadError,
+)
 from connectors.greenhouse import Greenhouse
 from connectors.lever import Lever
 from connectors.registry import PLATFORMS, UnknownPlatform, get_connector, get_metadata
@@ -19,6 +27,7 @@ from connectors.workable import Workable
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 API = "https://ats.test/v1"
+ALLOWED = ("https://ats.test/",)  # the stand-in API, as an operator would allow it
 
 
 def fixture(platform: str, name: str) -> bytes:
@@ -26,15 +35,21 @@ def fixture(platform: str, name: str) -> bytes:
 
 
 def greenhouse(sleeps: list[float] | None = None, **kw) -> Greenhouse:
-    installation = Installation(id="i", platform="greenhouse", api_key="k", api_base_url=API, **kw)
-    return Greenhouse(installation, sleep=(sleeps if sleeps is not None else []).append)
+    """A Harvest v3 installation whose bearer token is already cached (no token request)."""
+    credentials = {"client_id": "cid", "client_secret": "cs", "on_behalf_of": "7", **kw}
+    installation = Installation(id="i", platform="greenhouse", api_base_url=API, **credentials)
+    tokens = MemoryTokenCache()
+    sink = (sleeps if sleeps is not None else []).append
+    connector = Greenhouse(installation, sleep=sink, tokens=tokens, allowed_urls=ALLOWED)
+    tokens.put(connector.token_key(), AccessToken("cached-token", time.time() + 3600))
+    return connector
 
 
 # ----- registry -------------------------------------------------------------------------------
 
 
-def test_registry_knows_the_five_platforms_by_lower_case_key():
-    assert sorted(PLATFORMS) == ["ashby", "greenhouse", "lever", "smartrecruiters", "workable"]
+def test_registry_knows_the_six_platforms_by_lower_case_key():
+    assert sorted(PLATFORMS) == ["ashby", "greenhouse", "kombo", "lever", "smartrecruiters", "workable"]
     assert get_connector("smartrecruiters") is SmartRecruiters
 
 
@@ -49,12 +64,16 @@ def test_metadata_drives_routes_and_manifest():
     sr = get_metadata("smartrecruiters")
     assert (sr.success_status, sr.handshake, sr.handshake_status) == (202, "x-hook-secret-echo", 200)
     assert sr.auth_type == "token_header" and sr.auth_header == "X-SmartToken"
-    assert get_metadata("greenhouse").acting_user.name == "On-Behalf-Of"
+    assert (get_metadata("greenhouse").acting_user.location, get_metadata("greenhouse").acting_user.name) == (
+        "token",
+        "sub",
+    )
     assert get_metadata("lever").signature_location == "body"
     for name in PLATFORMS:
         block = get_metadata(name).as_manifest()
         json.dumps(block)  # plain JSON all the way down
-        assert EventKind.APPLICATION_CREATED in block["handled_events"].values()
+        # New applicants arrive named (application created) or listed as changed (Kombo's data-changed).
+        assert {EventKind.APPLICATION_CREATED, EventKind.DATA_CHANGED} & set(block["handled_events"].values())
         assert EventKind.IGNORED not in block["handled_events"].values()
         assert set(block["writeback_kinds"]) == {"tag", "note"}
         assert all({"id", "type", "label", "description"} <= set(f) for f in block["settings_fields"])
@@ -69,8 +88,8 @@ def test_metadata_drives_routes_and_manifest():
 
 @responses.activate
 def test_requests_carry_connect_and_read_timeouts():
-    responses.get(f"{API}/candidates/1/tags", json=[])
-    greenhouse().remove_tag("1", "x")
+    responses.get(f"{API}/notes", json=[])
+    list(greenhouse().note_texts("1"))
     assert responses.calls[0].request.req_kwargs["timeout"] == (
         Greenhouse.connect_timeout,
         Greenhouse.read_timeout,
@@ -79,7 +98,7 @@ def test_requests_carry_connect_and_read_timeouts():
 
 @responses.activate
 def test_a_wait_longer_than_the_budget_is_handed_to_the_caller():
-    responses.get(f"{API}/candidates/1", status=429, headers={"Retry-After": "600"})
+    responses.get(f"{API}/candidates", status=429, headers={"Retry-After": "600"})
     sleeps: list[float] = []
     with pytest.raises(ConnectorError) as caught:
         greenhouse(sleeps).fetch_candidate("1")
@@ -90,24 +109,20 @@ def test_a_wait_longer_than_the_budget_is_handed_to_the_caller():
 @responses.activate
 def test_429_without_retry_after_waits_for_the_rate_limit_reset():
     reset = str(int(time.time()) + 5)
-    responses.get(f"{API}/candidates/1/tags", status=429, headers={"X-RateLimit-Reset": reset})
-    responses.get(
-        f"{API}/candidates/1/tags",
-        json=[],
-        headers={"X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "49"},
-    )
+    responses.get(f"{API}/notes", status=429, headers={"X-RateLimit-Reset": reset})
+    responses.get(f"{API}/notes", json=[], headers={"X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "49"})
     sleeps: list[float] = []
     connector = greenhouse(sleeps)
-    connector.remove_tag("1", "x")
+    list(connector.note_texts("1"))
     assert 3.0 <= sleeps[0] <= 5.0
     assert (connector.rate_limit.limit, connector.rate_limit.remaining) == (50, 49)
 
 
 @responses.activate
 def test_a_failed_note_post_is_not_retried_so_no_note_is_written_twice():
-    responses.post(f"{API}/candidates/1/activity_feed/notes", status=502)
+    responses.post(f"{API}/notes", status=502)
     with pytest.raises(ConnectorError) as caught:
-        greenhouse(on_behalf_of="7").add_note("1", "text")
+        greenhouse().add_note("1", "text")
     assert caught.value.reason == "server_error"
     assert len(responses.calls) == 1
 
@@ -116,10 +131,10 @@ def test_a_failed_note_post_is_not_retried_so_no_note_is_written_twice():
 def test_network_errors_are_retried_for_reads():
     import requests
 
-    responses.get(f"{API}/candidates/1/tags", body=requests.ConnectionError("reset"))
-    responses.get(f"{API}/candidates/1/tags", json=[])
+    responses.get(f"{API}/notes", body=requests.ConnectionError("reset"))
+    responses.get(f"{API}/notes", json=[])
     sleeps: list[float] = []
-    greenhouse(sleeps).remove_tag("1", "x")
+    list(greenhouse(sleeps).note_texts("1"))
     assert len(sleeps) == 1
 
 
@@ -133,7 +148,7 @@ def test_network_errors_are_retried_for_reads():
 )
 @responses.activate
 def test_client_errors_are_not_retried(status, reason, kind):
-    responses.get(f"{API}/candidates/1", status=status, json={"message": "no"})
+    responses.get(f"{API}/candidates", status=status, json={"message": "no"})
     with pytest.raises(kind) as caught:
         greenhouse().fetch_candidate("1")
     assert caught.value.reason == reason
@@ -142,20 +157,31 @@ def test_client_errors_are_not_retried(status, reason, kind):
 
 def test_a_write_without_the_required_acting_user_aborts():
     with pytest.raises(ConnectorAbort) as caught:
-        greenhouse().add_note("1", "text")
-    assert caught.value.reason == "acting_user_missing"
+        greenhouse(on_behalf_of=None).add_note("1", "text")
+    assert caught.value.reason == "needs_credentials"
 
 
 @responses.activate
 def test_an_expired_attachment_link_leaves_the_rest_of_the_candidate():
-    candidate = json.loads(fixture("greenhouse", "new_candidate_application.json"))["payload"]["application"][
-        "candidate"
+    candidate = json.loads(fixture("greenhouse", "harvest_candidate.json"))
+    candidate["attachments"] = [
+        {
+            "filename": "resume.pdf",
+            "url": "https://prod-heroku.s3.amazonaws.com/resume.pdf",
+            "type": "resume",
+        },
+        {
+            "filename": "cover.pdf",
+            "url": "https://prod-heroku.s3.amazonaws.com/cover.pdf",
+            "type": "cover_letter",
+        },
     ]
-    responses.get(f"{API}/candidates/47108811", json=candidate)
+    responses.get(f"{API}/candidates", json=[candidate])
+    responses.get(f"{API}/candidate_employments", json=[])
     responses.get("https://prod-heroku.s3.amazonaws.com/resume.pdf", status=403)
     responses.get("https://prod-heroku.s3.amazonaws.com/cover.pdf", body=b"x" * 2048)
-    applicant = greenhouse().fetch_candidate("47108811")
-    assert applicant.emails[0] == "jon.meyers@example.com"
+    applicant = greenhouse().fetch_candidate("53883394")
+    assert applicant.emails[0] == "test@work.com"
     assert applicant.resume_text == "" and applicant.cover_letter == ""
     assert [a.text for a in applicant.attachments] == [None, None]
 
@@ -245,10 +271,11 @@ def test_workable_accepts_a_base64_signature_too():
 
 
 @pytest.mark.parametrize(
-    "wrap", [lambda c: {"candidate": c}, lambda c: {"event_type": "candidate_created", "data": c}]
+    "wrap",
+    [lambda c: c, lambda c: {"candidate": c}, lambda c: {"event_type": "candidate_created", "data": c}],
 )
 def test_workable_candidate_is_read_bare_or_wrapped(wrap):
-    candidate = json.loads(fixture("workable", "candidate_created.json"))
+    candidate = json.loads(fixture("workable", "candidate_created.json"))["data"]
     event = Workable.parse_event(json.dumps(wrap(candidate)).encode(), {})
     assert (event.kind, event.candidate_id) == (EventKind.APPLICATION_CREATED, "ce4da98")
 
@@ -289,7 +316,8 @@ def test_ashby_success_false_is_a_connector_error_with_its_reasons():
         "https://ats.test/candidate.info", json={"success": False, "errors": ["candidate_not_found"]}
     )
     ashby = get_connector("ashby")(
-        Installation(id="i", platform="ashby", api_key="k", api_base_url="https://ats.test")
+        Installation(id="i", platform="ashby", api_key="k", api_base_url="https://ats.test"),
+        allowed_urls=ALLOWED,
     )
     with pytest.raises(ConnectorError, match="candidate_not_found") as caught:
         ashby.fetch_candidate("c1")
@@ -298,7 +326,7 @@ def test_ashby_success_false_is_a_connector_error_with_its_reasons():
 
 @responses.activate
 def test_a_non_json_api_answer_is_a_bad_response():
-    responses.get(f"{API}/candidates/1", body=b"<html>maintenance</html>")
+    responses.get(f"{API}/candidates", body=b"<html>maintenance</html>")
     with pytest.raises(ConnectorError) as caught:
         greenhouse().fetch_candidate("1")
     assert caught.value.reason == "bad_response"
@@ -322,7 +350,10 @@ def test_greenhouse_merge_without_the_surviving_candidate_is_422():
 @responses.activate
 def test_lever_answer_without_data_is_a_bad_response():
     responses.get("https://ats.test/v1/opportunities/o1", json={"error": "weird"})
-    lever = Lever(Installation(id="i", platform="lever", api_key="k", api_base_url="https://ats.test/v1"))
+    lever = Lever(
+        Installation(id="i", platform="lever", api_key="k", api_base_url="https://ats.test/v1"),
+        allowed_urls=ALLOWED,
+    )
     with pytest.raises(ConnectorError) as caught:
         lever.fetch_candidate("o1")
     assert caught.value.reason == "bad_response"

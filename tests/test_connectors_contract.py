@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
+import hmac
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -21,7 +24,17 @@ import pytest
 import responses
 from responses import matchers
 
-from connectors.base import Connector, ConnectorAbort, ConnectorError, EventKind, Installation, PayloadError
+from connectors.base import (
+    AccessToken,
+    Connector,
+    ConnectorAbort,
+    ConnectorError,
+    EventKind,
+    Installation,
+    MemoryTokenCache,
+    PayloadError,
+)
+from connectors.lever import to_applicant as lever_to_applicant
 from connectors.registry import PLATFORMS
 from tests.test_connectors_resume import make_docx, make_pdf
 
@@ -58,6 +71,7 @@ class ConnectorContract:
     acting_user_at: ClassVar[tuple[str, str] | None] = None  # (header|query|body, name) per the vendor
     settings: ClassVar[dict] = {}
     event_fixture: ClassVar[str]  # the "new application" fixture file name
+    event_kind: ClassVar[EventKind] = EventKind.APPLICATION_CREATED  # what that fixture is to us
     sign_kwargs: ClassVar[dict] = {}
     expected_event: ClassVar[dict]  # WebhookEvent attributes after parsing the fixture
     expected_parsed: ClassVar[dict | None]  # Applicant fields parsed from the webhook (None: ids only)
@@ -90,7 +104,7 @@ class ConnectorContract:
             settings=dict(self.settings),
         )
         sink = sleeps if sleeps is not None else []
-        return self.connector(installation, sleep=sink.append)
+        return self.connector(installation, sleep=sink.append, allowed_urls=(self.api_base_url,))
 
     def fixture(self) -> dict:
         return json.loads((FIXTURES / self.connector.name / self.event_fixture).read_text())
@@ -169,7 +183,7 @@ class ConnectorContract:
     def test_fixture_parses_to_the_event_and_applicant(self):
         raw_body, headers = self.deliver(self.fixture())
         event = self.connector.parse_event(raw_body, headers)
-        assert event.kind is EventKind.APPLICATION_CREATED
+        assert event.kind is self.event_kind
         for name, value in self.expected_event.items():
             assert getattr(event, name) == value, name
         if self.expected_parsed is None:
@@ -306,67 +320,54 @@ def test_every_registered_platform_has_a_contract():
 RESUME_PDF = make_pdf(["Jonathan Meyers", "Backend engineer at Brightline Software"])
 RESUME_DOCX = make_docx(["Mina Park", "Frontend Engineer at Kakao"])
 
+GH_FIXTURES = FIXTURES / "greenhouse"  # sources: tests/fixtures/greenhouse/sources.md
+GH_API = "https://ats.test/v3"
+GH_TOKEN_URL = "https://auth.test/token"
+# Greenhouse's documented candidate object (raw `custom_fields`, objects in `keyed_custom_fields`)
+# with a résumé among its attachments, as the row of `GET /v3/candidates?ids=`.
 GH_CANDIDATE = {
-    "id": 47108811,
-    "first_name": "Jonathan",
-    "last_name": "Meyers",
-    "company": "Brightline Software",
-    "phone_numbers": [{"value": "+1 415-555-0142", "type": "mobile"}],
-    "email_addresses": [{"value": "jon.meyers@example.com", "type": "personal"}],
-    "addresses": [],
-    "website_addresses": [],
-    "social_media_addresses": [{"value": "https://github.com/jmeyers-dev"}],
-    "educations": [{"school_name": "University of Washington", "degree": None, "discipline": None}],
-    "employments": [{"company_name": "Nimbus Freight", "title": "Engineer"}],
-    "attachments": [{"filename": "resume.pdf", "url": f"{FILES_HOST}/gh/resume.pdf", "type": "resume"}],
-    "custom_fields": {},
-    "tags": [],
+    **json.loads((GH_FIXTURES / "harvest_candidate.json").read_text()),
+    "attachments": [
+        {"filename": "John_Locke_Resume.pdf", "url": f"{FILES_HOST}/gh/resume.pdf", "type": "resume"},
+    ],
 }
+GH_EMPLOYMENT = {"id": 8485064, "candidate_id": 53883394, "company_name": "Greenhouse", "title": "Engineer"}
+GH_APPLICATION = {  # the documented application's answers
+    "id": 69102626,
+    "candidate_id": 53883394,
+    "answers": [
+        {"question": "How did you hear about this job?", "answer": "A friend"},
+        {"question": "Website", "answer": "https://example.com"},
+        {"question": "LinkedIn Profile", "answer": "https://linkedin.com/example"},
+    ],
+}
+GH_APPLY_TAG_77 = [  # the candidate does not carry tag 77 yet: a row is created
+    Call("GET", "applied_candidate_tags", [], params={"candidate_ids": "53883394"}),
+    Call(
+        "POST",
+        "applied_candidate_tags",
+        {"id": 901, "candidate_id": 53883394, "candidate_tag_id": 77},
+        status=201,
+        body={"candidate_id": 53883394, "candidate_tag_id": 77},
+    ),
+]
 
 
-GH_USER = {"id": 4080, "first_name": "Hana", "last_name": "Sato", "name": "Hana Sato", "employee_id": None}
-GH_ACTIVITY_FEED = {  # Harvest's activity feed shape: notes, emails, activities
-    "notes": [
-        {
-            "id": 12345,
-            "created_at": "2024-03-26T20:11:40Z",
-            "body": "Referred by the platform team.",
-            "user": GH_USER,
-            "private": False,
-            "visiblity": "public",
-            "visibility": "public",
-        },
-        {
-            "id": 12346,
-            "created_at": "2024-03-27T09:02:11Z",
-            "body": NOTE_WITH_REFERENCE,
-            "user": GH_USER,
-            "private": False,
-            "visiblity": "public",
-            "visibility": "public",
-        },
-    ],
-    "emails": [
-        {
-            "id": 234675,
-            "created_at": "2024-04-01T15:55:06Z",
-            "subject": "Regarding your application",
-            "body": "Hi Jonathan, just wanted to touch base!",
-            "to": "jon.meyers@example.com",
-            "from": "hana.sato@example.com",
-            "cc": None,
-            "user": GH_USER,
-        }
-    ],
-    "activities": [
-        {
-            "id": 6757869,
-            "created_at": "2024-03-26T20:26:38Z",
-            "subject": "Candidate Stage Change",
-            "body": "Jonathan Meyers was moved into Recruiter Phone Screen by Hana Sato",
-            "user": GH_USER,
-        }
-    ],
+def gh_two_pages(path: str, first: list, first_params: dict, second: list) -> list[Call]:
+    """Two v3 list pages: the first asked with its filters, the second by the Link's cursor alone."""
+    cursor = base64.urlsafe_b64encode(f"{path}:2".encode()).decode().rstrip("=")
+    link = {"Link": f'<{GH_API}/{path}?cursor={cursor}>; rel="next"'}
+    return [
+        Call("GET", path, first, params=first_params, headers=link),
+        Call("GET", path, second, params={"cursor": cursor}),
+    ]
+
+
+GH_NOTE = {
+    "id": 12345,
+    "candidate_id": 53883394,
+    "body": "Referred by the platform team.",
+    "visibility": "public",
 }
 
 
@@ -397,219 +398,217 @@ def test_every_platform_with_a_replay_window_runs_the_replay_contract():
 
 
 class TestGreenhouseConnector(ConnectorContract):
+    """Harvest v3: a cached bearer token on every call, the acting user is the token's sub."""
+
     connector = PLATFORMS["greenhouse"]
+    api_base_url = GH_API
     on_behalf_of = "4080"
-    auth = BASIC_AUTH
-    acting_user_at = ("header", "On-Behalf-Of")
+    auth = ("Authorization", "Bearer cached-token")
     event_fixture = "new_candidate_application.json"
     sign_kwargs: ClassVar[dict] = {"event_id": "gh-evt-1"}
     expected_event: ClassVar[dict] = {
-        "candidate_id": "47108811",
-        "application_id": "69306314",
+        "candidate_id": "60304594",
+        "application_id": "71980812",
         "dedupe_key": "gh-evt-1",
     }
     expected_parsed: ClassVar[dict] = {
-        "first_name": "Jonathan",
-        "last_name": "Meyers",
-        "emails": ["jon.meyers@example.com", "jmeyers@brightline.example"],
-        "phones": ["+1 415-555-0142"],
-        "addresses": ["1200 Harrison St, San Francisco, CA 94103"],
-        "urls": ["https://jmeyers.dev", "https://github.com/jmeyers-dev"],
-        "employers": ["Brightline Software", "Nimbus Freight"],
-        "education": ["University of Washington"],
-        "answers": ["Work authorization: US citizen"],
+        "first_name": "Jane",
+        "last_name": "Smith",
+        "emails": ["person@work.com", "person@example.com"],
+        "phones": ["555-555-5555"],
+        "addresses": ["123 Test Street\nNew York, NY 10001"],
+        "urls": ["mysite.com", "socialmedia.com"],
+        "employers": ["Current Company Co."],
+        "education": ["Stanford University"],
+        "answers": [],  # the documented example's custom fields are all empty
     }
     required_field = ("payload", "application", "candidate", "id")
     ignored_payload: ClassVar[dict] = {"action": "candidate_stage_change", "payload": {}}
-    candidate_id = "47108811"
-    application_id = "69306314"
+    candidate_id = "53883394"
+    application_id = "69102626"
     fetch_calls: ClassVar[list[Call]] = [
-        Call("GET", "candidates/47108811", GH_CANDIDATE),
-        Call(
-            "GET",
-            "applications/69306314",
-            {
-                "id": 69306314,
-                "answers": [
-                    {"question": "LinkedIn Profile", "answer": "https://linkedin.com/in/jmeyers"},
-                    {"question": "Are you legally authorized to work?", "answer": "Yes"},
-                ],
-            },
-        ),
+        Call("GET", "candidates", [GH_CANDIDATE], params={"ids": "53883394"}),
+        Call("GET", "candidate_employments", [GH_EMPLOYMENT], params={"candidate_ids": "53883394"}),
+        Call("GET", "applications", [GH_APPLICATION], params={"ids": "69102626"}),
         Call("GET", f"{FILES_HOST}/gh/resume.pdf", RESUME_PDF),
     ]
     expected_fetched: ClassVar[dict] = {
-        "id": "47108811",
-        "full_name": "Jonathan Meyers",
-        "employers": ["Brightline Software", "Nimbus Freight"],
+        "id": "53883394",
+        "full_name": "John Locke",
+        "emails": ["test@work.com", "test@example.com"],
+        "employers": ["The Tustin Box Company", "Greenhouse"],
         "answers": [
-            "LinkedIn Profile: https://linkedin.com/in/jmeyers",
-            "Are you legally authorized to work?: Yes",
+            "Desired Salary: 1000000000",
+            "Work Remotely: True",
+            "Graduation Year: 2018",
+            "How did you hear about this job?: A friend",
+            "Website: https://example.com",
+            "LinkedIn Profile: https://linkedin.com/example",
         ],
         "resume_text": "Jonathan Meyers\nBackend engineer at Brightline Software",
     }
     add_tag_new_calls: ClassVar[list[Call]] = [
-        Call("POST", "tags/candidate", {"id": 77, "name": TAG}, status=201, body={"name": TAG}, acting=True),
-        Call("PUT", "candidates/47108811/tags/77", {"message": "applied"}, acting=True),
+        Call("GET", "candidate_tags", [{"id": 5, "name": "Referral"}], params={}),
+        Call("POST", "candidate_tags", {"id": 77, "name": TAG}, status=201, body={"name": TAG}),
+        *GH_APPLY_TAG_77,
     ]
     add_tag_existing_calls: ClassVar[list[Call]] = [
-        Call("POST", "tags/candidate", {"id": 77, "name": TAG}, status=200, body={"name": TAG}, acting=True),
-        Call("PUT", "candidates/47108811/tags/77", {"message": "applied"}, acting=True),
+        Call("GET", "candidate_tags", [{"id": 77, "name": TAG}], params={}),
+        *GH_APPLY_TAG_77,
     ]
     remove_tag_calls: ClassVar[list[Call]] = [
         Call(
             "GET",
-            "candidates/47108811/tags",
+            "candidate_tags",
             [{"id": 5, "name": "Referral"}, {"id": 77, "name": TAG.upper()}],
+            params={},
         ),
-        Call("DELETE", "candidates/47108811/tags/77", {"message": "removed"}, acting=True),
+        Call(
+            "GET",
+            "applied_candidate_tags",
+            [
+                {"id": 900, "candidate_id": 53883394, "candidate_tag_id": 5},
+                {"id": 901, "candidate_id": 53883394, "candidate_tag_id": 77},
+            ],
+            params={"candidate_ids": "53883394"},
+        ),
+        Call("DELETE", "applied_candidate_tags/901", {}),
     ]
     add_note_calls: ClassVar[list[Call]] = [
         Call(
             "POST",
-            "candidates/47108811/activity_feed/notes",
-            {"id": 1},
+            "notes",
+            {**GH_NOTE, "id": 12346, "body": NOTE},
             status=201,
-            body={"user_id": 4080, "body": NOTE, "visibility": "public"},
-            acting=True,
+            body={"candidate_id": 53883394, "body": NOTE, "visibility": "public"},
         ),
     ]
-    note_read_calls: ClassVar[list[Call]] = [
-        Call("GET", "candidates/47108811/activity_feed", GH_ACTIVITY_FEED),
-    ]
+    note_read_calls: ClassVar[list[Call]] = gh_two_pages(
+        "notes",
+        [GH_NOTE],
+        {"candidate_ids": "53883394"},
+        [{**GH_NOTE, "id": 12346, "body": NOTE_WITH_REFERENCE}],
+    )
     page_calls: ClassVar[list[list[Call]]] = [
-        [
-            Call(
-                "GET",
-                "candidates",
-                [GH_CANDIDATE],
-                params={"per_page": "100", "skip_count": "true"},
-                headers={
-                    "Link": '<https://ats.test/v1/candidates?page=2&per_page=100&skip_count=true>; rel="next"'
-                },
-            )
-        ],
-        [
-            Call(
-                "GET",
-                "candidates",
-                [{**GH_CANDIDATE, "id": 47108812}],
-                params={"page": "2", "per_page": "100", "skip_count": "true"},
-            )
-        ],
+        [call]
+        for call in gh_two_pages(
+            "candidates", [GH_CANDIDATE], {"per_page": "100"}, [{**GH_CANDIDATE, "id": 53883395}]
+        )
     ]
-    expected_page_ids: ClassVar[list[list[str]]] = [["47108811"], ["47108812"]]
+    expected_page_ids: ClassVar[list[list[str]]] = [["53883394"], ["53883395"]]
+
+    def make_connector(self, sleeps: list[float] | None = None) -> Connector:
+        installation = Installation(
+            id="inst-1",
+            platform="greenhouse",
+            webhook_secret=SECRET,
+            api_base_url=self.api_base_url,
+            client_id="client-1",
+            client_secret="client-secret",
+            token_url=GH_TOKEN_URL,
+            on_behalf_of=self.on_behalf_of,
+        )
+        tokens = MemoryTokenCache()
+        sink = sleeps if sleeps is not None else []
+        allowed = (self.api_base_url, GH_TOKEN_URL)  # the stand-ins, as an operator would allow them
+        connector = self.connector(installation, sleep=sink.append, tokens=tokens, allowed_urls=allowed)
+        tokens.put(connector.token_key(), AccessToken("cached-token", time.time() + 3600))
+        return connector
+
+    def test_401_aborts_the_installation(self):
+        """A refused token is renewed once; refused again, the installation is aborted."""
+        first = self.fetch_calls[0]
+        refused = Call(first.method, first.path, {"message": "expired"}, status=401)
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, [refused])
+            rsps.post(GH_TOKEN_URL, json={"access_token": "fresh-token", "expires_in": 3600})
+            self.register(rsps, [refused])
+            with pytest.raises(ConnectorAbort) as caught:
+                self.make_connector().fetch_candidate(self.candidate_id, self.application_id)
+            assert [c.request.url.split("?")[0] for c in rsps.calls] == [
+                f"{GH_API}/candidates",
+                GH_TOKEN_URL,
+                f"{GH_API}/candidates",
+            ]
+            assert rsps.calls[2].request.headers["Authorization"] == "Bearer fresh-token"
+        assert caught.value.reason == "unauthorized"
 
 
-LEVER_OPPORTUNITY = {
-    "id": "250d8f03-738a-4bba-a671-8a3d73477145",
-    "name": "Priya Raman",
-    "headline": "Data engineer",
-    "location": "Bengaluru",
-    "emails": ["priya.raman@example.in"],
-    "phones": [{"type": "mobile", "value": "+91 98450 12345"}],
-    "links": ["https://github.com/priyaraman"],
-    "applications": [
-        {
-            "id": "c7a4e2a9-5d55-4a0b-8f2e-6a1a3b9c0d11",
-            "company": "Flipkart",
-            "comments": "Happy to relocate.",
-            "customQuestions": [{"fields": [{"text": "Notice period", "value": "30 days"}]}],
-        }
-    ],
-}
+LEVER = FIXTURES / "lever"  # Lever's documented examples: tests/fixtures/lever/sources.md
+LEVER_OPPORTUNITY = json.loads((LEVER / "opportunity.json").read_text())["data"]
+LEVER_OPP_ID = LEVER_OPPORTUNITY["id"]
+LEVER_RESUMES = json.loads((LEVER / "resumes.json").read_text())
+LEVER_NOTES = json.loads((LEVER / "notes.json").read_text())
+LEVER_NOTE = LEVER_NOTES["data"][0]
 
 
-def lever_note(note_id: str, text: str) -> dict:
-    """A note as Lever's "List all notes" returns it: the text is the value of its note field."""
-    return {
-        "id": note_id,
-        "text": "",
-        "fields": [
-            {
-                "type": "note",
-                "text": "Comment",
-                "value": text,
-                "createdAt": 1714557600000,
-                "user": "user-7",
-                "score": None,
-                "stage": None,
-            }
-        ],
-        "user": "user-7",
-        "secret": False,
-        "completedAt": 1714557600000,
-        "createdAt": 1714557600000,
-        "deletedAt": None,
-    }
-
-
-LEVER_NOTE = lever_note("note-1", "Phone screen went well.")
-LEVER_NOTE["fields"].append({"type": "score-system", "text": "Rating", "value": 3})  # not text: skipped
+def lever_note_with(text: str) -> dict:
+    """Lever's documented note with one more comment in its thread (the text POST .../notes sent)."""
+    comment = {**LEVER_NOTE["fields"][0], "value": text, "createdAt": 1714557600000}
+    return {**LEVER_NOTE, "id": "915a6cef-4f91-4f3d-b8ff-a49e1eae2c30", "fields": [comment]}
 
 
 class TestLeverConnector(ReplayWindowContract, ConnectorContract):
     connector = PLATFORMS["lever"]
-    on_behalf_of = "user-7"
+    on_behalf_of = "8d49b010-cc6a-4f40-ace5-e86061c677ed"  # the docs' perform_as example
     auth = BASIC_AUTH
     acting_user_at = ("query", "perform_as")
     event_fixture = "applicationCreated.json"
-    sign_kwargs: ClassVar[dict] = {"token": "tok-abc"}
+    sign_kwargs: ClassVar[dict] = {"token": "657fd5a0759c87d35660b096dbc388d1d31058869f08ce3f"}
     expected_event: ClassVar[dict] = {
-        "candidate_id": "250d8f03-738a-4bba-a671-8a3d73477145",
-        "application_id": "c7a4e2a9-5d55-4a0b-8f2e-6a1a3b9c0d11",
-        "dedupe_key": "tok-abc",
+        "candidate_id": LEVER_OPP_ID,
+        "application_id": "cdb4ff13-f7aa-49b0-b6ec-eb4617009cfa",
+        "dedupe_key": "657fd5a0759c87d35660b096dbc388d1d31058869f08ce3f",
     }
     expected_parsed = None
     required_field = ("data", "opportunityId")
-    ignored_payload: ClassVar[dict] = json.loads(
-        (FIXTURES / "lever" / "candidateHired__settings_test.json").read_text()
-    )
-    candidate_id = LEVER_OPPORTUNITY["id"]
+    ignored_payload: ClassVar[dict] = json.loads((LEVER / "candidateHired__settings_test.json").read_text())
+    candidate_id = LEVER_OPP_ID
     fetch_calls: ClassVar[list[Call]] = [
         Call(
             "GET",
-            f"opportunities/{LEVER_OPPORTUNITY['id']}",
+            f"opportunities/{LEVER_OPP_ID}",
             {"data": LEVER_OPPORTUNITY},
             params={"expand": "applications"},
         ),
+        Call("GET", f"opportunities/{LEVER_OPP_ID}/resumes", LEVER_RESUMES),
+        # From the API, with our key (the listing's downloadUrl is the hire.lever.co web app); the
+        # résumé whose file status is "error" is not asked for (Lever answers 422 for it).
         Call(
             "GET",
-            f"opportunities/{LEVER_OPPORTUNITY['id']}/resumes",
-            {
-                "data": [
-                    {
-                        "id": "r1",
-                        "file": {
-                            "name": "priya.docx",
-                            "ext": "docx",
-                            "downloadUrl": f"https://ats.test/v1/opportunities/{LEVER_OPPORTUNITY['id']}/resumes/r1/download",
-                        },
-                        "parsedData": {"positions": [{"org": "Infosys"}], "schools": [{"org": "IIT Madras"}]},
-                    }
-                ]
-            },
+            f"opportunities/{LEVER_OPP_ID}/resumes/68b3e478-ff21-4529-bd29-23ed016042d7/download",
+            RESUME_PDF,
         ),
-        Call("GET", f"opportunities/{LEVER_OPPORTUNITY['id']}/resumes/r1/download", RESUME_DOCX),
     ]
     expected_fetched: ClassVar[dict] = {
-        "id": LEVER_OPPORTUNITY["id"],
-        "name": "Priya Raman",
-        "emails": ["priya.raman@example.in"],
-        "phones": ["+91 98450 12345"],
-        "urls": ["https://github.com/priyaraman"],
-        "employers": ["Flipkart", "Infosys"],
-        "education": ["IIT Madras"],
-        "cover_letter": "Happy to relocate.",
-        "answers": ["Notice period: 30 days"],
-        "resume_text": "Mina Park\nFrontend Engineer at Kakao",
+        "id": LEVER_OPP_ID,
+        "name": "Shane Smith",
+        "emails": ["shane@exampleq3.com", "shane.smith@brickly.example"],
+        "phones": ["(123) 456-7891", "+49 30 901820"],
+        "location": "Oakland",
+        "urls": ["indeed.com/r/Shane-Smith/0b7c87f6b246d2bc", "https://github.com/shane-smith"],
+        "employers": [
+            "Vandelay Industries, Inc",
+            "Tomato Emporium",
+            "Counterintuitive Entertainment",
+            "Eggplant Publications",
+        ],
+        "education": ["New York University Stern", "Savannah College of Art and Design"],
+        "cover_letter": LEVER_OPPORTUNITY["applications"][0]["comments"],
+        # Several choices joined; the uploaded file is no answer; unicode kept as written.
+        "answers": [
+            "Which languages or frameworks are you comfortable with?: javascript, node",
+            "What role most interests you?: I'm interested in primarily a frontend role",
+            "Anything else?: Je parle français couramment — 日本語も少し話せます。",
+        ],
+        "resume_text": "Jonathan Meyers\nBackend engineer at Brightline Software",
     }
     add_tag_new_calls: ClassVar[list[Call]] = [
         Call(
             "POST",
-            f"opportunities/{LEVER_OPPORTUNITY['id']}/addTags",
+            f"opportunities/{LEVER_OPP_ID}/addTags",
             {"data": {}},
-            params={"perform_as": "user-7"},
+            params={"perform_as": "8d49b010-cc6a-4f40-ace5-e86061c677ed"},
             body={"tags": [TAG]},
             acting=True,
         ),
@@ -618,9 +617,9 @@ class TestLeverConnector(ReplayWindowContract, ConnectorContract):
     remove_tag_calls: ClassVar[list[Call]] = [
         Call(
             "POST",
-            f"opportunities/{LEVER_OPPORTUNITY['id']}/removeTags",
+            f"opportunities/{LEVER_OPP_ID}/removeTags",
             {"data": {}},
-            params={"perform_as": "user-7"},
+            params={"perform_as": "8d49b010-cc6a-4f40-ace5-e86061c677ed"},
             body={"tags": [TAG]},
             acting=True,
         ),
@@ -628,10 +627,10 @@ class TestLeverConnector(ReplayWindowContract, ConnectorContract):
     add_note_calls: ClassVar[list[Call]] = [
         Call(
             "POST",
-            f"opportunities/{LEVER_OPPORTUNITY['id']}/notes",
-            {"data": {"noteId": "n1"}},
+            f"opportunities/{LEVER_OPP_ID}/notes",
+            {"data": {"noteId": "915a6cef-4f91-4f3d-b8ff-a49e1eae2c30"}},  # the documented 201 answer
             status=201,
-            params={"perform_as": "user-7"},
+            params={"perform_as": "8d49b010-cc6a-4f40-ace5-e86061c677ed"},
             body={"value": NOTE, "secret": False},
             acting=True,
         ),
@@ -639,15 +638,15 @@ class TestLeverConnector(ReplayWindowContract, ConnectorContract):
     note_read_calls: ClassVar[list[Call]] = [
         Call(
             "GET",
-            f"opportunities/{LEVER_OPPORTUNITY['id']}/notes",
-            {"data": [LEVER_NOTE], "hasNext": True, "next": "notes-offset-2"},
+            f"opportunities/{LEVER_OPP_ID}/notes",
+            {**LEVER_NOTES, "hasNext": True, "next": "0.1414895548650.a6070140-33db-407c-91f5-2760e15c8e94"},
             params={"limit": "100"},
         ),
         Call(
             "GET",
-            f"opportunities/{LEVER_OPPORTUNITY['id']}/notes",
-            {"data": [lever_note("note-2", NOTE_WITH_REFERENCE)], "hasNext": False},
-            params={"limit": "100", "offset": "notes-offset-2"},
+            f"opportunities/{LEVER_OPP_ID}/notes",
+            {"data": [lever_note_with(NOTE_WITH_REFERENCE)], "hasNext": False},
+            params={"limit": "100", "offset": "0.1414895548650.a6070140-33db-407c-91f5-2760e15c8e94"},
         ),
     ]
     page_calls: ClassVar[list[list[Call]]] = [
@@ -668,7 +667,7 @@ class TestLeverConnector(ReplayWindowContract, ConnectorContract):
             )
         ],
     ]
-    expected_page_ids: ClassVar[list[list[str]]] = [[LEVER_OPPORTUNITY["id"]], ["opp-2"]]
+    expected_page_ids: ClassVar[list[list[str]]] = [[LEVER_OPP_ID], ["opp-2"]]
 
     def tamper(self, raw_body: bytes) -> bytes:
         body = json.loads(raw_body)
@@ -679,25 +678,32 @@ class TestLeverConnector(ReplayWindowContract, ConnectorContract):
         past_ms = int((time.time() - self.connector.replay_window - 60) * 1000)
         return self.deliver(self.fixture(), triggered_at_ms=past_ms)
 
+    def test_documented_signature_scheme_verifies(self):
+        """The page's JavaScript check, written out: hex HMAC-SHA256 of token + triggeredAt."""
+        body = {**self.fixture(), "token": "be58f711f349c7780e4579cd7c63341ac6f881e4dccc3154"}
+        body["triggeredAt"] = int(time.time() * 1000)
+        plain = f"{body['token']}{body['triggeredAt']}".encode()
+        body["signature"] = hmac.new(SECRET.encode(), plain, hashlib.sha256).hexdigest()
+        assert self.connector.verify(SECRET, json.dumps(body).encode(), {})
 
-ASHBY_CANDIDATE = {
-    "id": "5b591aed-88e3-4395-b9c6-7e6c1ad3d4b1",
-    "name": "Mina Park",
-    "primaryEmailAddress": {"value": "mina.park@example.org", "type": "Personal", "isPrimary": True},
-    "emailAddresses": [
-        {"value": "mina.park@example.org", "type": "Personal", "isPrimary": True},
-        {"value": "mpark@kakao.example", "type": "Work", "isPrimary": False},
-    ],
-    "primaryPhoneNumber": {"value": "+82 10-5555-0199", "type": "Mobile", "isPrimary": True},
-    "phoneNumbers": [],
-    "socialLinks": [{"type": "GitHub", "url": "https://github.com/minapark"}],
-    "tags": [{"id": "t-5", "title": "Referral", "isArchived": False}],
-    "company": "Kakao",
-    "school": "KAIST",
-    "location": {"id": "l1", "locationSummary": "Seoul, South Korea", "locationComponents": []},
-    "customFields": [],
-    "resumeFileHandle": {"id": "f1", "name": "mina.docx", "handle": "handle-1"},
-}
+    def test_the_deprecated_candidate_id_alone_also_names_the_opportunity(self):
+        """Which ids applicationCreated carries is UNCONFIRMED: the alias shape is read too."""
+        payload = self.fixture()
+        payload["data"] = {"candidateId": LEVER_OPP_ID, "contactId": "7f23e772-f2cb-4ebb-b33f-54b872999992"}
+        raw_body, headers = self.deliver(payload)
+        assert self.connector.parse_event(raw_body, headers).candidate_id == LEVER_OPP_ID
+
+    def test_an_application_without_forms_reads_lever_null_as_none(self):
+        """Lever's documented "user" application sends null for customQuestions, comments, links."""
+        bare = {"id": "b0d26744-60b2-4015-b125-b09fd5b95c1d", "type": "user", "customQuestions": None}
+        bare |= {"name": None, "email": None, "phone": None, "company": None, "links": None, "comments": None}
+        applicant = lever_to_applicant({**LEVER_OPPORTUNITY, "applications": [bare]}, [])
+        assert (applicant.answers, applicant.cover_letter, applicant.attachments) == ([], "", [])
+
+
+ASHBY = FIXTURES / "ashby"  # shapes from Ashby's OpenAPI: tests/fixtures/ashby/sources.md
+ASHBY_CANDIDATE = json.loads((ASHBY / "candidate.info.json").read_text())["results"]
+ASHBY_CV_PDF = make_pdf(["Mina Park", "Platform engineer at Kakao Pay"])
 ASHBY_APPLICATION_ID = "9d34f544-c150-4d70-91c4-a6b3e9d4e1f0"
 ASHBY_APPLICATION = json.loads((FIXTURES / "ashby" / "application.info.json").read_text())
 ASHBY_TAG = {"success": True, "results": {"id": "t-77", "title": TAG, "isArchived": False}}
@@ -709,13 +715,23 @@ ASHBY_ADD = Call(
 )
 
 
-ASHBY_NOTE = {
-    "id": "n-1",
-    "createdAt": "2024-05-01T10:00:00.000Z",
-    "content": "Recruiter screen booked.",
+ASHBY_NOTE = {  # candidate.listNotes results are candidate.createNote's result (Ashby's OpenAPI)
+    "id": "0b6f3a2c-5d4e-4f1a-8b9c-7d6e5f4a3b2c",
+    "createdAt": "2022-08-12T20:29:56.964Z",
+    "content": "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.",
     "isPrivate": False,
-    "author": {"id": "u-1", "firstName": "Ana", "lastName": "Ruiz", "email": "ana.ruiz@example.com"},
+    "author": {"id": "3ae2b801-19f6-41ef-ad28-214bd731948f", "firstName": "Joey", "lastName": "Joe"},
 }
+
+
+def ashby_file(handle: str, name: str) -> Call:
+    """file.info for one handle, answering a pre-signed storage URL (downloaded without our key)."""
+    return Call(
+        "POST",
+        "file.info",
+        {"success": True, "results": {"url": f"{FILES_HOST}/ashby/{name}"}},
+        body={"fileHandle": handle},
+    )
 
 
 class TestAshbyConnector(ConnectorContract):
@@ -732,7 +748,7 @@ class TestAshbyConnector(ConnectorContract):
         "name": "Mina Park",
         "emails": ["mina.park@example.org"],
         "phones": ["+82 10-5555-0199"],
-        "answers": ["Portfolio: https://mina-park.dev"],
+        "answers": ["Portfolio: https://mina-park.dev/작품"],
     }
     required_field = ("data", "application", "candidate", "id")
     ignored_payload: ClassVar[dict] = {"action": "candidateStageChange", "data": {"application": {"id": "a"}}}
@@ -751,25 +767,29 @@ class TestAshbyConnector(ConnectorContract):
             ASHBY_APPLICATION,
             body={"applicationId": ASHBY_APPLICATION_ID, "expand": ["applicationFormSubmissions"]},
         ),
-        Call(
-            "POST",
-            "file.info",
-            {"success": True, "results": {"url": f"{FILES_HOST}/ashby/mina.docx"}},
-            body={"fileHandle": "handle-1"},
-        ),
-        Call("GET", f"{FILES_HOST}/ashby/mina.docx", RESUME_DOCX),
+        # Every résumé handle once: the candidate's, the application's, the candidate's other file.
+        ashby_file("eyJoYW5kbGUiOnsidHlwZSI6IkNhbmRpZGF0ZUZpbGUiLCJm", "resume.pdf"),
+        ashby_file("eyJoYW5kbGUiOnsidHlwZSI6IkFwcGxpY2F0aW9uRmlsZSJ9", "Mina_Park_CV_2026.pdf"),
+        ashby_file("eyJoYW5kbGUiOnsidHlwZSI6IkNhbmRpZGF0ZUZpbGUiLCJn", "cv.docx"),
+        Call("GET", f"{FILES_HOST}/ashby/resume.pdf", RESUME_PDF),
+        Call("GET", f"{FILES_HOST}/ashby/Mina_Park_CV_2026.pdf", ASHBY_CV_PDF),
+        Call("GET", f"{FILES_HOST}/ashby/cv.docx", RESUME_DOCX),
     ]
     expected_fetched: ClassVar[dict] = {
         "id": ASHBY_CANDIDATE["id"],
         "emails": ["mina.park@example.org", "mpark@kakao.example"],
-        "urls": ["https://github.com/minapark"],
+        "phones": ["+82 10-5555-0199", "+82 2-555-0142"],
+        "urls": ["https://github.com/minapark", "https://linkedin.com/in/minapark"],
         "employers": ["Kakao"],
         "education": ["KAIST"],
-        "location": "Seoul, South Korea",
-        "resume_text": "Mina Park\nFrontend Engineer at Kakao",
-        # Form answers: select values by label; name, e-mail, résumé file and EEO answer left out.
+        "location": "South Korea, Seoul",
+        "resume_text": "Jonathan Meyers\nBackend engineer at Brightline Software\n\n"
+        "Mina Park\nPlatform engineer at Kakao Pay\n\nMina Park\nFrontend Engineer at Kakao",
+        # Custom fields, then form answers: select values by label; name, e-mail, résumé file and
+        # EEO answer left out.
         "answers": [
-            "Portfolio: https://mina-park.dev",
+            "Preferred name: 박민아",
+            "Portfolio: https://mina-park.dev/작품",
             "Location: Seoul, South Korea",
             "LinkedIn profile: https://linkedin.com/in/minapark",
             "Are you authorized to work in Korea?: Yes",
@@ -871,7 +891,9 @@ class TestAshbyConnector(ConnectorContract):
 
 
 WORKABLE_BASE = "https://acme.workable.test/spi/v3"
-WORKABLE_CANDIDATE = json.loads((FIXTURES / "workable" / "candidate_created.json").read_text())
+# Workable pushes the candidate inside `data` (workable.readme.io/reference/candidate-events); the
+# candidate details answer is the same object (tests/fixtures/workable/sources.md).
+WORKABLE_CANDIDATE = json.loads((FIXTURES / "workable" / "candidate_created.json").read_text())["data"]
 WORKABLE_TAG = "hirewatch_high_risk"  # "HireWatch: high risk" in the form Workable keeps
 
 
@@ -904,10 +926,10 @@ class TestWorkableConnector(ConnectorContract):
         "urls": ["https://github.com/agomez", "https://www.linkedin.com/in/agomez"],
         "employers": ["Cabify"],
         "education": ["Universidad Politécnica de Madrid"],
-        "answers": ["Where are you based?: Madrid", "Preferred stack: React, Node"],
+        "answers": ["Where are you based?: Madrid", "Preferred stack: React, Node", "¿Necesitas visado?: No"],
         "cover_letter": "I build web products end to end.",
     }
-    required_field = ("id",)
+    required_field = ("data", "id")
     ignored_payload: ClassVar[dict] = {"event_type": "candidate_moved", "data": WORKABLE_CANDIDATE}
     candidate_id = "ce4da98"
     fetch_calls: ClassVar[list[Call]] = [
@@ -1021,21 +1043,8 @@ class TestWorkableConnector(ConnectorContract):
         ]
 
 
-SR_CANDIDATE = {
-    "id": "d4b1f9e2-7a3c-4e58-b6d0-2c9f8a1e5b73",
-    "firstName": "Olena",
-    "lastName": "Kovalenko",
-    "email": "olena.k@example.com",
-    "phoneNumber": "+380 44 555 0101",
-    "location": {"country": "Ukraine", "city": "Kyiv", "region": None},
-    "web": {
-        "linkedin": "https://www.linkedin.com/in/olenak",
-        "skype": "olena.k",
-        "website": "https://olena.dev",
-    },
-    "education": [{"institution": "Kyiv Polytechnic Institute", "degree": "MSc"}],
-    "experience": [{"title": "QA Lead", "company": "Grammarly", "current": True}],
-}
+# Shape per the Customer API's candidate model (tests/fixtures/smartrecruiters/sources.md).
+SR_CANDIDATE = json.loads((FIXTURES / "smartrecruiters" / "candidate.json").read_text())
 SR_JOB = "3c8a2f4e-1b5d-4e7a-9c0f-6d2b8e4a1f37"  # the job_id of application.created.json
 SR_PATH = f"candidates/{SR_CANDIDATE['id']}"
 SR_ANSWERS = json.loads((FIXTURES / "smartrecruiters" / "screening-answers.json").read_text())
@@ -1075,7 +1084,7 @@ class TestSmartRecruitersConnector(ReplayWindowContract, ConnectorContract):
         "urls": ["https://www.linkedin.com/in/olenak", "https://olena.dev"],
         "employers": ["Grammarly"],
         "education": ["Kyiv Polytechnic Institute"],
-        "location": "Kyiv, Ukraine",
+        "location": "Київ, Ukraine",
         # The EEO question of the fixture is left out; labels only on multi-field questions.
         "answers": [
             "Do you have a current driver's license?: No",
@@ -1162,3 +1171,153 @@ class TestSmartRecruitersConnector(ReplayWindowContract, ConnectorContract):
             applicant = self.make_connector().fetch_candidate(SR_CANDIDATE["id"])
             self.assert_sent(rsps, calls)
         assert applicant.source["job_id"] == "job-9"
+
+
+KOMBO_FIXTURES = FIXTURES / "kombo"
+KOMBO_CANDIDATES = json.loads((KOMBO_FIXTURES / "get-candidates.json").read_text())
+KOMBO_CANDIDATE = KOMBO_CANDIDATES["data"]["results"][0]
+KOMBO_ATTACHMENTS = json.loads((KOMBO_FIXTURES / "get-candidate-attachments.json").read_text())
+KOMBO_WRITE_OK = json.loads((KOMBO_FIXTURES / "post-candidate-tags.json").read_text())
+KOMBO_INTEGRATION_ID = "workday:CBNMt7dSNCzBdnRTx87dev4E"
+KOMBO_CURSOR = KOMBO_CANDIDATES["data"]["next"]
+KOMBO_TAGS_PATH = f"ats/candidates/{KOMBO_CANDIDATE['id']}/tags"
+
+
+def kombo_page(*candidates: dict, next_cursor: str | None = None) -> dict:
+    return {"status": "success", "data": {"next": next_cursor, "results": list(candidates)}}
+
+
+class TestKomboConnector(ConnectorContract):
+    connector = PLATFORMS["kombo"]
+    auth = ("Authorization", f"Bearer {API_KEY}")
+    settings: ClassVar[dict] = {"integration_id": KOMBO_INTEGRATION_ID}
+    event_fixture = "data-changed.json"
+    event_kind = EventKind.DATA_CHANGED  # names no candidate: the changes are listed (tasks/rescreen.py)
+    expected_event: ClassVar[dict] = {"dedupe_key": "5gjAtURLPbnTiwgkaBfiA3WJ", "candidate_id": None}
+    expected_parsed = None
+    required_field = ("data", "changed_models")
+    ignored_payload: ClassVar[dict] = {  # https://docs.kombo.dev/webhooks, "Data Schema"
+        "id": "5gjAtURLPbnTiwgkaBfiA3WJ",
+        "type": "sync-finished",
+        "data": {"sync_id": "B89SCXXho7Yw8PGo8AKJxLn4", "sync_state": "SUCCEEDED"},
+    }
+    candidate_id = KOMBO_CANDIDATE["id"]
+    fetch_calls: ClassVar[list[Call]] = [
+        Call("GET", "ats/candidates", KOMBO_CANDIDATES, params={"ids": KOMBO_CANDIDATE["id"]}),
+        Call("GET", f"ats/candidates/{KOMBO_CANDIDATE['id']}/attachments", KOMBO_ATTACHMENTS),
+        Call("GET", KOMBO_ATTACHMENTS["data"]["results"][0]["data_url"], RESUME_PDF),
+    ]
+    expected_fetched: ClassVar[dict] = {
+        "id": KOMBO_CANDIDATE["id"],
+        "first_name": "John",
+        "last_name": "Doe",
+        "emails": ["john.doe@example.com", "jöhn.doe@exämple.de"],
+        "phones": ["+1-541-754-3010"],
+        "addresses": ["Lohmühlenstraße 65, 12435, Berlin, DE"],
+        "location": "Berlin, Germany",
+        "urls": ["https://www.youtube.com/watch?v=dQw4w9WgXcQ"],
+        "employers": ["Acme, Inc."],
+        "answers": ["Portfolio: https://github.com/jdoe-dev", "Years of experience: 7"],
+        "resume_text": "Jonathan Meyers\nBackend engineer at Brightline Software",
+        "source": {
+            "platform": "kombo",
+            "candidate_id": KOMBO_CANDIDATE["id"],
+            "remote_id": "32",
+            "remote_url": "https://app.greenhouse.io/people/32",
+            "application_id": "H77fDF8uvEzGNPRubiz5DvQ7",
+        },
+    }
+    add_tag_new_calls: ClassVar[list[Call]] = [
+        Call("POST", KOMBO_TAGS_PATH, KOMBO_WRITE_OK, body={"tag": {"name": TAG}})
+    ]
+    add_tag_existing_calls = add_tag_new_calls  # Kombo finds or creates the tag by name
+    remove_tag_calls: ClassVar[list[Call]] = [
+        Call("DELETE", KOMBO_TAGS_PATH, KOMBO_WRITE_OK, body={"tag": {"name": TAG}})
+    ]
+    add_note_calls: ClassVar[list[Call]] = [
+        fetch_calls[0],
+        Call(
+            "POST",
+            "ats/applications/H77fDF8uvEzGNPRubiz5DvQ7/notes",
+            json.loads((KOMBO_FIXTURES / "post-application-notes.json").read_text()),
+            body={"content": NOTE, "content_type": "PLAIN_TEXT"},
+        ),
+    ]
+    note_read_calls = None  # Kombo documents no way to read notes back
+    page_calls: ClassVar[list[list[Call]]] = [
+        [Call("GET", "ats/candidates", KOMBO_CANDIDATES, params={"page_size": "250"})],
+        [
+            Call(
+                "GET",
+                "ats/candidates",
+                kombo_page({**KOMBO_CANDIDATE, "id": "kombo-2"}),
+                params={"page_size": "250", "cursor": KOMBO_CURSOR},
+            )
+        ],
+    ]
+    expected_page_ids: ClassVar[list[list[str]]] = [[KOMBO_CANDIDATE["id"]], ["kombo-2"]]
+
+    def test_every_api_call_names_the_integration(self):
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, self.fetch_calls)
+            self.make_connector().fetch_candidate(self.candidate_id)
+            on_api = [c.request for c in rsps.calls if c.request.url.startswith(self.api_base_url)]
+        assert on_api and all(r.headers["X-Integration-Id"] == KOMBO_INTEGRATION_ID for r in on_api)
+
+    def test_a_changes_listing_keeps_its_filter_on_every_page_reads_resumes_and_skips_deleted(self):
+        since = "2026-12-03T09:00:00.000Z"
+        deleted = {**KOMBO_CANDIDATE, "id": "gone", "remote_deleted_at": "2026-12-03T09:10:00.000Z"}
+        calls = [
+            Call(
+                "GET",
+                "ats/candidates",
+                kombo_page(KOMBO_CANDIDATE, deleted, next_cursor="c2"),
+                params={"page_size": "250", "updated_after": since},
+            ),
+            *self.fetch_calls[1:],
+            Call(
+                "GET",
+                "ats/candidates",
+                kombo_page(),
+                params={"page_size": "250", "updated_after": since, "cursor": "c2"},
+            ),
+        ]
+        cursor = self.connector.changes_cursor(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, calls)
+            pages = list(self.make_connector().list_candidates(cursor))
+            self.assert_sent(rsps, calls)
+        assert [[a.id for a in page.applicants] for page in pages] == [[KOMBO_CANDIDATE["id"]], []]
+        assert pages[0].applicants[0].resume_text.startswith("Jonathan Meyers")
+
+    def test_data_changed_for_models_we_do_not_screen_is_ignored(self):
+        payload = self.fixture()
+        payload["data"]["changed_models"] = [{"name": "ats_jobs"}, {"name": "ats_interviews"}]
+        raw_body, headers = self.deliver(payload)
+        assert self.connector.parse_event(raw_body, headers).kind is EventKind.IGNORED
+
+    def test_integration_reports_the_underlying_ats_and_its_writes(self):
+        documented = json.loads((KOMBO_FIXTURES / "get-integration.json").read_text())
+        path = f"integrations/{KOMBO_INTEGRATION_ID}"
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, [Call("GET", path, documented)])
+            info = self.make_connector().integration()
+        # The documented example is an HRIS (Factorial) with no tag or note action: unknown, not "yes".
+        assert (info.tool, info.label, info.can_tag, info.can_note) == ("factorial", "Factorial", None, None)
+        actions = [
+            {**documented["data"]["write_actions"][0], "id": "ats_add_candidate_tag", "label": "Add tag"},
+            {**documented["data"]["write_actions"][0], "id": "ats_add_note", "is_available": False},
+        ]
+        ats = copy.deepcopy(documented)
+        ats["data"]["write_actions"] = actions
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, [Call("GET", path, ats)])
+            info = self.make_connector().integration()
+        assert (info.can_tag, info.can_note) == (True, False)
+
+    def test_an_answer_of_another_shape_is_a_bad_response(self):
+        with responses.RequestsMock() as rsps:
+            self.register(rsps, [Call("GET", "ats/candidates", {"status": "success", "data": {"rows": []}})])
+            with pytest.raises(ConnectorError) as caught:
+                self.make_connector().fetch_candidate(self.candidate_id)
+        assert caught.value.reason == "bad_response"

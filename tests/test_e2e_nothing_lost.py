@@ -117,6 +117,7 @@ class Stack:
             "REDIS_URL": redis_url,
             "HIREWATCH_SECRET_KEY": SECRET_KEY,
             "HIREWATCH_SWEEP_SECONDS": "1",
+            "HIREWATCH_ALLOW_API_URLS": sandbox.url,  # the sandbox ATS on loopback http
             "PYTHONPATH": str(ROOT),
         }
         ListStore(tmp_path / "lists").import_directory(FIXTURES / "lists" / "basic")
@@ -127,10 +128,8 @@ class Stack:
                 SecretBox(SECRET_KEY),
                 platform="greenhouse",
                 name="Sandbox",
-                api_key="sandbox-key",
                 webhook_secret=WEBHOOK_SECRET,
-                api_base_url=sandbox.api_base_url,
-                on_behalf_of="4080",
+                **sandbox.credentials(),
             )
         self.workers: list[subprocess.Popen] = []
         self.log = tmp_path / "worker.log"
@@ -228,6 +227,10 @@ def test_redis_down_deliveries_kept_and_swept_later(tmp_path, monkeypatch, priva
         stack.stop_workers()
     assert sandbox.state.writebacks(listed["id"])["tags"] == ["HireWatch: medium risk"]
     assert len(sandbox.state.writebacks(listed["id"])["notes"]) == 1
+    assert all(
+        sandbox.state.writebacks(c["id"]) == {"candidate_id": c["id"], "tags": [], "notes": []} for c in clean
+    )
+    assert sandbox.state.stats["tokens_issued"] >= 1  # signed webhook -> v3 token -> fetch -> tag + note
 
 
 def kill_the_task_once(stack, monkeypatch, listed: dict, reached, what: str) -> None:
@@ -254,7 +257,7 @@ def test_worker_killed_mid_task_is_redelivered_without_duplicate_note(
     stack = Stack(tmp_path, shared_redis_url, sandbox)
     listed = sandbox.state.add_candidate(LISTED)
     slow_fetch = Fault(
-        status=200, count=1, delay=8, method="GET", path_contains=f"/candidates/{listed['id']}"
+        status=200, count=1, delay=8, method="GET", path_contains=f"/v3/candidates?ids={listed['id']}"
     )
     sandbox.state.faults.append(slow_fetch)
     # The process running the task dies mid-request.
@@ -267,7 +270,7 @@ def test_worker_killed_after_the_ats_stored_the_note_leaves_one_note(
 ) -> None:
     stack = Stack(tmp_path, shared_redis_url, sandbox)
     listed = sandbox.state.add_candidate(LISTED)
-    notes_path = f"/candidates/{listed['id']}/activity_feed/notes"
+    notes_path = "/v3/notes"
     sandbox.state.faults.append(Fault(status=200, count=1, hold=20, method="POST", path_contains=notes_path))
     # The note is stored, its answer held: the worker never hears of it.
     stored = lambda: sandbox.state.notes.get(listed["id"])  # noqa: E731
@@ -284,8 +287,8 @@ def test_ats_errors_for_a_while_are_retried_then_done(
     stack = Stack(tmp_path, shared_redis_url, sandbox)
     listed = sandbox.state.add_candidate(LISTED)
     sandbox.state.faults += [
-        Fault(status=500, count=5, method="GET", path_contains=f"/candidates/{listed['id']}"),
-        Fault(status=429, count=2, method="POST", path_contains="/activity_feed/notes", retry_after=1),
+        Fault(status=500, count=5, method="GET", path_contains=f"/v3/candidates?ids={listed['id']}"),
+        Fault(status=429, count=2, method="POST", path_contains="/v3/notes", retry_after=1),
     ]
     stack.start_worker()
     try:

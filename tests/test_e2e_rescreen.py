@@ -15,6 +15,7 @@ from store.tables import screenings
 from tasks import runtime
 from tasks.rescreen import cancel_rescreen, resume_job, start_rescreen, wait_for
 from tests.test_e2e_nothing_lost import (  # noqa: F401 (shared_redis_url is a fixture)
+    CLEAN,
     LISTED,
     TIMEOUT,
     Stack,
@@ -48,18 +49,24 @@ def screenings_per_applicant(stack: Stack, job_id: int) -> set[int]:
         return set(counts)
 
 
-def test_rescreen_screens_every_candidate_once_and_tags_the_listed(stack) -> None:
-    listed = stack.sandbox.state.add_candidate(LISTED)
+def test_rescreen_pages_through_v3_cursors_screens_everyone_once_and_tags_the_listed(stack) -> None:
+    """Tokens live 2 s here and the first pages come slowly: the run outlives several tokens."""
+    state = stack.sandbox.state
+    state.token_ttl = 2.0
+    listed, clean = state.add_candidate(LISTED), state.add_candidate(CLEAN[0])
+    state.faults.append(Fault(status=200, count=2, delay=1.0, method="GET", path_contains="/v3/candidates?"))
     stack.start_worker()
     job_id = start_rescreen(stack.installation.id, requested_by="test")
     job = wait_for(job_id, lambda _job: None, poll_seconds=0.2, timeout=TIMEOUT)
-    assert (job.status, job.total, job.done, job.failed) == ("done", SYNTHETIC + 1, SYNTHETIC + 1, 0)
+    assert (job.status, job.total, job.done, job.failed) == ("done", SYNTHETIC + 2, SYNTHETIC + 2, 0)
     assert screenings_per_applicant(stack, job_id) == {1}
-    assert stack.sandbox.state.writebacks(listed["id"])["tags"] == ["HireWatch: medium risk"]
+    assert state.stats["tokens_issued"] >= 2  # renewed mid-run, no 401 let through
+    assert state.writebacks(listed["id"])["tags"] == ["HireWatch: medium risk"]
+    assert state.writebacks(clean["id"])["tags"] == state.writebacks(clean["id"])["notes"] == []
 
 
 def test_rescreen_resumes_after_the_worker_dies_without_doing_work_twice(stack) -> None:
-    slow_pages = Fault(status=200, count=2, delay=1.5, method="GET", path_contains="/v1/candidates")
+    slow_pages = Fault(status=200, count=2, delay=1.5, method="GET", path_contains="/v3/candidates")
     stack.sandbox.state.faults.append(slow_pages)
     worker = stack.start_worker()
     job_id = start_rescreen(stack.installation.id, requested_by="test")
@@ -76,7 +83,7 @@ def test_rescreen_resumes_after_the_worker_dies_without_doing_work_twice(stack) 
 
 def test_rescreen_can_be_cancelled(stack) -> None:
     stack.sandbox.state.faults.append(
-        Fault(status=200, count=5, delay=1.0, method="GET", path_contains="/v1/")
+        Fault(status=200, count=5, delay=1.0, method="GET", path_contains="/v3/")
     )
     stack.start_worker()
     job_id = start_rescreen(stack.installation.id, requested_by="test")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -64,16 +65,22 @@ def redis_url():
     client.flushdb()
 
 
-def test_run_once_screens_demo_applications_and_stops_everything(tmp_path, redis_url) -> None:
+def test_run_once_screens_demo_applications_and_stops_everything_twice(tmp_path, redis_url) -> None:
     command, env = _run_command(tmp_path, redis_url, "--once")
-    done = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=150)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "Review queue:" in done.stdout and "/_sandbox/writebacks" in done.stdout
-    flagged = [line for line in done.stdout.splitlines() if "tags: HireWatch:" in line]
-    assert flagged, done.stdout
-    assert all("notes: 1" in line for line in flagged)
-    assert (tmp_path / "var" / "hirewatch.db").exists()  # the embedded SQLite default
-    assert _leftovers(tmp_path) == []  # every child stopped
+    outputs = []
+    for _ in range(2):  # the second run in the same data directory works as the first did
+        done = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=150)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "Review queue:" in done.stdout and "/_sandbox/writebacks" in done.stdout
+        flagged = [line for line in done.stdout.splitlines() if "tags: HireWatch:" in line]
+        assert flagged, done.stdout
+        assert all("notes: 1" in line for line in flagged)
+        assert (tmp_path / "var" / "hirewatch.db").exists()  # the embedded SQLite default
+        assert _leftovers(tmp_path) == []  # every child stopped
+        outputs.append(done.stdout)
+    passwords = [re.search(r"Log in as: +demo@hirewatch.local +password: (\S+)", out) for out in outputs]
+    assert all(passwords) and passwords[0][1] != passwords[1][1]
+    assert "earlier run's demo reviewer" in outputs[1]
 
 
 def test_a_signal_to_run_alone_stops_every_child(tmp_path, redis_url) -> None:

@@ -66,10 +66,10 @@ def test_update_settings_rotate_list_delete(db_url: str) -> None:
     engine = make_engine(db_url)
     with engine.begin() as conn:
         old_box_inst = create_installation(
-            conn, SecretBox("old-key"), platform="lever", name="L", webhook_secret="tok"
+            conn, SecretBox("old-key"), platform="lever", name="L", webhook_secret="whsec-tok"
         )
         # Key rotation: the old key still decrypts when listed after the new one.
-        assert get_installation(conn, box, old_box_inst.id).webhook_secret == "tok"
+        assert get_installation(conn, box, old_box_inst.id).webhook_secret == "whsec-tok"
         updated = update_installation(
             conn, box, old_box_inst.id, settings={"tags": {"high": "Screen: HIGH"}}, name="Lever EU"
         )
@@ -83,11 +83,11 @@ def test_update_settings_rotate_list_delete(db_url: str) -> None:
         reset = update_installation(conn, box, old_box_inst.id, settings={"tags": {"high": None}})
         assert reset.settings["tags"]["high"] == "HireWatch: high risk"
         new_secret = rotate_webhook_secret(conn, box, old_box_inst.id)
-        assert new_secret != "tok" and len(new_secret) >= 32
+        assert new_secret != "whsec-tok" and len(new_secret) >= 32
         assert get_installation(conn, box, old_box_inst.id).webhook_secret == new_secret
         [info] = list_installations(conn)
         assert (info.name, info.has_webhook_secret, info.has_api_key) == ("Lever EU", True, False)
-        assert "tok" not in repr(info) and new_secret not in repr(info)
+        assert "whsec-tok" not in repr(info) and new_secret not in repr(info)
         assert delete_installation(conn, old_box_inst.id)
         assert find_installation(conn, box, old_box_inst.id) is None
         assert not delete_installation(conn, old_box_inst.id)
@@ -106,3 +106,45 @@ def test_development_key_is_generated_once_and_production_refuses(tmp_path, capl
         secret_box(_settings(tmp_path, env="production", secret_key="k")).decrypt(SecretBox("k").encrypt("x"))
         == "x"
     )
+
+
+def test_oauth_client_secret_is_stored_encrypted(db_url) -> None:
+    box = SecretBox("k")
+    with make_engine(db_url).begin() as conn:
+        created = create_installation(
+            conn,
+            box,
+            platform="greenhouse",
+            name="G",
+            client_id="c-1",
+            client_secret="s3cret-v3",
+            on_behalf_of="7",
+        )
+        stored = conn.execute(select(installations.c.client_secret_enc)).scalar_one()
+        assert b"s3cret-v3" not in stored and created.client_secret == "s3cret-v3"
+        [info] = list_installations(conn)
+    assert (info.client_id, info.has_client_secret) == ("c-1", True)
+    assert "s3cret-v3" not in repr(info)
+
+
+def test_a_database_from_before_the_oauth_columns_gets_them(tmp_path) -> None:
+    from store.db import init_db
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:  # the installations table as earlier versions created it
+        conn.exec_driver_sql(
+            "CREATE TABLE installations (id VARCHAR(64) PRIMARY KEY, platform VARCHAR(32) NOT NULL, "
+            "name VARCHAR(200) NOT NULL, api_key_enc BLOB, webhook_secret_enc BLOB, "
+            "api_base_url VARCHAR(500), on_behalf_of VARCHAR(200), settings JSON NOT NULL, "
+            "status VARCHAR(32) NOT NULL, "
+            "created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO installations (id, platform, name, settings, status) "
+            "VALUES ('old', 'greenhouse', 'O', '{}', 'active')"
+        )
+    init_db(engine)
+    init_db(engine)  # idempotent
+    with engine.connect() as conn:
+        [info] = list_installations(conn)
+    assert (info.id, info.client_id, info.has_client_secret, info.token_url) == ("old", None, False, None)

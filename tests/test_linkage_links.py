@@ -179,6 +179,35 @@ def test_filler_in_required_fields_links_nobody():
     assert linker.flags(filler[0]) == []
 
 
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        ("+82 10 1234 567", "+82-10-1234-567"),  # a digit short: fails validation, same digits
+        ("98 7612 3490", "9876 123 490"),  # no country code and no location: bare digits
+    ],
+)
+def test_a_number_that_fails_validation_still_links_by_its_digits(ours, theirs):
+    linker = Linker(MemoryLinkageStore(), b"k")
+    a = Applicant(id="a", name="Ann Lee", phones=[ours])
+    b = Applicant(id="b", name="Bo Diaz", phones=[theirs])
+    linker.index_many([a, b])
+    (flag,) = linker.flags(a)
+    assert flag.code == "shared_phone" and flag.evidence["applicants"] == ["b"]
+    assert linker.flags(dataclasses.replace(a, phones=["+82 10 1234 568"])) == []  # other digits
+    stored = linker.record(a).keys
+    assert all(ours not in key.digest and "1234" not in key.digest for key in stored)  # keyed hashes only
+
+
+@pytest.mark.parametrize("filler", ["000-000-0000", "1234567890", "(999) 555-1212", "12345", "1111111"])
+def test_filler_numbers_that_fail_validation_link_nobody(filler):
+    linker = Linker(MemoryLinkageStore(), b"k")
+    applicants = [
+        Applicant(id=f"f{i}", name=n, phones=[filler]) for i, n in enumerate(["Ann Lee", "Bo Diaz"])
+    ]
+    linker.index_many(applicants)
+    assert linker.flags(applicants[0]) == []
+
+
 def test_sql_store_rewrites_only_applicants_whose_keys_changed(db_url):
     engine = make_engine(db_url)
     linker = Linker(SqlLinkageStore(engine, "t1"), tenant_secret(b"master", "t1"))

@@ -272,6 +272,19 @@ def test_pickle_from_other_model_fields_is_reparsed(tmp_path: Path, monkeypatch)
     assert stored["schema"] == "schema-of-the-running-code"  # rewritten by the code now running
 
 
+def test_pickle_of_a_field_since_removed_is_reparsed(tmp_path: Path, monkeypatch) -> None:
+    """Snapshots unpickle by calling the classes with their fields: one field too many is a re-parse."""
+    written_by = store_module._by_constructor
+    monkeypatch.setattr(
+        store_module, "_by_constructor", lambda obj: (type(obj), (*written_by(obj)[1], "gone"))
+    )
+    store = ListStore(tmp_path / "store")
+    store.import_directory(FIXTURE)
+    monkeypatch.undo()
+    store_module._CACHE.clear()
+    assert [len(s.entities) for s in ListStore(tmp_path / "store").current_snapshots()[:2]] == [15, 5]
+
+
 @responses.activate
 def test_cli_update_download_failure_exits_non_zero(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("HIREWATCH_LISTS_DIR", str(tmp_path / "store"))

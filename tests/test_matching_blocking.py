@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from screening.matching import SanctionsIndex
 from screening.matching.blocking import MAX_CANDIDATES
-from screening.models import Applicant, Entity, EntityType, ListedName, ListSnapshot
+from screening.models import Applicant, Entity, EntityType, ListedName, ListSnapshot, NameKind
 
 
 def _person(native_id: str, name: str) -> Entity:
@@ -29,3 +29,32 @@ def test_a_token_that_only_starts_a_joined_pair_does_not_crowd_out_the_real_matc
     assert [h.entity_id for h in hits] == ["15579"]
     assert "not given: JAWAD" in hits[0].explanation
     assert "WAZIRI = WAZIRI" in hits[0].explanation
+
+
+def test_the_same_applicant_gets_the_same_hits_whatever_order_the_candidates_come_in(monkeypatch) -> None:
+    # Two names of one entry score alike against the applicant; which one is the match (and so
+    # the hit's key a reviewer's decision is stored under) must not depend on the order the
+    # blocking index found them in, which varies with set iteration between processes.
+    from screening.matching.blocking import NameIndex
+    from store.review import hit_key
+
+    entry = Entity(
+        list="test",
+        native_id="1",
+        type=EntityType.INDIVIDUAL,
+        names=[ListedName("KIM, Yong Chol"), ListedName("KIM, Yong-Chol", NameKind.AKA)],
+    )
+    other = _person("2", "KIM, Yong Chul")
+    index = SanctionsIndex([ListSnapshot("test", "v1", [entry, other])])
+    applicant = Applicant(id="a", name="Yong Chol Kim")
+    found = NameIndex.candidate_ids
+
+    def keys(order) -> list[str]:
+        monkeypatch.setattr(
+            NameIndex, "candidate_ids", lambda self, form, **kw: order(found(self, form, **kw))
+        )
+        return [hit_key(hit) for hit in index.match(applicant)]
+
+    as_found = keys(list)
+    assert as_found and as_found == keys(lambda ids: ids[::-1]) == keys(lambda ids: sorted(ids, key=hash))
+    assert index.match(applicant)[0].matched_name == "KIM, Yong Chol"  # the first listed of equals

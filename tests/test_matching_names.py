@@ -122,15 +122,19 @@ def test_ordinary_applicants_do_not_alert(index, typed) -> None:
     assert _best(index, typed) is None, typed
 
 
-def test_a_common_full_name_is_a_potential_match_until_a_date_of_birth_decides(index) -> None:
-    entity = _entity("11741", ["SA'ID, Mohamed"], birth_dates=["1970-01-01"])
+def test_a_common_full_name_is_a_potential_match_until_a_full_date_of_birth_decides(index) -> None:
+    entity = _entity("11741", ["SA'ID, Mohamed"], birth_dates=["1970-03-14", "1971"])
     with_dob = SanctionsIndex([ListSnapshot("test", "v1", [*ENTITIES, entity])])
     plain = _best(with_dob, "Mohamed Said")
     assert plain is not None and not plain.corroborated
-    hits = with_dob.match(Applicant(id="a", name="Mohamed Said", date_of_birth="1970-01-01"))
+    hits = with_dob.match(Applicant(id="a", name="Mohamed Said", date_of_birth="1970-03-14"))
     agreeing = next(h for h in hits if h.entity_id == "11741")
     assert agreeing.corroborated and not any(h.corroborated for h in hits if h.entity_id != "11741")
-    assert "date of birth agrees" in agreeing.explanation
+    assert "date of birth agrees (" in agreeing.explanation
+    # only the year of the listed "1971": no corroboration at all for a common name
+    hits = with_dob.match(Applicant(id="a", name="Mohamed Said", date_of_birth="1971-06-30"))
+    rough = next(h for h in hits if h.entity_id == "11741")
+    assert rough.details["corroboration"] == "" and "does not confirm so common a name" in rough.explanation
     hits = with_dob.match(Applicant(id="a", name="Mohamed Said", date_of_birth="1990-05-05"))
     assert all(h.contradicted and h.score < plain.score for h in hits if h.entity_id == "11741")
 
@@ -203,3 +207,12 @@ def test_hangul_names_split_into_family_and_given() -> None:
     assert romanize_hangul_name("리정철") == ["ri", "jeongcheol"]
     assert person_name("김정은").tokens == ("gim", "jeongeun")
     assert person_name("Kim Jоng\u200bChol").tokens == ("kim", "jongchol")
+
+
+def test_a_rough_date_of_birth_corroborates_a_distinctive_name_only_partly(index) -> None:
+    entity = _entity("60001", ["MENDOZA GAYTAN, Gonzalo"], birth_dates=["1968~"])
+    with_dob = SanctionsIndex([ListSnapshot("test", "v1", [*ENTITIES[:-4], entity])])
+    hits = with_dob.match(Applicant(id="a", name="Gonzalo Mendoza Gaytan", date_of_birth="1969-07-02"))
+    hit = next(h for h in hits if h.entity_id == "60001")
+    assert hit.details["corroboration"] == "partial" and not hit.corroborated
+    assert "date of birth agrees only roughly (1968~)" in hit.explanation

@@ -19,9 +19,10 @@ from integration.sandbox.state import Fault
 from integration.sandbox.webhooks import encode_like_greenhouse, webhook_body
 from screening.lists.store import ListStore
 from store.db import engine_for
-from store.inbox import accept_delivery, get_delivery
-from store.installations import create_installation, update_installation
+from store.inbox import DELETE_UNCONFIRMED, MISSING_IN_ATS, accept_delivery, get_delivery
+from store.installations import UNHEALTHY, create_installation, installation_health, update_installation
 from store.jobs import get_job
+from store.review import Decision, list_decisions, record_decision
 from store.secretbox import SecretBox
 from store.tables import applicants, audit_log, screenings
 from store.writebacks import writeback_state, writebacks
@@ -54,20 +55,19 @@ def pipeline(tmp_path, monkeypatch, redis_url):
     monkeypatch.setenv("HIREWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'hw.db'}")
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("HIREWATCH_SECRET_KEY", SECRET_KEY)
-    runtime.reset()
     ListStore(tmp_path / "lists").import_directory(FIXTURES / "lists" / "basic")
     engine = engine_for(f"sqlite:///{tmp_path / 'hw.db'}")
     with SandboxThread() as sandbox:
+        monkeypatch.setenv("HIREWATCH_ALLOW_API_URLS", sandbox.url)  # the sandbox ATS on loopback http
+        runtime.reset()
         with engine.begin() as conn:
             installation = create_installation(
                 conn,
                 SecretBox(SECRET_KEY),
                 platform="greenhouse",
                 name="Sandbox",
-                api_key="sandbox-key",
                 webhook_secret="whsec",
-                api_base_url=sandbox.api_base_url,
-                on_behalf_of="4080",
+                **sandbox.credentials(),
             )
         yield engine, sandbox, installation
 
@@ -159,7 +159,7 @@ def test_a_key_that_may_not_read_notes_still_writes_the_note(pipeline) -> None:
     process(engine, deliver(engine, installation, candidate))
     died_after_the_note_post(engine)
     sandbox.state.notes.clear()
-    sandbox.state.faults.append(Fault(status=403, count=1, method="GET", path_contains="/activity_feed"))
+    sandbox.state.faults.append(Fault(status=403, count=1, method="GET", path_contains="/v3/notes?"))
     assert process(engine, deliver(engine, installation, candidate)) == "done"  # not an aborted installation
     assert len(sandbox.state.writebacks(candidate["id"])["notes"]) == 1
 
@@ -198,10 +198,30 @@ def test_deleted_candidate_drops_our_copy(pipeline) -> None:
     engine, sandbox, installation = pipeline
     candidate = sandbox.state.add_candidate(LISTED)
     process(engine, deliver(engine, installation, candidate))
+    sandbox.state.delete_candidate(candidate["id"])  # the ATS deletes, then tells us
     assert process(engine, deliver(engine, installation, candidate, "delete_candidate")) == "done"
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 0
         assert "applicant.deleted" in conn.execute(select(audit_log.c.action)).scalars().all()
+
+
+def test_a_signed_delete_the_ats_contradicts_keeps_everything(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(LISTED)
+    process(engine, deliver(engine, installation, candidate))
+    assert process(engine, deliver(engine, installation, candidate, "delete_candidate")) == DELETE_UNCONFIRMED
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 1
+        assert "applicant.delete_unconfirmed" in conn.execute(select(audit_log.c.action)).scalars().all()
+
+
+def test_an_anonymised_candidate_is_dropped_though_the_ats_keeps_it(pipeline) -> None:
+    engine, sandbox, installation = pipeline
+    candidate = sandbox.state.add_candidate(LISTED)
+    process(engine, deliver(engine, installation, candidate))
+    assert process(engine, deliver(engine, installation, candidate, "candidate_anonymized")) == "done"
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 0
 
 
 def test_bad_payload_fails_visibly(pipeline) -> None:
@@ -235,13 +255,51 @@ def test_reviewer_decision_task_rescreens_and_writes_back_once(pipeline) -> None
     assert len(sandbox.state.writebacks(candidate["id"])["notes"]) == 1  # verdict unchanged: no new note
 
 
-def test_candidate_gone_from_the_ats_is_forgotten_not_retried(pipeline) -> None:
+def test_a_404_on_fetch_keeps_everything_and_says_so(pipeline, caplog) -> None:
     engine, sandbox, installation = pipeline
     candidate = sandbox.state.add_candidate(LISTED)
-    sandbox.state.delete_candidate(candidate["id"])
-    assert process(engine, deliver(engine, installation, candidate)) == "done"
+    process(engine, deliver(engine, installation, candidate))
+    with engine.begin() as conn:
+        row_id = conn.execute(select(applicants.c.id)).scalar_one()
+        record_decision(
+            conn, installation.id, row_id, decision=Decision.ESCALATE, reason="check", actor="user:r@x.test"
+        )
+    sandbox.state.delete_candidate(candidate["id"])  # gone from the ATS, but no signed delete
+    inbox_id = deliver(engine, installation, candidate, "update_candidate")
+    assert process(engine, inbox_id) == MISSING_IN_ATS  # final: not retried
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 0
+        assert conn.execute(select(func.count()).select_from(applicants)).scalar_one() == 1
+        # The webhook's screening and the escalation's (its note line for the ATS): nothing new.
+        triggers = conn.execute(select(screenings.c.trigger).order_by(screenings.c.id)).scalars().all()
+        assert triggers == ["webhook", "decision"]
+        assert list_decisions(conn, installation.id, row_id)
+        assert "applicant.missing_in_ats" in conn.execute(select(audit_log.c.action)).scalars().all()
+        assert installation_health(conn, installation.id).missing_in_a_row == 1
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "missing_in_ats" in r.getMessage()]
+    assert warnings
+
+
+def test_many_404s_in_a_row_mark_the_installation_unhealthy_until_a_fetch_works(
+    pipeline, monkeypatch
+) -> None:
+    engine, sandbox, installation = pipeline
+    monkeypatch.setenv("HIREWATCH_UNHEALTHY_AFTER_404S", "3")
+    runtime.reset()
+    candidates = [sandbox.state.add_candidate(CLEAN) for _ in range(4)]
+    with engine.begin() as conn:  # Greenhouse without its version path: 404 for everyone
+        update_installation(conn, SecretBox(SECRET_KEY), installation.id, api_base_url=sandbox.url)
+    statuses = [process(engine, deliver(engine, installation, c)) for c in candidates[:3]]
+    assert statuses == [MISSING_IN_ATS] * 3
+    with engine.connect() as conn:
+        health = installation_health(conn, installation.id)
+    assert (health.status, health.missing_in_a_row) == (UNHEALTHY, 3)
+    assert "404" in health.warning
+    with engine.begin() as conn:
+        update_installation(conn, SecretBox(SECRET_KEY), installation.id, api_base_url=sandbox.api_base_url)
+    assert process(engine, deliver(engine, installation, candidates[3])) == "done"
+    with engine.connect() as conn:
+        health = installation_health(conn, installation.id)
+    assert (health.status, health.missing_in_a_row, health.warning) == ("active", 0, None)
 
 
 def test_applicants_behind_one_phone_under_different_names_are_linked(pipeline) -> None:
@@ -312,3 +370,73 @@ def test_a_ring_flags_its_first_member_when_the_second_applies(pipeline, redis_u
     with engine.connect() as conn:
         triggers = conn.execute(select(screenings.c.trigger).order_by(screenings.c.id)).scalars().all()
     assert triggers == ["webhook", "webhook", "linked"]
+
+
+def _decide(engine, installation, row_id: int, key, decision: str, reason: str) -> dict:
+    from store import review
+
+    with engine.begin() as conn:
+        return review.record_decision(
+            conn, installation.id, row_id, decision=review.Decision(decision), reason=reason,
+            actor="user:r@acme.test", hit=key,
+        )  # fmt: skip
+
+
+def _applicant(engine, row_id: int):
+    with engine.connect() as conn:
+        return conn.execute(select(applicants).where(applicants.c.id == row_id)).mappings().one()
+
+
+def test_a_decision_sticks_through_the_rescreens_it_and_later_events_trigger(pipeline) -> None:
+    from store import review
+
+    engine, sandbox, installation = pipeline
+    phone = [{"value": "+1 415 555 0177", "type": "mobile"}]
+    listed = sandbox.state.add_candidate(LISTED)
+    ring = [
+        sandbox.state.add_candidate({"first_name": first, "last_name": last, "phone_numbers": phone})
+        for first, last in (("Jordan", "Ellis"), ("Marcus", "Tanaka"))
+    ]
+    for candidate in (listed, *ring):
+        process(engine, deliver(engine, installation, candidate))
+    with engine.connect() as conn:
+        rows = dict(conn.execute(select(applicants.c.external_id, applicants.c.id)).all())
+        first_note = sandbox.state.writebacks(listed["id"])["notes"][0]["body"]
+        hits = review.latest_screening(conn, installation.id, rows[str(listed["id"])])["result"][
+            "sanctions_hits"
+        ]
+    listed_id, marcus_id = rows[str(listed["id"])], rows[str(ring[1]["id"])]
+
+    # "Not this person" on the listed entry's hits, "explained" on Marcus's shared phone.
+    _decide(engine, installation, listed_id, review.entity_key(hits[0]), "false_positive", "DOB 1990 differs")
+    with engine.connect() as conn:
+        flag = review.latest_screening(conn, installation.id, marcus_id)["result"]["flags"][0]
+    _decide(engine, installation, marcus_id, review.flag_key(flag), "false_positive", "his brother's phone")
+    for _ in range(2):  # the decision's re-screen, then another one: nothing changes back
+        for row_id in (listed_id, marcus_id):
+            assert inbox_tasks.write_back_decision(installation.id, row_id, decision_id=1) == "done"
+            assert (_applicant(engine, row_id)["review_status"], _applicant(engine, row_id)["risk"]) == (
+                "decided",
+                "clear",
+            )
+    assert process(engine, deliver(engine, installation, listed)) == "done"  # a later event
+    assert _applicant(engine, listed_id)["review_status"] == "decided"
+
+    notes = [note["body"] for note in sandbox.state.writebacks(listed["id"])["notes"]]
+    assert len(notes) == 2  # the first verdict, then one rewritten for the decision: not one per re-screen
+    hit_reason = first_note.splitlines()[1]
+    assert "HAMIEH" in hit_reason and hit_reason not in notes[1]
+    assert "not this person. Reason: DOB 1990 differs" in notes[1]
+    marcus_notes = [note["body"] for note in sandbox.state.writebacks(ring[1]["id"])["notes"]]
+    assert "explained: same household / agency. Reason: his brother's phone" in marcus_notes[-1]
+    assert sandbox.state.writebacks(ring[1]["id"])["tags"] == []
+    # Jordan's own flag (the ring's first member, flagged when Marcus applied) was not decided.
+    assert inbox_tasks.rescreen_linked(installation.id, [str(ring[0]["id"])]) == "done"
+    assert _applicant(engine, rows[str(ring[0]["id"])])["review_status"] == "pending"
+
+
+def test_failure_text_shown_to_a_tenant_is_one_short_printable_line() -> None:
+    body = "-ERR internal\r\n" + "secret " * 200 + "\x00"
+    shown = inbox_tasks.short_reason(f"GET /x answered 400: {body}")
+    assert len(shown) <= 300 and "\n" not in shown and "\x00" not in shown
+    assert shown.startswith("GET /x answered 400: -ERR internal secret")

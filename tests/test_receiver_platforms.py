@@ -161,6 +161,22 @@ DELIVERIES = [
     _sr("application.created", {"job_id": "jid", "candidate_id": "cid"}),
     _sr("candidate.updated", {"id": "cid"}),
     _sr("candidate.deleted", {"id": "cid"}),
+    _sr("application.screening-answers.created", {"job_id": "jid", "candidate_id": "cid"}),
+    _sr("application.screening-answers.updated", {"job_id": "jid", "candidate_id": "cid"}),
+    Delivery(
+        "kombo",
+        "data-changed",
+        {
+            "id": "5gjAtURLPbnTiwgkaBfiA3WJ",
+            "type": "data-changed",
+            "data": {
+                "integration_id": "workday:CBNMt7dSNCzBdnRTx87dev4E",
+                "integration_tool": "workday",
+                "integration_category": "ATS",
+                "changed_models": [{"name": "ats_candidates"}],
+            },
+        },
+    ),
 ]
 
 # What a body missing its required ids looks like, per platform (must be a 422 naming the field).
@@ -174,11 +190,12 @@ MISSING_FIELDS = {
     "ashby": Delivery("ashby", "applicationSubmit", {"action": "applicationSubmit", "data": {}}),
     "workable": Delivery("workable", "candidate_created", {"name": "No Id"}),
     "smartrecruiters": _sr("application.created", {"job_id": "jid"}),
+    "kombo": Delivery("kombo", "data-changed", {"id": "e1", "type": "data-changed", "data": {}}),
 }
 
 PINGS = {
     "greenhouse": Delivery("greenhouse", "ping", {"action": "ping", "payload": {"web_hook_id": 1}}),
-    "ashby": Delivery("ashby", "ping", {"action": "ping", "data": {"webhook": {"id": "w1"}}}),
+    "ashby": Delivery("ashby", "ping", {"action": "ping", "data": {"webhookActionType": "ping"}}),
 }
 
 

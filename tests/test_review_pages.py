@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
+import responses
 from sqlalchemy import select
 
 from store import jobs, review
 from store.db import make_engine
-from store.tables import audit_log
+from store.tables import audit_log, installations
 from tests.review_helpers import make_app, sanctions_hit, tenant_with_queue, two_list_versions
 
 PASSWORD = "correct horse battery staple"
@@ -109,6 +112,11 @@ def test_queue_is_highest_risk_first(site) -> None:
     assert page.index("Alex Turner") < page.index("Lee Jeong-cheol")
     assert "Maria Lopez" not in page  # clear: nothing to review
     assert "High risk" in page  # the level is written out, not only coloured
+    # A risk filter looks at everyone, as a search does: the clear applicant is found both ways.
+    assert "Maria Lopez" in client.get("/review/?risk=clear").data.decode()
+    assert "Maria Lopez" in client.get("/review/?q=maria").data.decode()
+    empty = client.get("/review/?view=decided").data.decode()
+    assert "No decided applicants" in empty and "Look in all applicants" in empty
 
 
 def test_detail_aligns_names_and_links_flags(site) -> None:
@@ -132,12 +140,13 @@ def test_false_positive_from_the_page(site) -> None:
             "decision": "false_positive",
             "reason": "different date of birth",
             "hit_key": review.hit_key(sanctions_hit()),
+            "kind": "name",
             "csrf_token": _csrf(page),
         },
         follow_redirects=True,
     )
     text = response.data.decode()
-    assert "Recorded: False positive" in text
+    assert "Recorded: not this person. The applicant is now decided." in text
     assert '<dd id="review-status">decided</dd>' in text and "different date of birth" in text
 
 
@@ -162,6 +171,19 @@ def test_rescreen_page_is_for_admins_and_tracks_a_job(site) -> None:
         f"/review/rescreen/{job_id}/cancel", data={"csrf_token": _csrf(started.data)}, follow_redirects=True
     )
     assert f"Re-screen job {job_id} is cancelled" in cancelled.data.decode()
+    # The finished job's summary counts the verdicts it changed: one of the two it screened.
+    from store.tables import screenings
+
+    with site["engine"].begin() as conn:
+        for applicant_id, risk in ((site["ids"]["match"], "clear"), (site["ids"]["ring"], "high")):
+            conn.execute(
+                screenings.insert().values(
+                    installation_id="acme", applicant_id=applicant_id, trigger=f"rescreen:{job_id}",
+                    risk=risk, score=0, result={}, list_versions={},
+                )
+            )  # fmt: skip
+    summary = client.get("/review/rescreen").data.decode()
+    assert f"Job {job_id} cancelled: 10 re-screened, 1 verdict changed, 2 failed." in summary
 
 
 def test_lists_page_shows_versions_and_last_diff(site) -> None:
@@ -191,5 +213,62 @@ def test_detail_shows_the_list_entrys_identifiers_and_dates(site) -> None:
     client = site["client"]
     _login(client)
     page = client.get(f"/review/applicants/{kim}").data.decode()
-    assert "passport: 109420132" in page and "1965-04-25" in page
+    assert "Passport: 109420132" in page and "1965-04-25" in page
     assert "(applicant: not given)" in page
+
+
+def test_rescreen_page_says_a_v1_greenhouse_installation_needs_v3_credentials(site) -> None:
+    with site["engine"].begin() as conn:  # acme as an older HireWatch stored it: a Harvest API key only
+        retired = {"api_key_enc": b"retired", "client_id": None, "client_secret_enc": None}
+        conn.execute(installations.update().where(installations.c.id == "acme").values(**retired))
+    client = site["client"]
+    _login(client, email="admin@acme.test")
+    page = client.get("/review/rescreen")
+    assert (
+        "needs Harvest v3 credentials: run hirewatch installations set-credentials acme" in page.data.decode()
+    )
+    refused = client.post("/review/rescreen", data={"csrf_token": _csrf(page.data)}, follow_redirects=True)
+    assert "Not started: this installation needs Harvest v3 credentials" in refused.data.decode()
+
+
+def test_audit_trail_page_filters_and_exports_only_this_tenant(site) -> None:
+    client = site["client"]
+    with site["engine"].begin() as conn:
+        review.add_user(conn, "globex", "spy@globex.test", PASSWORD, review.Scope.REVIEWER)
+    _login(client)
+    page = client.get("/review/audit?action=user.add").data.decode()
+    assert "reviewer@acme.test" in page and "admin@acme.test" in page and "spy@globex.test" not in page
+    assert "No audit entries match." in client.get("/review/audit?actor=nobody").data.decode()
+    exported = client.get("/review/audit.csv?action=user.add")
+    assert exported.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(exported.data.decode())))
+    assert {row["subject"] for row in rows} == {"reviewer@acme.test", "admin@acme.test"}
+
+
+@responses.activate
+def test_installation_page_is_for_admins_and_gives_the_webhook_url(site) -> None:
+    # The check: a token, then one page of candidates (harvestdocs.greenhouse.io /docs/authentication)
+    responses.post("https://auth.greenhouse.io/token", json={"access_token": "t-1", "expires_in": 3600})
+    responses.get("https://harvest.greenhouse.io/v3/candidates", json=[])
+    client = site["client"]
+    _login(client)
+    assert client.get("/review/installation").status_code == 403
+    _login(client, email="admin@acme.test")
+    page = client.get("/review/installation").data.decode()
+    assert 'value="http://hirewatch.test/webhooks/greenhouse/acme"' in page and "Last delivery" in page
+    checked = client.post(
+        "/review/installation/check", data={"csrf_token": _csrf(page.encode())}, follow_redirects=True
+    ).data.decode()
+    assert "Connection works: authenticated and read one page of candidates." in checked
+    with site["engine"].connect() as conn:
+        actions = conn.execute(select(audit_log.c.action).where(audit_log.c.installation_id == "acme"))
+        assert "installation.check" in actions.scalars().all()
+
+
+def test_every_unknown_path_gets_the_branded_page_and_root_goes_to_the_queue(site) -> None:
+    client = site["client"]
+    assert client.get("/").headers["Location"].endswith("/review/")
+    for path in ("/nope", "/review/nope", "/review/applicants/abc"):
+        answer = client.get(path)
+        assert answer.status_code == 404 and b"HireWatch" in answer.data and b"404: Not Found" in answer.data
+    assert client.get("/api/v1/nope").is_json  # the API keeps its JSON errors

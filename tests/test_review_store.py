@@ -59,21 +59,30 @@ def test_false_positive_suppresses_hit_until_fingerprint_changes(db_url: str) ->
     assert ("decision", "acme-c1") in actions
 
 
-def test_apply_suppressions_recomputes_verdict() -> None:
-    from tests.review_helpers import ScreeningResult
+def test_apply_review_drops_exactly_the_suppressed_items_and_is_idempotent() -> None:
+    from tests.review_helpers import ScreeningResult, shared_phone_flag
 
-    hit = sanctions_hit()
-    result = ScreeningResult(id="c1", risk=Risk.MEDIUM, score=91, sanctions_hits=[hit], flags=[], lists={})
-    cleared = review.apply_suppressions(result, {review.hit_key(hit)})
-    assert cleared.sanctions_hits == [] and cleared.risk == Risk.CLEAR and not cleared.needs_review
-    assert "suppressed" in cleared.reasons[-1]
+    hit, other = sanctions_hit(), sanctions_hit("9999", "Kim Yong Chol")
+    flag = shared_phone_flag("c9")
+    result = ScreeningResult(
+        id="c1", risk=Risk.HIGH, score=91, sanctions_hits=[hit, other], flags=[flag], lists={}
+    )
+    state = review.ReviewState(
+        suppressed=frozenset({review.hit_key(hit), review.flag_key(flag)}),
+        latest={review.hit_key(hit): "false_positive", review.flag_key(flag): "false_positive"},
+        notes=("Reviewed: not this person",),
+    )
+    applied = review.apply_review(result, state)
+    assert applied.sanctions_hits == [other] and applied.flags == []
+    assert applied.risk == Risk.MEDIUM and applied.needs_review  # KIM Yong Chol is still undecided
+    assert applied.reasons[-1] == "Reviewed: not this person"
+    assert review.apply_review(applied, state) == applied
+    decided = review.ReviewState(state.suppressed, {**state.latest, review.hit_key(other): "confirmed_match"})
+    assert not review.apply_review(result, decided).needs_review
     # A changed list entry (new programs) is a new key: not suppressed.
     changed = sanctions_hit()
     changed.programs = ["DPRK3", "CYBER2"]
-    assert review.apply_suppressions(
-        ScreeningResult(id="c1", risk=Risk.MEDIUM, score=91, sanctions_hits=[changed], flags=[], lists={}),
-        {review.hit_key(hit)},
-    ).sanctions_hits == [changed]
+    assert review.hit_key(changed) != review.hit_key(hit)
 
 
 def test_decision_needs_reason_and_known_hit(sqlite_url: str) -> None:
@@ -98,7 +107,8 @@ def test_decision_needs_reason_and_known_hit(sqlite_url: str) -> None:
         escalated = review.record_decision(
             conn, "acme", ids["match"], decision=review.Decision.ESCALATE, reason="needs legal", actor="x"
         )
-    assert escalated["review_status"] == "escalated" and escalated["hits"] == []
+    assert escalated["review_status"] == "escalated"
+    assert escalated["hits"] == [review.hit_key(sanctions_hit())]  # every item shown: the one hit
 
 
 def test_tokens_are_hashed_and_scoped(sqlite_url: str) -> None:
@@ -132,3 +142,21 @@ def test_linked_applicants_stay_in_tenant(sqlite_url: str) -> None:
         add_screened_applicant(conn, "globex", "acme-c3", "Impostor", Risk.LOW)
         found = review.applicants_by_external_id(conn, "acme", ["acme-c3"])
     assert found["acme-c3"]["name"] == "Sam Rivera"
+
+
+def test_a_screening_that_asks_no_more_review_settles_a_pending_applicant(sqlite_url: str) -> None:
+    from store.applicants import Screened, record_screenings
+    from tests.review_helpers import ScreeningResult
+
+    clear = ScreeningResult(id="x", risk=Risk.CLEAR, score=0, sanctions_hits=[], flags=[], lists={})
+    with make_engine(sqlite_url).begin() as conn:
+        ids = tenant_with_queue(conn, "acme")
+        review.record_decision(
+            conn, "acme", ids["ring"], decision=review.Decision.ESCALATE, reason="legal", actor="x"
+        )
+        # The hit went away (the list entry was removed): nothing is open any more.
+        record_screenings(conn, "acme", [Screened(ids["match"], "acme-c1", clear)], "rescreen:1")
+        record_screenings(conn, "acme", [Screened(ids["ring"], "acme-c2", clear)], "rescreen:1")
+        status = dict(conn.execute(select(applicants.c.id, applicants.c.review_status)).all())
+    assert status[ids["match"]] == "none"  # nobody decided anything: back to not reviewed
+    assert status[ids["ring"]] == "escalated"  # an escalation stays until someone decides

@@ -83,6 +83,40 @@ def test_csv_input_with_semicolon_lists_and_csv_output(tmp_path) -> None:
     assert rows[2].startswith("c2,Anna Smith,high")
 
 
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ('a1,"Ann Lee,ann@example.org\n', "line 2: unreadable CSV"),  # the quote never closes
+        # It closes at the end of a later row: strict parsing accepts that, the swallowed rows do not.
+        (
+            'a1,"Ann Lee,ann@example.org\na2,Bob Stone,bob@example.org"\n',
+            "line 2: a quoted field runs on to line 3",
+        ),
+    ],
+)
+def test_an_unbalanced_quote_is_named_and_loses_no_row(tmp_path, broken: str, message: str) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "id,name,emails\n"
+        + broken
+        + "a3,Ryang Sun-ok,someone@example.org\na4,Maria Lopez,maria@example.org\n"
+    )
+    result = _run([str(path), "--lists", "demo"])
+    assert result.exit_code == 1
+    assert message in result.stderr and "an unbalanced quote?" in result.stderr
+    screened = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+    assert {"a3", "a4"} <= set(screened) and "a1" not in screened  # the listed person is not lost
+    assert "line(s) could not be screened" in result.stderr
+
+
+def test_a_resume_may_run_over_lines_in_a_quoted_field(tmp_path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text('id,name,resume_text\nr1,Ann Lee,"Skills:\nPython, Go, Rust\nTen years"\nr2,Bo Chen,\n')
+    result = _run([str(path), "--lists", "demo"])
+    assert result.exit_code == 0, result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["r1", "r2"]
+
+
 def test_stdin_and_table_output() -> None:
     result = _run(["-", "--lists", "demo", "--format", "table"], stdin=_jsonl(APPLICANTS))
     assert result.exit_code == 0, result.output

@@ -118,3 +118,31 @@ def test_fairness_country_script_and_language_never_change_the_verdict(variant):
     got = _verdict(dataclasses.replace(base, **variant))
     assert (got.risk, got.score) == (expected.risk, expected.score) == (Risk.MEDIUM, 45.0)
     assert got.reasons == ["shares phone +82 105… with 1 applicant under another name: other"]
+
+
+def _with(details: dict, **fields) -> SanctionsHit:
+    return dataclasses.replace(hit(**fields), details=details)
+
+
+@pytest.mark.parametrize(
+    ("details", "fields", "risk"),
+    [
+        # a weak a.k.a. never makes critical or high on its own, whatever the date of birth says
+        ({"name_kind": "weak", "corroboration": "full"}, {"corroborated": True}, Risk.MEDIUM),
+        ({"name_kind": "weak"}, {"matched_on": MatchedOn.EMPLOYER, "score": 100.0}, Risk.MEDIUM),
+        ({"name_kind": "weak"}, {"list_": "advisories", "matched_on": MatchedOn.EMPLOYER}, Risk.MEDIUM),
+        # ... but a listed identifier is exact evidence whatever the name
+        ({"name_kind": "weak"}, {"matched_on": MatchedOn.EMAIL, "corroborated": True}, Risk.CRITICAL),
+        # a date of birth that agrees only roughly (year, circa, several years): high, not critical
+        ({"name_kind": "primary", "corroboration": "partial"}, {}, Risk.HIGH),
+        ({"name_kind": "primary", "corroboration": "partial"}, {"contradicted": True}, Risk.MEDIUM),
+        ({"name_kind": "primary", "corroboration": "full"}, {"corroborated": True}, Risk.CRITICAL),
+        # a common name the date alone lifted over the threshold carries no corroboration: medium
+        ({"name_kind": "primary", "corroboration": ""}, {}, Risk.MEDIUM),
+    ],
+)
+def test_weak_aliases_and_rough_dates_corroborate_less(details, fields, risk):
+    verdict = decide([_with(details, **fields)], [])
+    assert verdict.risk == risk
+    if details.get("name_kind") == "weak" and risk == Risk.MEDIUM:
+        assert "weak a.k.a." in verdict.reasons[0] or fields.get("matched_on") == MatchedOn.EMPLOYER

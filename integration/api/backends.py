@@ -11,16 +11,22 @@ from dataclasses import asdict
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
+from connectors.base import AccessCheck
+from connectors.registry import check_access
 from integration.api.errors import ApiError, Unavailable, not_found
+from integration.cli.installations import credentials_notice
 from integration.config import Settings
 from integration.secrets import secret_box as make_secret_box
+from screening.lists import load_advisories
 from screening.lists.diff import changed_fields, diff_snapshot_sets
 from screening.lists.errors import ListError
 from screening.lists.store import ListStore
 from store import audit, jobs, review
+from store import installations as stored
 from store.secretbox import SecretBox
+from store.tables import inbox, installations
 from tasks.app import BULK_QUEUE, LIVE_QUEUE, make_celery
 
 log = logging.getLogger(__name__)
@@ -79,7 +85,8 @@ def write_back_decision(conn: Connection, installation_id: str, decision: dict, 
 
 def record_decision(installation_id: str, applicant_id: int, body: dict, actor: str) -> dict:
     """Store the decision, audit it and queue the ATS write-back (shared with the review pages)."""
-    with current_app.extensions["hirewatch.engine"].begin() as conn:
+    engine = current_app.extensions["hirewatch.engine"]
+    with engine.begin() as conn:
         try:
             decision = review.record_decision(
                 conn,
@@ -94,6 +101,9 @@ def record_decision(installation_id: str, applicant_id: int, body: dict, actor: 
             raise not_found("applicant") from exc
         except review.ReviewError as exc:
             raise ApiError(422, "invalid", str(exc)) from exc
+    # Enqueued only once the decision is committed: a worker quicker than the commit would
+    # re-screen without it and put the applicant back to pending.
+    with engine.begin() as conn:
         write_back_decision(conn, installation_id, decision, actor)
     return decision
 
@@ -103,8 +113,23 @@ def record_decision(installation_id: str, applicant_id: int, body: dict, actor: 
 RESCREEN_PAGE_TASK = "tasks.rescreen_page"
 
 
+def credentials_needs(installation_id: str) -> str | None:
+    """What the admin must do before the ATS can be reached (with the command), or None."""
+    with current_app.extensions["hirewatch.engine"].connect() as conn:
+        row = (
+            conn.execute(installations.select().where(installations.c.id == installation_id))
+            .mappings()
+            .first()
+        )
+    return credentials_notice(stored.info_of(row)) if row else None
+
+
 def start_rescreen(installation_id: str, actor: str) -> dict:
-    """Create the job, then enqueue its first paging task on the bulk queue."""
+    """Create the job, then enqueue its first paging task on the bulk queue; refused (409) while
+    the installation's credentials are ones the ATS no longer accepts."""
+    needs = credentials_needs(installation_id)
+    if needs:
+        raise ApiError(409, "needs_credentials", f"this installation {needs}")
     engine = current_app.extensions["hirewatch.engine"]
     with engine.begin() as conn:
         job_id = jobs.create_job(conn, installation_id, kind="full", requested_by=actor)
@@ -229,3 +254,85 @@ def list_entry(list_name: str, entity_id: str):
             for entity in snapshot.entities
         }
     return _ENTRY_INDEX[version].get((list_name, str(entity_id)))
+
+
+# --- what the review pages show of an installation and of the advisories watchlist ---
+
+
+def installation_summary(installation_id: str) -> dict:
+    """Platform, name, API base URL and status (never a secret)."""
+    with current_app.extensions["hirewatch.engine"].connect() as conn:
+        row = conn.execute(
+            select(
+                installations.c.id,
+                installations.c.platform,
+                installations.c.name,
+                installations.c.api_base_url,
+                installations.c.status,
+                installations.c.created_at,
+            ).where(installations.c.id == installation_id)
+        ).first()
+    return row._asdict() if row else {}
+
+
+def installation_overview(installation_id: str) -> dict:
+    """The installation with its webhook URL and how its deliveries are going."""
+    summary = installation_summary(installation_id)
+    with current_app.extensions["hirewatch.engine"].connect() as conn:
+        health = stored.installation_health(conn, installation_id)
+        mine = inbox.c.installation_id == installation_id
+        last = conn.execute(select(func.max(inbox.c.received_at)).where(mine)).scalar()
+        counts = dict(
+            conn.execute(select(inbox.c.status, func.count()).where(mine).group_by(inbox.c.status)).all()
+        )
+        failure = conn.execute(
+            select(inbox.c.last_error, inbox.c.processed_at)
+            .where(mine, inbox.c.last_error.is_not(None))
+            .order_by(inbox.c.id.desc())
+            .limit(1)
+        ).first()
+    return {
+        **summary,
+        "webhook_url": f"{settings().public_url}/webhooks/{summary.get('platform')}/{installation_id}",
+        "last_delivery": last,
+        "deliveries": counts,
+        "last_error": failure.last_error if failure else None,
+        "last_error_at": failure.processed_at if failure else None,
+        "missing_in_a_row": health.missing_in_a_row,
+        "last_missing_at": health.last_missing_at,
+        "warning": health.warning,
+    }
+
+
+def check_installation(installation_id: str, actor: str) -> AccessCheck:
+    """Authenticate and read one page from the ATS with the stored settings (as `hirewatch
+    installations check`); a pass clears an unhealthy mark. Audited either way."""
+    engine = current_app.extensions["hirewatch.engine"]
+    with engine.connect() as conn:
+        installation = stored.get_installation(conn, secret_box(), installation_id)
+    result = check_access(installation, settings().allow_api_urls)
+    with engine.begin() as conn:
+        if result.ok:
+            stored.set_unhealthy(conn, installation_id, False)
+        audit.record(
+            conn,
+            action="installation.check",
+            actor=actor,
+            installation_id=installation_id,
+            details={"ok": result.ok, "problem": result.problem, "message": result.message},
+        )
+    return result
+
+
+def advisories_watchlist() -> list[dict]:
+    """The shipped watchlist of government releases on DPRK IT workers, entry by entry."""
+    return [
+        {
+            "id": entity.native_id,
+            "name": entity.primary_name,
+            "type": str(entity.type),
+            "listed_on": entity.listed_on,
+            "source_url": entity.source_url,
+        }
+        for entity in sorted(load_advisories().entities, key=lambda e: e.primary_name.lower())
+    ]

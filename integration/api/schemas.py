@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from connectors.registry import PLATFORMS as REGISTERED
 from screening.models import Risk
 from store.review import Decision
 
-PLATFORMS = ("greenhouse", "lever", "ashby", "workable", "smartrecruiters")
+PLATFORMS = tuple(sorted(REGISTERED))
 
 
 class CleanString(fields.String):
@@ -46,9 +47,33 @@ class InstallationSchema(Schema):
     name = fields.String(required=True)
     api_base_url = fields.String(allow_none=True)
     on_behalf_of = fields.String(allow_none=True)
+    client_id = fields.String(allow_none=True)
+    token_url = fields.String(allow_none=True)
+    needs = fields.String(
+        allow_none=True,
+        metadata={"description": "what the admin must do before the ATS can be reached, with the command"},
+    )
     settings = fields.Dict(keys=fields.String())
     status = fields.String()
     created_at = fields.DateTime()
+    underlying_ats = fields.String(
+        allow_none=True, metadata={"description": "the ATS behind a unified API (Kombo), e.g. workday"}
+    )
+    missing_in_ats_in_a_row = fields.Integer(
+        metadata={"description": "candidates the ATS answered 404 for since the last that worked"}
+    )
+    warning = fields.String(
+        allow_none=True, metadata={"description": "what an admin should fix, if anything"}
+    )
+
+
+class AccessCheckSchema(Schema):
+    ok = fields.Boolean(required=True)
+    problem = fields.String(
+        allow_none=True,
+        metadata={"description": "wrong_url | bad_credentials | missing_permission | unreachable | refused"},
+    )
+    message = fields.String(required=True)
 
 
 class InstallationCreateSchema(Schema):
@@ -58,6 +83,10 @@ class InstallationCreateSchema(Schema):
     webhook_secret = _text(500)
     api_base_url = fields.URL(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500))
     on_behalf_of = _text(200)
+    client_id = _text(500, 1)
+    client_secret = _text(500, 1)
+    token_url = fields.URL(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500))
+    integration_id = _text(200, 1, metadata={"description": "Kombo: its integration id (workday:8d1h...)"})
 
 
 class InstallationCreatedSchema(InstallationSchema):
@@ -75,6 +104,11 @@ class InstallationUpdateSchema(Schema):
         schemes={"http", "https"}, require_tld=False, allow_none=True, validate=validate.Length(max=500)
     )
     on_behalf_of = _text(200, allow_none=True)
+    client_id = _text(500, 1)
+    client_secret = _text(500, 1, load_only=True)
+    token_url = fields.URL(
+        schemes={"http", "https"}, require_tld=False, allow_none=True, validate=validate.Length(max=500)
+    )
 
 
 class SettingsSchema(Schema):
@@ -256,6 +290,42 @@ class ListDiffSchema(Schema):
     added = fields.List(fields.Nested(DiffEntrySchema))
     removed = fields.List(fields.Nested(DiffEntrySchema))
     changed = fields.List(fields.Nested(DiffEntrySchema))
+
+
+# --- search the lists ---
+
+
+class SearchQuerySchema(Schema):
+    q = _text(200, 2, required=True, metadata={"description": "a name, e-mail, website, phone or wallet"})
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class SearchMatchSchema(Schema):
+    matched_on = fields.String()
+    matched_name = fields.String()
+    score = fields.Float()
+    explanation = fields.String()
+    corroborated = fields.Boolean()
+    contradicted = fields.Boolean()
+
+
+class SearchResultSchema(Schema):
+    list = fields.String()
+    list_label = fields.String()
+    entity_id = fields.String(metadata={"description": "the list's own id (OFAC ent_num, UN reference)"})
+    entity_name = fields.String()
+    entity_type = fields.String()
+    programs = fields.List(fields.String())
+    score = fields.Float()
+    official_url = fields.String(metadata={"description": "the official entry (or the list it is in)"})
+    official_label = fields.String(metadata={"description": "what the link opens, in words"})
+    matches = fields.List(fields.Nested(SearchMatchSchema))
+
+
+class SearchSchema(Schema):
+    query = fields.String()
+    lists = fields.Dict(keys=fields.String(), values=fields.String())
+    results = fields.List(fields.Nested(SearchResultSchema))
 
 
 # --- audit ---

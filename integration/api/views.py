@@ -6,22 +6,35 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import asdict, replace
 from datetime import date, datetime
 
 from flask import Response, current_app, jsonify
 from sqlalchemy import select
 
+from connectors.base import Installation
+from connectors.registry import (
+    api_base_of,
+    check_access,
+    check_tenant_api_url,
+    get_connector,
+    missing_settings,
+)
+from connectors.urls import UrlRefused
 from integration.api import backends, schemas
 from integration.api.errors import ApiError, not_found
 from integration.api.routing import bp, openapi_document, operation
+from integration.api.search import search_lists
 from integration.badges import badge_url
-from integration.cli.installations import webhook_url
+from integration.cli.installations import credentials_notice, credentials_refusal, webhook_url
 from store import audit, review
 from store import installations as stored
 from store.review import Scope
 from store.tables import installations
 
 INSTALLATION = "/installations/<installation_id>"
+# Fields that change where or how HireWatch reaches the ATS: stored only once a test call works.
+CHECKED_FIELDS = ("api_key", "api_base_url", "on_behalf_of", "client_id", "client_secret", "token_url")
 APPLICANT = "/applicants/<int:applicant_id>"
 
 
@@ -44,7 +57,37 @@ def _own_installation(conn, token: review.ApiToken, installation_id: str) -> dic
     if row is None:
         raise not_found("installation")
     public = {k: v for k, v in row.items() if not k.endswith("_enc")}
-    return {**public, "settings": stored.effective_settings(row["settings"])}
+    health = stored.installation_health(conn, installation_id)
+    return {
+        **public,
+        "settings": stored.effective_settings(row["settings"]),
+        "underlying_ats": get_connector(row["platform"]).underlying_ats(row["settings"] or {}),
+        "missing_in_ats_in_a_row": health.missing_in_a_row,
+        "warning": health.warning,
+        "needs": credentials_notice(stored.info_of(row)),
+    }
+
+
+def _refuse_credentials(platform: str, body: dict, on_behalf_of: str | None) -> None:
+    client = (body.get("client_id"), body.get("client_secret"))
+    refusal = credentials_refusal(platform, body.get("api_key"), client, on_behalf_of)
+    if refusal:
+        raise ApiError(422, "invalid_credentials", refusal)
+
+
+def _refuse_unless_it_works(installation: Installation, given: dict) -> None:
+    """A URL the tenant gives (API base, token endpoint) must be on the platform's own API hosts
+    (no operator exception here); then the test call (authenticate, read one page). 422 naming
+    what is wrong."""
+    for field in ("api_base_url", "token_url"):
+        if given.get(field):
+            try:
+                check_tenant_api_url(installation.platform, given[field], field=field)
+            except UrlRefused as refused:
+                raise ApiError(422, "invalid", str(refused), {refused.field: [refused.reason]}) from None
+    result = check_access(installation, backends.settings().allow_api_urls)
+    if not result.ok:
+        raise ApiError(422, result.problem or "refused", result.message)
 
 
 @operation(
@@ -71,9 +114,18 @@ def list_installations(token, query, body):
     status=201,
 )
 def create_installation(token, query, body):
+    _refuse_credentials(body["platform"], body, body.get("on_behalf_of"))
     secret = body.pop("webhook_secret", None) or stored.generate_webhook_secret()
+    settings = {"integration_id": body.pop("integration_id")} if body.get("integration_id") else {}
+    missing = missing_settings(body["platform"], settings)
+    if missing:
+        raise ApiError(422, "invalid", f"{body['platform']} needs {', '.join(missing)}")
+    trial = {k: body.get(k) for k in ("platform", "api_base_url", *CHECKED_FIELDS)}
+    _refuse_unless_it_works(Installation(id="new", settings=settings, **trial), body)
     with _engine().begin() as conn:
-        created = stored.create_installation(conn, backends.secret_box(), webhook_secret=secret, **body)
+        created = stored.create_installation(
+            conn, backends.secret_box(), webhook_secret=secret, settings=settings, **body
+        )
         new_token, plain = review.create_token(conn, created.id, Scope.ADMIN, "created by API", token.actor)
         audit.record(
             conn,
@@ -108,7 +160,7 @@ def get_installation(token, query, body, installation_id):
 @operation(
     INSTALLATION,
     "PATCH",
-    summary="Update name, API key, API base URL, acting user or status",
+    summary="Update name, API key or OAuth client credentials, API base URL, acting user or status",
     scope=Scope.ADMIN,
     tag="installations",
     body=schemas.InstallationUpdateSchema,
@@ -116,7 +168,15 @@ def get_installation(token, query, body, installation_id):
 )
 def update_installation(token, query, body, installation_id):
     with _engine().begin() as conn:
-        _own_installation(conn, token, installation_id)
+        row = _own_installation(conn, token, installation_id)
+        _refuse_credentials(row["platform"], body, body.get("on_behalf_of", row["on_behalf_of"]))
+        if body.get("client_secret"):  # new client credentials replace a retired API key
+            body = {**body, "api_key": None, "status": "active"}
+        checked = {k: v for k, v in body.items() if k in CHECKED_FIELDS}
+        if checked:  # a new key or URL is stored only once it works
+            current = stored.get_installation(conn, backends.secret_box(), installation_id)
+            _refuse_unless_it_works(replace(current, **checked), checked)
+            stored.set_unhealthy(conn, installation_id, False)
         if body:
             stored.update_installation(conn, backends.secret_box(), installation_id, **body)
             audit.record(
@@ -153,6 +213,33 @@ def delete_installation(token, query, body, installation_id):
 
 
 @operation(
+    INSTALLATION + "/check",
+    "POST",
+    summary="Test the stored credentials and URL now: authenticate and read one page of candidates",
+    scope=Scope.ADMIN,
+    tag="installations",
+    response=schemas.AccessCheckSchema(),
+)
+def check_installation(token, query, body, installation_id):
+    with _engine().connect() as conn:
+        _own_installation(conn, token, installation_id)
+        installation = stored.get_installation(conn, backends.secret_box(), installation_id)
+    result = check_access(installation, backends.settings().allow_api_urls)
+    with _engine().begin() as conn:
+        if result.ok:
+            stored.set_unhealthy(conn, installation_id, False)
+        audit.record(
+            conn,
+            action="installation.check",
+            actor=token.actor,
+            installation_id=installation_id,
+            subject=installation_id,
+            details={"ok": result.ok, "problem": result.problem},
+        )
+    return asdict(result)
+
+
+@operation(
     INSTALLATION + "/settings",
     "GET",
     summary="Settings in effect (tag names, note text, ...)",
@@ -178,7 +265,13 @@ def patch_settings(token, query, body, installation_id):
     _check_json_values(body["settings"])
     with _engine().begin() as conn:
         _own_installation(conn, token, installation_id)
-        stored.update_installation(conn, backends.secret_box(), installation_id, settings=body["settings"])
+        before = api_base_of(stored.get_installation(conn, backends.secret_box(), installation_id))
+        after = stored.update_installation(
+            conn, backends.secret_box(), installation_id, settings=body["settings"]
+        )
+        if api_base_of(after) not in (before, None):  # a setting moved the API (Workable's subdomain)
+            # refused: the transaction rolls back
+            _refuse_unless_it_works(after, {"api_base_url": api_base_of(after)})
         audit.record(
             conn,
             action="installation.settings",
@@ -407,6 +500,37 @@ def lists_diff(token, query, body):
     return backends.lists_diff(query["old"], query["new"])
 
 
+# --- search a name against the lists (reviewer; nothing stored but the audit entry) ---
+
+
+@operation(
+    "/search",
+    "GET",
+    summary="Search a name, e-mail, website, phone or wallet against the lists, with explanations",
+    scope=Scope.REVIEWER,
+    tag="lists",
+    query=schemas.SearchQuerySchema,
+    response=schemas.SearchSchema(),
+)
+def search(token, query, body):
+    return audited_search(query["q"], token.installation_id, token.actor, query["limit"])
+
+
+def audited_search(text: str, installation_id: str, actor: str, limit: int = 20) -> dict:
+    """A list search, audited like a screening (who looked whom up, and what came back)."""
+    found = search_lists(text, limit)
+    with _engine().begin() as conn:
+        audit.record(
+            conn,
+            action="lists.search",
+            actor=actor,
+            installation_id=installation_id,
+            subject=text[:200],
+            details={"results": [f"{r['list']}:{r['entity_id']}" for r in found["results"]]},
+        )
+    return found
+
+
 # --- audit log ---
 
 AUDIT_COLUMNS = ("id", "at", "installation_id", "actor", "action", "subject", "details")
@@ -428,7 +552,7 @@ def export_audit(token, query, body):
         )
     if query["format"] == "csv":
         return Response(
-            _csv(rows),
+            csv_lines(rows),
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=hirewatch-audit.csv"},
         )
@@ -443,7 +567,7 @@ def _json_default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _csv(rows: list[dict]) -> Iterator[str]:
+def csv_lines(rows: list[dict]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(AUDIT_COLUMNS)

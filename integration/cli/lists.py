@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import click
@@ -45,6 +46,16 @@ def update(from_dir: Path | None) -> None:
     except ListError as exc:
         raise click.ClickException(str(exc)) from exc
     _echo_update(result)
+    _prepare_index(store)
+
+
+def _prepare_index(store: ListStore) -> None:
+    from screening.matching.stored import prepare
+
+    started = time.perf_counter()
+    path = prepare(store)
+    where = f"stored in {path}" if path else f"NOT stored ({store.root} is read-only): each process builds it"
+    click.echo(f"sanctions index ready in {time.perf_counter() - started:.1f} s, {where}")
 
 
 def _echo_update(result: UpdateResult) -> None:

@@ -21,7 +21,7 @@ from integration.config import Settings
 from screening.engine import Screener
 from screening.linkage import Linker, MemoryLinkageStore, tenant_secret
 from screening.matching import DEFAULT_THRESHOLD
-from screening.models import Applicant, ListSnapshot, ScreeningResult
+from screening.models import Applicant, ScreeningResult
 
 LIST_FIELDS = ("emails", "phones", "addresses", "urls", "employers")
 TEXT_FIELDS = ("id", "name", "first_name", "last_name", "location", "country", "resume_text", "date_of_birth")
@@ -85,7 +85,7 @@ def screen(
         except BadRecord as exc:
             failures += 1
             click.echo(f"{input_path}: line {line_no}: {exc}", err=True)
-    screener = Screener(load_snapshots(lists_source), threshold=threshold)
+    screener = load_screener(lists_source, threshold)
     linker = make_linker(db_url, tenant)
     linker.index_many(applicants)  # the whole batch first: each applicant links to all the others
     rows = tqdm(applicants, desc="screening", unit="applicant", file=sys.stderr,
@@ -117,7 +117,9 @@ def make_linker(db_url: str | None, tenant: str) -> Linker:
         ) from exc
 
 
-def load_snapshots(source: str | None) -> list[ListSnapshot]:
+def load_screener(source: str | None, threshold: float) -> Screener:
+    """A Screener over --lists (indexed here, in memory), else over the store's current version with
+    the index stored beside it (built and stored on first use)."""
     from screening.lists import ListError, load_demo, load_directory
 
     try:
@@ -125,19 +127,21 @@ def load_snapshots(source: str | None) -> list[ListSnapshot]:
             click.echo(
                 "Screening against the DEMO list (made-up entries, not real sanctions data).", err=True
             )
-            return load_demo()
+            return Screener(load_demo(), threshold=threshold)
         if source:
-            return load_directory(Path(source))
-        return _stored_snapshots(Settings.from_env().lists_dir)
+            return Screener(load_directory(Path(source)), threshold=threshold)
+        return _stored_screener(Settings.from_env().lists_dir, threshold)
     except ListError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
-def _stored_snapshots(lists_dir: Path) -> list[ListSnapshot]:
+def _stored_screener(lists_dir: Path, threshold: float) -> Screener:
     """The store's current version; NoListsError (saying how to fix it) when nothing is stored."""
     from screening.lists.store import ListStore
+    from screening.matching.stored import current_index
 
-    return ListStore(lists_dir).current_snapshots()
+    snapshots, index = current_index(ListStore(lists_dir), threshold)
+    return Screener(snapshots, index=index)
 
 
 # ---- input ----
@@ -176,16 +180,65 @@ def _jsonl_records(text: str) -> Iterator[tuple[int, dict | BadRecord]]:
 
 
 def _csv_records(text: str) -> Iterator[tuple[int, dict | BadRecord]]:
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        for record in reader:
-            line_no = reader.line_num
-            if None in record:
-                yield line_no, BadRecord(f"more values than the {len(reader.fieldnames or [])} columns")
-                continue
-            yield line_no, {k.strip(): v for k, v in record.items() if k and v not in (None, "")}
-    except csv.Error as exc:
-        yield reader.line_num, BadRecord(f"unreadable CSV ({exc})")
+    """Records of a CSV, parsed strictly. An unbalanced quote would swallow the rest of the file
+    into one field: it is an error naming the line the quote opens on, and reading goes on from
+    the next line, so no row is lost without a word."""
+    lines = text.splitlines(keepends=True)
+    header = next(csv.reader(lines[:1]), [])
+    start = 1  # index in `lines` where the current reader began
+    while start < len(lines):
+        reader = csv.DictReader(lines[start:], fieldnames=header, strict=True)
+        for first, last, record in _csv_rows(reader, start, len(header)):
+            if isinstance(record, BadRecord):
+                yield first, record
+                start = first  # the 1-based line of the bad record is the index of the line after it
+                break
+            yield last, record
+        else:
+            return
+
+
+def _csv_rows(
+    reader: csv.DictReader, start: int, columns: int
+) -> Iterator[tuple[int, int, dict | BadRecord]]:
+    """(first line, last line, record or why it is unreadable) until the first unreadable one."""
+    while True:
+        first = start + reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield (
+                first,
+                first,
+                BadRecord(f"unreadable CSV ({exc}): an unbalanced quote? Close it and run again"),
+            )
+            return
+        last = start + reader.line_num
+        if None in record:
+            yield first, last, BadRecord(f"more values than the {columns} columns")
+            continue
+        if last > first and any(_swallowed_rows(k, v) for k, v in record.items() if k and v):
+            yield (
+                first,
+                last,
+                BadRecord(
+                    f"a quoted field runs on to line {last}, holding what should be the next rows: "
+                    "an unbalanced quote? Close it and run again"
+                ),
+            )
+            return
+        yield first, last, {k.strip(): v for k, v in record.items() if k and v not in (None, "")}
+
+
+MULTILINE_FIELDS = {"resume_text", "cover_letter", "answers", "addresses"}  # may hold line breaks
+
+
+def _swallowed_rows(field: str, value: str) -> bool:
+    """A field ran over lines it cannot hold (a name, an e-mail): an open quote swallowed the rows
+    after it. (In free text a line break is normal; strict parsing still catches a quote left open.)"""
+    return field.strip() not in MULTILINE_FIELDS and ("\n" in value or "\r" in value)
 
 
 def parse_applicant(record: dict | BadRecord, line_no: int) -> Applicant:

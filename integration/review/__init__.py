@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, Response, redirect, render_template
+from werkzeug.exceptions import HTTPException
 
 from integration.review.security import signing_key
 
@@ -23,3 +24,14 @@ def init_app(app: Flask) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
     )
     app.register_blueprint(bp)
+    app.add_url_rule("/", "root", lambda: redirect("/review/"))
+
+
+def error_page(exc: HTTPException) -> tuple[str, int] | Response:
+    """Any error outside the JSON prefixes as a HireWatch page (not Werkzeug's), saying what to do."""
+    response = exc.get_response()
+    page = render_template("review/error.html", code=exc.code, name=exc.name), exc.code or 500
+    for header in ("Allow", "Retry-After"):
+        if header in response.headers:
+            return Response(page[0], page[1], headers={header: response.headers[header]})
+    return page

@@ -15,10 +15,8 @@ from integration.sandbox.state import SandboxState
 class SandboxThread:
     """`with SandboxThread(candidates=10) as sandbox:` serves on a free loopback port."""
 
-    def __init__(
-        self, candidates: int = 0, seed: int = 42, rate_limit: int = 10_000, api_key: str = "sandbox-key"
-    ):
-        self.state = SandboxState(api_key=api_key, rate_limit=rate_limit)
+    def __init__(self, candidates: int = 0, seed: int = 42, rate_limit: int = 10_000):
+        self.state = SandboxState(rate_limit=rate_limit)
         for fields in synthetic_candidates(candidates, seed=seed) if candidates else []:
             self.state.add_candidate(fields)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -31,7 +29,21 @@ class SandboxThread:
 
     @property
     def api_base_url(self) -> str:
-        return f"{self.url}/v1"
+        return f"{self.url}/v3"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.url}/token"
+
+    def credentials(self, on_behalf_of: str = "4080") -> dict[str, str]:
+        """The installation fields that reach this sandbox with Harvest v3 credentials."""
+        return {
+            "api_base_url": self.api_base_url,
+            "token_url": self.token_url,
+            "client_id": self.state.client_id,
+            "client_secret": self.state.client_secret,
+            "on_behalf_of": on_behalf_of,
+        }
 
     def __enter__(self) -> SandboxThread:
         self._thread.start()

@@ -26,15 +26,18 @@ from sqlalchemy import select
 
 from integration.config import Settings
 from integration.sandbox.demo import demo_candidates
+from integration.sandbox.state import CLIENT_ID, CLIENT_SECRET
 from screening.lists import NoListsError, load_demo
 from screening.lists.store import ListStore
+from store import review
 from store.db import engine_for
+from store.inbox import FINAL_STATUSES
 from store.tables import applicants, inbox
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-SANDBOX_KEY = "sandbox-key"
-SANDBOX_USER = "4080"  # the Greenhouse user id notes are written as (On-Behalf-Of)
+SANDBOX_USER = "4080"  # the Greenhouse user id the token is issued for (its sub): notes are written as it
 WAIT_SECONDS = 180
+DEMO_REVIEWER = "demo@hirewatch.local"
 HIREWATCH = [sys.executable, "-c", "from integration.cli import main; main()"]  # this venv's CLI
 
 
@@ -145,10 +148,14 @@ def register_installation(service: Service, sandbox_url: str) -> dict:
         "greenhouse",
         "--name",
         "Sandbox ATS (demo)",
-        "--api-key",
-        SANDBOX_KEY,
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret",
+        CLIENT_SECRET,
         "--api-base-url",
-        f"{sandbox_url}/v1",
+        f"{sandbox_url}/v3",
+        "--token-url",
+        f"{sandbox_url}/token",
         "--on-behalf-of",
         SANDBOX_USER,
         "--json",
@@ -156,12 +163,17 @@ def register_installation(service: Service, sandbox_url: str) -> dict:
     return json.loads(admin_command(service, args, "register the sandbox installation"))
 
 
-def create_demo_reviewer(service: Service, installation_id: str) -> tuple[str, str]:
-    """An admin login for the review pages, with a fresh random password (shown once)."""
-    email, password = "demo@hirewatch.local", secrets.token_urlsafe(12)
-    args = ["users", "add", "--installation", installation_id, "--email", email, "--role", "admin"]
-    admin_command(service, [*args, "--password", password], "create the demo reviewer")
-    return email, password
+def demo_reviewer(service: Service, settings: Settings, installation_id: str) -> tuple[str, str, bool]:
+    """An admin login for the review pages with a fresh random password (shown once): created by
+    the first run; a later run (a new sandbox ATS, so a new installation) moves it to this run's
+    installation. The flag says whether it already existed."""
+    email, password = DEMO_REVIEWER, secrets.token_urlsafe(12)
+    with engine_for(settings.database_url).begin() as conn:
+        existed = review.reset_user(conn, email, installation_id, password, actor="hirewatch run") is not None
+    if not existed:
+        args = ["users", "add", "--installation", installation_id, "--email", email, "--role", "admin"]
+        admin_command(service, [*args, "--password", password], "create the demo reviewer")
+    return email, password, existed
 
 
 def admin_command(service: Service, args: list[str], what: str) -> str:
@@ -200,7 +212,7 @@ def wait_for_screenings(settings: Settings, installation_id: str, count: int, se
                 conn.execute(select(inbox.c.status).where(inbox.c.installation_id == installation_id))
             )
         statuses = [s[0] for s in statuses]
-        if len(statuses) >= count and all(s in ("done", "failed", "ignored") for s in statuses):
+        if len(statuses) >= count and all(s in FINAL_STATUSES for s in statuses):
             return statuses
         if service.dead():
             raise click.ClickException(f"{', '.join(service.dead())} stopped; see {service.log_dir}")
@@ -257,6 +269,12 @@ def run(once: bool, web_port: int, sandbox_port: int) -> None:
         **os.environ,
         "HIREWATCH_DATA_DIR": str(base.data_dir),
         "HIREWATCH_PUBLIC_URL": os.environ.get("HIREWATCH_PUBLIC_URL", f"http://127.0.0.1:{web_port}"),
+        # The sandbox ATS is loopback http: allowed for this run only, beside the operator's own.
+        "HIREWATCH_ALLOW_API_URLS": ",".join(
+            filter(
+                None, [os.environ.get("HIREWATCH_ALLOW_API_URLS", ""), f"http://127.0.0.1:{sandbox_port}/"]
+            )
+        ),
     }
     (base.data_dir / "logs").mkdir(parents=True, exist_ok=True)
     service = Service(base.data_dir / "logs", env)
@@ -278,12 +296,18 @@ def run(once: bool, web_port: int, sandbox_port: int) -> None:
         installation = register_installation(service, sandbox_url)
         created = send_applications(sandbox_url, installation, demo_candidates(list_snapshots(settings)))
         click.echo(
-            f"sent {len(created)} signed Greenhouse webhooks; waiting for the screenings ...", err=True
+            f"sent {len(created)} signed Greenhouse webhooks; waiting for the screenings "
+            "(Harvest v3 token, fetch, screen, tag and note) ...",
+            err=True,
         )
         wait_for_screenings(settings, installation["id"], len(created), service)
-        login = create_demo_reviewer(service, installation["id"])
+        email, password, existed = demo_reviewer(service, settings, installation["id"])
         print_summary(settings, installation["id"], sandbox_url, created)
-        click.echo(f"Log in as:           {login[0]}  password: {login[1]}")
+        click.echo(f"Log in as:           {email}  password: {password}")
+        if existed:
+            click.echo(
+                "                     (the earlier run's demo reviewer: new password, this run's data)"
+            )
         if once:
             return
         click.echo("\nRunning. Ctrl-C stops everything.")

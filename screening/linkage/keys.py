@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import phonenumbers
-from datasketch import MinHash
 
 from screening.identifiers import (
     canonical_url,
@@ -93,9 +92,8 @@ def exact_keys(applicant: Applicant, secret: bytes | hmac.HMAC) -> list[LinkKey]
     region = region_for_location(applicant.location)
     keys = []
     for raw in applicant.phones:
-        if (number := parse_phone(raw, region)) and phonenumbers.is_valid_number(number):
-            phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            keys.append(LinkKey("phone", digest(secret, "phone", phone), mask_phone(phone)))
+        if phone := phone_key_value(raw, region):
+            keys.append(LinkKey("phone", digest(secret, "phone", phone), _mask_phone_key(phone)))
     for raw in applicant.emails:
         if (email := normalize_email(raw)) and not _placeholder(email):
             keys.append(LinkKey("email", digest(secret, "email", email), mask_email(email)))
@@ -113,8 +111,46 @@ def exact_keys(applicant: Applicant, secret: bytes | hmac.HMAC) -> list[LinkKey]
     return keys
 
 
+MIN_PHONE_DIGITS = 7  # shorter strings of digits are extensions, codes or filler, not numbers
+_DIGIT_RUNS = "01234567890123456789", "98765432109876543210"
+
+
+def phone_key_value(raw: str, region: str | None) -> str | None:
+    """What a phone number is linked by: E.164 when it parses (valid or not: a number that fails
+    validation is still the same digits when two applicants give it), else its bare digits
+    ("digits:..."); None for filler ("555-555-5555", "0000000", "1234567890") and short strings.
+    A valid number keeps the E.164 key it always had, so stored keys stay comparable."""
+    number = parse_phone(raw, region)
+    if number is None:
+        national = re.sub(r"\D", "", raw or "").removeprefix("00")
+        return None if _filler_digits(national) or _fictional(national) else f"digits:{national}"
+    national = str(number.national_number)
+    if _filler_digits(national) or (not phonenumbers.is_valid_number(number) and _fictional(national)):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _filler_digits(national: str) -> bool:
+    """Digits typed to get past a required field: too few, one or two digits repeated, or a run
+    ("1234567890" is a valid number in some regions, and still filler)."""
+    core = national.lstrip("0")
+    return len(national) < MIN_PHONE_DIGITS or len(set(core)) <= 2 or any(core in run for run in _DIGIT_RUNS)
+
+
+def _fictional(national: str) -> bool:
+    """An invalid ten-digit number in the 555 exchange: what North American films and forms use."""
+    return len(national) == 10 and national[3:6] == "555"
+
+
+def _mask_phone_key(value: str) -> str:
+    """ "+1 415…" as usual; the first three digits of a number that does not parse."""
+    if value.startswith("digits:"):
+        return value.removeprefix("digits:")[:3] + "…"
+    return mask_phone(value)
+
+
 # Filler typed into required fields ("555-555-5555", "none@example.com") is shared by honest
-# applicants who have nothing in common: invalid numbers and reserved domains make no key.
+# applicants who have nothing in common: filler numbers and reserved domains make no key.
 PLACEHOLDER_DOMAINS = {"example.com", "example.org", "example.net"}
 PLACEHOLDER_SUFFIXES = (".example", ".invalid", ".test", ".localhost")
 
@@ -182,6 +218,10 @@ def strip_personal(text: str, name_parts: set[str]) -> str:
 
 @cache
 def _permutations():
+    # datasketch is imported on the first free text: it imports scipy (about 2 s and 60 MB), which
+    # a process screening names alone never needs.
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=7, scheme="affine32", hashfunc=_crc32).permutations
 
 
@@ -196,6 +236,8 @@ def bands(text: str) -> list[str]:
     shingles = {" ".join(words[i : i + 3]).encode() for i in range(len(words) - 2)}
     if not shingles:
         return []
+    from datasketch import MinHash
+
     minhash = MinHash(
         num_perm=NUM_PERM, seed=7, permutations=_permutations(), scheme="affine32", hashfunc=_crc32
     )

@@ -4,6 +4,7 @@ Layout under `root` (HIREWATCH_LISTS_DIR):
     versions/<id>/files/...        the source files exactly as imported (ofac/sdn.csv, un/...)
     versions/<id>/manifest.json    sha256 per file, time, source, entry counts, warnings
     versions/<id>/snapshots.pickle the parsed snapshots, so a worker loads them in well under a second
+    versions/<id>/index-<key>.bin  the sanctions index built over them (screening.matching.stored)
     CURRENT.json                   {"current": id, "previous": id}, replaced atomically
 The advisories watchlist ships with the code and is appended at load time, never stored.
 The pickles are written by this store only; never point `root` at files from elsewhere.
@@ -11,8 +12,10 @@ The pickles are written by this store only; never point `root` at files from els
 
 from __future__ import annotations
 
+import copyreg
 import fcntl
 import hashlib
+import io
 import json
 import logging
 import os
@@ -32,6 +35,7 @@ from screening.lists.diff import ListDiff, diff_snapshot_sets
 from screening.lists.directory import file_sha256, files_version, load_directory, source_files
 from screening.lists.errors import ListError, ListUpdateRefused, NoListsError
 from screening.lists.ofac import CONSOLIDATED, SDN, load_ofac
+from screening.memory import gc_paused
 from screening.models import Entity, Identifier, ListedName, ListSnapshot
 
 log = logging.getLogger(__name__)
@@ -46,10 +50,12 @@ NO_LISTS_HELP = (
 _CACHE: dict[tuple[str, str], list[ListSnapshot]] = {}
 
 
+PICKLED = (ListSnapshot, Entity, ListedName, Identifier)
+
+
 def _schema() -> str:
     """Fingerprint of the pickled classes' fields: a pickle from code with other fields is re-parsed."""
-    classes = (ListSnapshot, Entity, ListedName, Identifier)
-    layout = ";".join(f"{c.__name__}:{','.join(f.name for f in fields(c))}" for c in classes)
+    layout = ";".join(f"{c.__name__}:{','.join(f.name for f in fields(c))}" for c in PICKLED)
     return hashlib.sha256(layout.encode()).hexdigest()[:12]
 
 
@@ -57,11 +63,20 @@ SCHEMA = _schema()
 
 
 def _write_pickle(path: Path, snapshots: list[ListSnapshot]) -> None:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, **dict.fromkeys(PICKLED, _by_constructor)}
+    pickler.dump({"schema": SCHEMA, "snapshots": snapshots})
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(
-        pickle.dumps({"schema": SCHEMA, "snapshots": snapshots}, protocol=pickle.HIGHEST_PROTOCOL)
-    )
+    tmp.write_bytes(buffer.getvalue())
     os.replace(tmp, path)
+
+
+def _by_constructor(obj: object) -> tuple:
+    """Unpickled by calling the class with its fields: slotted dataclasses otherwise restore each
+    object through a generic __setstate__ that looks its fields up again (0.35 -> 0.2 s CPU to load
+    the real lists)."""
+    return type(obj), tuple(getattr(obj, f.name) for f in fields(obj))
 
 
 @dataclass(slots=True)
@@ -136,13 +151,22 @@ class ListStore:
     def _unpickle(self, version_id: str, path: Path) -> list[ListSnapshot]:
         """The pickled snapshots, or, when they were written by code with other model fields,
         the stored source files parsed again (and the pickle rewritten)."""
-        stored = pickle.loads(path.read_bytes())
+        try:
+            with gc_paused():
+                stored = pickle.loads(path.read_bytes())
+        except (TypeError, AttributeError):  # classes called with fields they no longer have
+            stored = None
         if isinstance(stored, dict) and stored.get("schema") == SCHEMA:
             return stored["snapshots"]
         log.info("list pickle outdated, re-parsing version=%s", version_id)
         snapshots = self._parse(self._version_dir(version_id) / "files")
         _write_pickle(path, snapshots)
         return snapshots
+
+    def derived_dir(self, version_id: str) -> Path:
+        """Where files computed from a stored version are kept (the sanctions index,
+        screening.matching.stored); removed with the version."""
+        return self._version_dir(version_id)
 
     def versions(self) -> list[VersionInfo]:
         """Stored versions, newest first."""

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
+from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
+from screening.matching.compact import IntLists, KeyTable, State
 from screening.matching.korean import korean_key, looks_korean
 from screening.matching.names import (
     ACCEPT,
@@ -51,6 +54,7 @@ MAX_WEIGHT_DF = 5  # tokens on at most this many names weigh fully
 REFERENCE_NAMES = 20_000
 WEIGHT_STEP = 0.05
 _QUERY_CACHE_LIMIT = 20_000
+NAME_COLUMNS = ("owner", "value", "kind", "script", "shape", "core_size")  # of a stored index's names
 
 
 def _load_common_parts() -> frozenset[str]:
@@ -115,12 +119,17 @@ class NameIndex:
         self._normalise = normalise
         self.model = model  # people's names: the fitted scorer; None: the hand-set rules (employers)
         self._single_part_names = single_part_names  # can a one-token name be a candidate?
-        self.names: list[IndexedName] = []
-        self._postings: dict[str, list[int]] = {}  # token or joined pair -> name ids
-        self._span: dict[str, int] = {}  # how many list tokens a vocabulary entry covers
-        self._rare: dict[str, bool] = {}  # does the entry weigh enough to identify someone?
-        self._keys: dict[str, list[str]] = {}
-        self._query_cache: dict[tuple[str, bool, SyllableMode], list[str]] = {}
+        self.names: Sequence[IndexedName] = []  # a list when built, StoredNames when restored
+        # The vocabulary: every list token and joined pair, numbered; the rest refers to entry ids.
+        self._entries: list[str] = []
+        self._entry_ids: dict[str, int] = {}
+        self._postings = IntLists()  # entry id -> name ids
+        self._span = b""  # entry id -> how many list tokens the entry covers
+        self._rare = b""  # entry id -> does the entry weigh enough to identify someone?
+        self._keys = KeyTable()  # lookup key -> entry ids
+        # name id -> its number of tokens, and of tokens a whole-name match must find (no objects)
+        self._sizes, self._core_sizes = array("H"), array("H")
+        self._query_cache: dict[tuple[str, bool, SyllableMode], list[int]] = {}
         self.frequencies = TokenFrequencies(Counter())
 
     def indexable_forms(self, values: list[str]) -> list[NameForm]:
@@ -134,37 +143,84 @@ class NameIndex:
         if frequencies is None:
             frequencies = TokenFrequencies(token_counts([form for *_, form in forms]))
         self.frequencies = frequencies
+        postings: dict[str, list[int]] = {}  # token or joined pair -> name ids
+        span: dict[str, int] = {}
         for owner, value, kind, form in forms:
             weights = tuple(frequencies.weight(t) for t in form.tokens)
             core_size = sum(not is_patronymic(t) for t in form.tokens)
-            self._add(IndexedName(owner, value, kind, form, weights, name_shape(form.tokens), core_size))
+            self._add(IndexedName(owner, value, kind, form, weights, name_shape(form.tokens), core_size),
+                      postings, span)  # fmt: skip
+        self._sizes = array("H", (len(name.form.tokens) for name in self.names))
+        self._core_sizes = array("H", (name.core_size for name in self.names))
+        self._entries = list(postings)
+        self._entry_ids = {entry: entry_id for entry_id, entry in enumerate(self._entries)}
+        self._postings = IntLists(postings.values())
+        self._span = bytes(span[entry] for entry in self._entries)
+        self._rare = bytes(frequencies.weight(entry) >= DISTINCTIVE_WEIGHT for entry in self._entries)
         singles = {t for name in self.names for t in name.form.tokens}
-        for entry in self._span:
-            self._file_keys(entry, joined=entry not in singles)
-            self._rare[entry] = frequencies.weight(entry) >= DISTINCTIVE_WEIGHT
+        keys: dict[str, list[int]] = {}
+        for entry_id, entry in enumerate(self._entries):
+            # Joined pairs ("jongchol") are found by exact or romanisation form only: fewer keys.
+            for key in _lookup_keys(entry, indexing=True) if entry in singles else _joined_keys(entry):
+                keys.setdefault(key, []).append(entry_id)
+        self._keys = KeyTable(keys)
 
-    def _add(self, name: IndexedName) -> None:
+    def _add(self, name: IndexedName, postings: dict[str, list[int]], span: dict[str, int]) -> None:
         name_id = len(self.names)
         self.names.append(name)
         tokens = name.form.tokens
         vocabulary = [(t, 1) for t in tokens] + [(a + b, 2) for a, b in itertools.pairwise(tokens)]
-        for entry, span in vocabulary:
-            postings = self._postings.setdefault(entry, [])
-            if not postings or postings[-1] != name_id:
-                postings.append(name_id)
-            self._span[entry] = max(self._span.get(entry, 1), span)
+        for entry, entry_span in vocabulary:
+            ids = postings.setdefault(entry, [])
+            if not ids or ids[-1] != name_id:
+                ids.append(name_id)
+            span[entry] = max(span.get(entry, 1), entry_span)
 
-    def _file_keys(self, entry: str, joined: bool) -> None:
-        # Joined pairs ("jongchol") are found by exact or romanisation form only: fewer keys, less memory.
-        keys = _joined_keys(entry) if joined else _lookup_keys(entry, indexing=True)
-        for key in keys:
-            self._keys.setdefault(key, []).append(entry)
+    def state(self, prefix: str) -> State:
+        """Everything `build` made, as flat lists and arrays (screening.matching.stored writes them)."""
+        names, ids = self.names, self._entry_ids
+        return {
+            f"{prefix}entries": self._entries,
+            **self._postings.state(f"{prefix}postings"),
+            f"{prefix}span": array("b", self._span),
+            f"{prefix}rare": array("b", self._rare),
+            **self._keys.state(f"{prefix}keys"),
+            f"{prefix}name.owner": array("i", (n.owner for n in names)),
+            f"{prefix}name.value": [n.value for n in names],
+            f"{prefix}name.kind": [n.kind for n in names],
+            f"{prefix}name.script": [n.form.script for n in names],
+            **IntLists([ids[t] for t in n.form.tokens] for n in names).state(f"{prefix}name.tokens"),
+            **IntLists(sorted(n.form.family) for n in names).state(f"{prefix}name.family"),
+            f"{prefix}name.weights": array("d", (w for n in names for w in n.weights)),
+            f"{prefix}name.shape": array("b", (n.shape for n in names)),
+            f"{prefix}name.core_size": array("i", (n.core_size for n in names)),
+            f"{prefix}frequency.tokens": list(self.frequencies.counts),
+            f"{prefix}frequency.counts": array("i", self.frequencies.counts.values()),
+        }
+
+    def restore(self, state: Mapping, prefix: str) -> None:
+        """Take over a `state` written from an index built by the same code (instead of `build`)."""
+        self._entries = state[f"{prefix}entries"]
+        self._entry_ids = {entry: entry_id for entry_id, entry in enumerate(self._entries)}
+        self._postings = IntLists.restore(state, f"{prefix}postings")
+        self._span, self._rare = bytes(state[f"{prefix}span"]), bytes(state[f"{prefix}rare"])
+        if len(self._span) != len(self._entries) or len(self._rare) != len(self._entries):
+            raise ValueError(f"{prefix}: span or rare flags do not cover the vocabulary")
+        self._keys = KeyTable.restore(state, f"{prefix}keys")
+        counted = zip(state[f"{prefix}frequency.tokens"], state[f"{prefix}frequency.counts"], strict=True)
+        self.frequencies = TokenFrequencies(Counter(dict(counted)))
+        self.names = StoredNames(state, prefix, self._entries)
+        offsets = state[f"{prefix}name.tokens.offsets"]
+        self._sizes = array("H", (end - start for start, end in itertools.pairwise(offsets)))
+        self._core_sizes = array("H", state[f"{prefix}name.core_size"])
 
     def search(self, form: NameForm, floor: float) -> list[Candidate]:
         """Listed names scoring at least `floor` against this name, best per owner."""
         applicant_weights = self.applicant_weights(form)
         best: dict[int, Candidate] = {}
-        for name_id in self.candidate_ids(form):
+        # In list order, so of an entry's names scoring alike the first one listed is the match
+        # whatever order the blocking found them in: the hit (and its key) is the same every run.
+        for name_id in sorted(self.candidate_ids(form)):
             name = self.names[name_id]
             comparison = self.compare(form, name, applicant_weights)
             if comparison.score < floor:
@@ -202,13 +258,13 @@ class NameIndex:
         unvowelled = form.script in UNVOWELLED_SCRIPTS
         hits, exact, distinctive, found = self._count_hits(form)
         candidates = []
+        sizes, core_sizes = self._sizes, self._core_sizes
         for name_id, count in hits.items():
-            name = self.names[name_id]
-            size = len(name.form.tokens)
+            size = sizes[name_id]
             if size == 1 and not self._single_part_names:
                 continue
             # Scores above the caps need two parts including a distinctive one, or the whole name.
-            if count < min(2, size) or (name_id not in distinctive and count < name.core_size):
+            if count < min(2, size) or (name_id not in distinctive and count < core_sizes[name_id]):
                 continue
             candidates.append(name_id)
         if limit is None or len(candidates) <= limit:
@@ -249,31 +305,32 @@ class NameIndex:
         for probe in probes:
             single: set[int] = set()
             joined: set[int] = set()
-            entries = self._similar_entries(probe, unvowelled, mode)
-            found.update(entries)
-            for entry in entries:
-                postings = self._postings[entry]
+            for entry_id in self._similar_entries(probe, unvowelled, mode):
+                entry = self._entries[entry_id]
+                found.add(entry)
+                postings = self._postings[entry_id]
                 # "mohammad" is only the start of "mohammadreza": one list token found, not two.
                 only_starts = len(probe) < len(entry) and entry.startswith(probe)
-                covers_both = self._span[entry] == 2 and not only_starts
+                covers_both = self._span[entry_id] == 2 and not only_starts
                 (joined if covers_both else single).update(postings)
-                if self._rare[entry]:
+                if self._rare[entry_id]:
                     distinctive.update(postings)
             hits.update(single)
             hits.update(joined)
             hits.update(joined)
-            exact.update(self._postings.get(probe, ()))
+            if (probe_id := self._entry_ids.get(probe)) is not None:
+                exact.update(self._postings[probe_id])
         self._count_initials(tokens, hits, distinctive)
         return hits, exact, distinctive, found
 
     def _split_joined(self, token: str) -> list[str]:
         """ "sergeilavrov" -> "sergei", "lavrov" when both halves are list tokens (names typed as one)."""
-        if len(token) < 6 or token in self._postings:
+        if len(token) < 6 or token in self._entry_ids:
             return []
         for cut in range(3, len(token) - 2):
-            head, tail = token[:cut], token[cut:]
-            if self._span.get(head) == 1 and self._span.get(tail) == 1 and head + tail not in self._span:
-                return [head, tail]
+            head, tail = self._entry_ids.get(token[:cut]), self._entry_ids.get(token[cut:])
+            if head is not None and tail is not None and self._span[head] == 1 and self._span[tail] == 1:
+                return [token[:cut], token[cut:]]
         return []
 
     def _count_initials(self, tokens: tuple[str, ...], hits: Counter, distinctive: set[int]) -> None:
@@ -285,28 +342,62 @@ class NameIndex:
             if hits[name_id] == 1 and any(t[0] in initials for t in self.names[name_id].form.tokens):
                 hits[name_id] += 1
 
-    def _similar_entries(self, probe: str, unvowelled: bool, mode: SyllableMode) -> list[str]:
-        """List tokens (or joined pairs) like the probe; `mode` applies to list tokens that can be
-        syllables."""
+    def _similar_entries(self, probe: str, unvowelled: bool, mode: SyllableMode) -> list[int]:
+        """Ids of the list tokens (or joined pairs) like the probe; `mode` applies to list tokens that
+        can be syllables."""
         cache_key = (probe, unvowelled, mode)
         cached = self._query_cache.get(cache_key)
         if cached is not None:
             return cached
-        entries: set[str] = set()
-        if probe in self._postings:
-            entries.add(probe)
+        entry_ids: set[int] = set()
+        if (probe_id := self._entry_ids.get(probe)) is not None:
+            entry_ids.add(probe_id)
         for key in _lookup_keys(probe, indexing=False, unvowelled=unvowelled):
-            entries.update(self._keys.get(key, ()))
+            entry_ids.update(self._keys.get(key))
         result = [
-            entry
-            for entry in entries
-            if _comparable_length(probe, entry, unvowelled)
+            entry_id
+            for entry_id in sorted(entry_ids)
+            if _comparable_length(probe, entry := self._entries[entry_id], unvowelled)
             and token_similarity(probe, entry, unvowelled, _mode_for(entry, mode)).similarity >= ACCEPT
         ]
         if len(self._query_cache) > _QUERY_CACHE_LIMIT:
             self._query_cache.clear()
         self._query_cache[cache_key] = result
         return result
+
+
+class StoredNames(Sequence[IndexedName]):
+    """A restored index's names, each made on first use: a process builds the few it scores rather
+    than all 20,000 at start (0.5-2 s)."""
+
+    def __init__(self, state: Mapping, prefix: str, entries: list[str]) -> None:
+        self._entries = entries
+        self._tokens = IntLists.restore(state, f"{prefix}name.tokens")
+        self._family = IntLists.restore(state, f"{prefix}name.family")
+        self._weights = state[f"{prefix}name.weights"]
+        self._columns = [state[f"{prefix}name.{column}"] for column in NAME_COLUMNS]
+        self._made: list[IndexedName | None] = [None] * len(self._tokens)
+        if any(len(column) != len(self._made) for column in self._columns):
+            raise ValueError(f"{prefix}: name columns of different lengths")
+        if len(self._weights) != len(self._tokens.values):
+            raise ValueError(f"{prefix}: one weight per name token expected")
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, name_id: int) -> IndexedName:
+        name = self._made[name_id]
+        if name is None:
+            name = self._made[name_id] = self._make(name_id)
+        return name
+
+    def _make(self, name_id: int) -> IndexedName:
+        owner, value, kind, script, shape, core_size = (column[name_id] for column in self._columns)
+        start, end = self._tokens.offsets[name_id], self._tokens.offsets[name_id + 1]
+        tokens = tuple(self._entries[i] for i in self._tokens.values[start:end])
+        form = NameForm(value, tokens, frozenset(self._family[name_id]), sys.intern(script))
+        weights = tuple(self._weights[start:end])
+        return IndexedName(owner, value, sys.intern(kind), form, weights, NameShape(shape), core_size)
 
 
 def _mode_for(entry: str, mode: SyllableMode) -> SyllableMode:

@@ -21,8 +21,9 @@ from collections.abc import Mapping
 
 from screening.lists.diff import ListDiff
 from screening.matching.blocking import MAX_CANDIDATES, NameIndex, TokenFrequencies, token_counts
+from screening.matching.companies import company_name
 from screening.matching.index import SanctionsIndex, indexed_names, person_forms
-from screening.matching.text import company_name
+from screening.matching.organisations import OrganisationIndex, OrgFrequencies
 from screening.models import Applicant, Entity, ListSnapshot
 
 
@@ -58,16 +59,20 @@ class DeltaQuery:
 
 
 def _previous(
-    index: NameIndex, freq: TokenFrequencies, added: list[Entity], gone: list[Entity], side: int
-) -> TokenFrequencies:
+    index: NameIndex | OrganisationIndex,
+    freq: TokenFrequencies | OrgFrequencies,
+    added: list[Entity],
+    gone: list[Entity],
+    side: int,
+) -> TokenFrequencies | OrgFrequencies:
     """The old lists' token counts: the new ones without the added names, with the gone ones."""
     counts = Counter(freq.counts)
     counts.subtract(token_counts(index.indexable_forms([v for _, v, _ in indexed_names(added)[side]])))
     counts.update(token_counts(index.indexable_forms([v for _, v, _ in indexed_names(gone)[side]])))
-    return TokenFrequencies(+counts)
+    return type(freq)(+counts)
 
 
-def _reweighted(new: TokenFrequencies, old: TokenFrequencies) -> set[str]:
+def _reweighted(new: TokenFrequencies | OrgFrequencies, old: TokenFrequencies | OrgFrequencies) -> set[str]:
     moved = {t for t in set(new.counts) | set(old.counts) if new.counts[t] != old.counts[t]}
     return new.reweighted(old, moved)
 
@@ -86,7 +91,7 @@ def _entries_carrying(full: SanctionsIndex, reweighted: tuple[set[str], set[str]
 
 
 def _index(
-    entities: list[Entity], freq: tuple[TokenFrequencies, TokenFrequencies], threshold: float
+    entities: list[Entity], freq: tuple[TokenFrequencies, OrgFrequencies], threshold: float
 ) -> SanctionsIndex | None:
     if not entities:
         return None

@@ -13,20 +13,33 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 
 from screening.matching.blocking import Candidate, NameIndex, TokenFrequencies
+from screening.matching.compact import State
+from screening.matching.companies import company_name
 from screening.matching.dates import DobAgreement, compare_birth_dates
 from screening.matching.identifiers import IdentifierIndex
 from screening.matching.names import explain
+from screening.matching.organisations import OrganisationIndex, OrgFrequencies
+from screening.matching.organisations import explain as explain_employer
 from screening.matching.scorer import load_person_model
-from screening.matching.text import NameForm, company_name, korean_reading, person_name
+from screening.matching.text import NameForm, korean_reading, person_name
 from screening.models import Applicant, Entity, EntityType, ListSnapshot, MatchedOn, NameKind, SanctionsHit
 
 log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 80.0
 DOB_AGREES_BONUS = 8.0
-DOB_DISAGREES_PENALTY = 20.0
+# A rough date (a year, circa, several years) is shared by many: it raises a name match less.
+DOB_ADJUSTMENT = {
+    DobAgreement.AGREES: DOB_AGREES_BONUS,
+    DobAgreement.ROUGHLY_AGREES: DOB_AGREES_BONUS / 2,
+    DobAgreement.DISAGREES: -20.0,
+    DobAgreement.UNKNOWN: 0.0,
+}
+STRONG_NAME_SCORE = 90.0  # a rough date of birth corroborates only a name matching this closely
+COMMON_NAME_WEIGHT = 0.5  # a name whose every part weighs less is a common name
 WEAK_ALIAS_FACTOR = 0.9  # OFAC FAQ 122-125: weak a.k.a.s alone are weaker evidence
 IDENTIFIER_SCORE = 100.0
 PERSON_TYPES = {EntityType.INDIVIDUAL}
@@ -63,8 +76,11 @@ class SanctionsIndex:
         self,
         snapshots: list[ListSnapshot],
         threshold: float = DEFAULT_THRESHOLD,
-        frequencies: tuple[TokenFrequencies, TokenFrequencies] | None = None,
+        frequencies: tuple[TokenFrequencies, OrgFrequencies] | None = None,
+        state: Mapping | None = None,
     ) -> None:
+        """state: a stored index's `state()` over these same snapshots (screening.matching.stored),
+        taken over instead of building."""
         self.threshold = threshold
         self.versions = {s.name: s.version for s in snapshots}
         self.entities: list[Entity] = [e for s in snapshots for e in s.entities]
@@ -72,27 +88,40 @@ class SanctionsIndex:
         self.people = NameIndex(
             person_name, single_part_names=False, model=PERSON_MODEL if PERSON_SCORER == "model" else None
         )
-        self.organisations = NameIndex(company_name, single_part_names=True)
+        self.organisations = OrganisationIndex()
         self.identifiers = IdentifierIndex()
-        for owner, entity in enumerate(self.entities):
-            self.identifiers.add(owner, entity)
-        people, organisations = indexed_names(self.entities)
-        person_freq, org_freq = frequencies or (None, None)
-        self.people.build(people, person_freq)
-        self.organisations.build(organisations, org_freq)
+        if state is not None:
+            self.people.restore(state, "people.")
+            self.organisations.restore(state, "organisations.")
+            self.identifiers.restore(state, "identifiers.")
+        else:
+            for owner, entity in enumerate(self.entities):
+                self.identifiers.add(owner, entity)
+            people, organisations = indexed_names(self.entities)
+            person_freq, org_freq = frequencies or (None, None)
+            self.people.build(people, person_freq)
+            self.organisations.build(organisations, org_freq)
         log.info(
-            "sanctions index built entities=%d person_names=%d organisation_names=%d",
+            "sanctions index ready entities=%d person_names=%d organisation_names=%d",
             len(self.entities), len(self.people.names), len(self.organisations.names),
         )  # fmt: skip
 
+    def state(self) -> State:
+        """What was built from the snapshots, as flat lists and arrays (the entities are the snapshots')."""
+        return {
+            **self.people.state("people."),
+            **self.organisations.state("organisations."),
+            **self.identifiers.state("identifiers."),
+        }
+
     @property
-    def frequencies(self) -> tuple[TokenFrequencies, TokenFrequencies]:
+    def frequencies(self) -> tuple[TokenFrequencies, OrgFrequencies]:
         """Token frequencies to reuse when building a small delta index over changed entries."""
         return self.people.frequencies, self.organisations.frequencies
 
     def candidate_counts(self, applicant: Applicant) -> list[int]:
         """How many listed names the blocking index puts forward, before the MAX_CANDIDATES cut, for
-        the applicant's name and for each employer (in that order)."""
+        each form of the applicant's name (person_forms) and for each employer (in that order)."""
         typed = applicant.full_name.strip()
         forms = [(self.people, form) for form, _ in person_forms(typed)] if typed else []
         forms += [(self.organisations, company_name(e)) for e in applicant.employers]
@@ -107,7 +136,7 @@ class SanctionsIndex:
             key = (hit.list, hit.entity_id, hit.matched_on)
             if key not in hits or hit.score > hits[key].score:
                 hits[key] = hit
-        return sorted(hits.values(), key=lambda h: -h.score)
+        return sorted(hits.values(), key=lambda h: (-h.score, h.list, h.entity_id, h.matched_on))
 
     def _name_hits(self, applicant: Applicant) -> list[SanctionsHit]:
         typed = applicant.full_name.strip()
@@ -130,12 +159,14 @@ class SanctionsIndex:
         score = comparison.score
         if name.kind == NameKind.WEAK:
             score *= WEAK_ALIAS_FACTOR
+        name_score = score
         agreement = compare_birth_dates(applicant.date_of_birth, entity.birth_dates)
-        if agreement == DobAgreement.AGREES:
-            score = min(100.0, score + DOB_AGREES_BONUS)
-        elif agreement == DobAgreement.DISAGREES:
-            score -= DOB_DISAGREES_PENALTY
-        clauses = explain(comparison, form.shown, name.form.shown, name.form.family)
+        score = min(100.0, score + DOB_ADJUSTMENT[agreement])
+        common = self._common_name(form.tokens)
+        corroboration = self._corroboration(agreement, name_score, name.kind, common)
+        # As typed: digits are never shown read as letters.
+        clauses = explain(comparison, form.shown or form.tokens, name.form.shown or name.form.tokens,
+                          name.form.family)  # fmt: skip
         if read_as:
             clauses = f"read in Korean as {read_as}: {clauses}"
         kind = (
@@ -148,11 +179,31 @@ class SanctionsIndex:
         explanation = f"{typed} vs listed {kind} {name.value}: {clauses}"
         if agreement != DobAgreement.UNKNOWN:
             explanation += f"; date of birth {agreement.value} ({', '.join(entity.birth_dates)})"
+            if agreement != DobAgreement.DISAGREES and not corroboration:
+                explanation += ", which does not confirm so common a name or so weak a match"
         matched_on = MatchedOn.NAME if name.kind == NameKind.PRIMARY else MatchedOn.ALIAS
         return self._hit(entity, name.value, matched_on, score, explanation, typed,
-                         corroborated=agreement == DobAgreement.AGREES,
+                         corroborated=corroboration == "full",
                          contradicted=agreement == DobAgreement.DISAGREES,
-                         name_kind=str(name.kind))  # fmt: skip
+                         name_kind=str(name.kind), corroboration=corroboration)  # fmt: skip
+
+    def _corroboration(self, agreement: DobAgreement, name_score: float, kind: str, common: bool) -> str:
+        """How far the date of birth corroborates a name that matches on its own (not by a weak
+        a.k.a., not only thanks to the date's bonus): 'full' for the same full date (critical);
+        'partial' (high) for a rough date (a year, circa, several years) with a name that matches
+        closely and is not common; '' otherwise: many people share a common name and a birth
+        year."""
+        if kind == NameKind.WEAK or name_score < self.threshold:
+            return ""
+        if agreement == DobAgreement.AGREES:
+            return "full"  # the same day, month and year: rare even for a common name
+        if agreement == DobAgreement.ROUGHLY_AGREES and not common and name_score >= STRONG_NAME_SCORE:
+            return "partial"
+        return ""
+
+    def _common_name(self, tokens: tuple[str, ...]) -> bool:
+        """Every part of the name is common on the lists or worldwide ("Muhammad Khan")."""
+        return all(self.people.frequencies.weight(t) < COMMON_NAME_WEIGHT for t in tokens)
 
     def _employer_hits(self, applicant: Applicant) -> list[SanctionsHit]:
         hits = []
@@ -161,8 +212,9 @@ class SanctionsIndex:
             for candidate in self.organisations.search(form, self.threshold):
                 name, comparison = candidate.name, candidate.comparison
                 entity = self.entities[name.owner]
-                clauses = explain(comparison, form.shown, name.form.shown, frozenset())
-                explanation = f"employer {employer} vs listed {entity.type} {name.value}: {clauses}"
+                kind = "weak a.k.a." if name.kind == NameKind.WEAK else f"{entity.type} name"
+                clauses = explain_employer(comparison, form, name.form, self.organisations.frequencies.weight)
+                explanation = f"employer {employer} vs listed {kind} {name.value}: {clauses}"
                 hits.append(self._hit(entity, name.value, MatchedOn.EMPLOYER,
                                       comparison.score, explanation, employer,
                                       name_kind=str(name.kind)))  # fmt: skip
@@ -180,7 +232,8 @@ class SanctionsIndex:
 
     def _hit(self, entity: Entity, matched_name: str, matched_on: MatchedOn, score: float,
              explanation: str, applicant_value: str, corroborated: bool = False,
-             contradicted: bool = False, name_kind: str = "") -> SanctionsHit:  # fmt: skip
+             contradicted: bool = False, name_kind: str = "",
+             corroboration: str = "") -> SanctionsHit:  # fmt: skip
         return SanctionsHit(
             list=entity.list,
             entity_id=entity.native_id,
@@ -195,5 +248,9 @@ class SanctionsIndex:
             corroborated=corroborated,
             contradicted=contradicted,
             list_version=self._version_of.get(entity.list, ""),
-            details={"name_kind": name_kind, "source_url": entity.source_url},
+            details={
+                "name_kind": name_kind,
+                "source_url": entity.source_url,
+                "corroboration": "full" if corroborated else corroboration,
+            },
         )

@@ -12,10 +12,14 @@ taken for Korean or Chinese only when one part can also be a common Korean or Ch
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
+from collections.abc import Iterable
 from enum import IntEnum
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from anyascii import anyascii
 
@@ -79,10 +83,19 @@ def syllable_mode(applicant: NameShape, listed: NameShape, script: str) -> Sylla
 @lru_cache(maxsize=1)
 def _syllable_spellings() -> frozenset[str]:
     """Every romanised Korean syllable (Revised, McCune-Reischauer, DPRK) and every toneless pinyin one."""
-    from pypinyin import pinyin_dict  # imported lazily: the dictionary takes a moment to load
-
-    pinyin = {anyascii(readings.split(",")[0]) for readings in pinyin_dict.pinyin_dict.values()}
+    readings = {
+        readings.split(",")[0] for readings in _pypinyin_readings()
+    }  # 42,000 characters, 1,500 readings
+    pinyin = {anyascii(reading) for reading in readings}
     return frozenset(hangul_by_spelling()) | {p for p in pinyin if p.isalpha()}
+
+
+def _pypinyin_readings() -> Iterable[str]:
+    """The readings of every character, from pypinyin's data file: importing pypinyin loads its
+    phrase dictionary too (35 MB, about 1 s), which only names typed in Han characters need."""
+    package = importlib.util.find_spec("pypinyin")
+    path = Path(next(iter(package.submodule_search_locations))) / "pinyin_dict.json"
+    return json.loads(path.read_text("utf-8")).values()
 
 
 @lru_cache(maxsize=100_000)

@@ -4,7 +4,7 @@ The steps, in order: drop invisible characters; NFKC; turn look-alike Cyrillic/G
 inside Latin names back into Latin (evasion), but transliterate names written wholly in another
 script (Cyrillic, Arabic, Chinese with pypinyin, Korean Hangul with our own tables); fold
 diacritics; undo OCR digit confusions inside words; split hyphens and spacing; drop titles,
-suffixes and (for companies) legal forms.
+suffixes. Company names have their own steps (companies.py).
 """
 
 from __future__ import annotations
@@ -41,25 +41,6 @@ PARTICLES = {
     "al", "el", "ul", "ud", "ur", "us", "ad", "ash", "az", "bin", "ibn", "bint", "ben", "abu", "abou", "umm",
     "de", "del", "della", "da", "di", "do", "dos", "das", "du", "la", "le", "van", "von", "der", "den", "ter",
     "y", "e",
-}  # fmt: skip
-COMPANY_FORMS = {
-    "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc",
-    "lp", "llp", "jsc", "ojsc", "cjsc", "pjsc", "ooo", "oao", "zao", "pao", "ao", "gmbh", "ag",
-    "sa", "sarl", "srl", "spa", "bv", "nv", "kk", "pte", "pty", "sdn", "bhd", "fze", "fzco",
-    "fzc", "fz", "est", "establishment", "group", "holding", "holdings", "the", "of", "and",
-    "sas", "cv", "ltda", "sl", "ab", "as", "doo", "sro",
-}  # fmt: skip
-# "S.A.R.L.", "B.V", "S.A. de C.V.": dotted letters are one abbreviation, not several initials.
-_DOTTED_ABBREVIATION = re.compile(r"(?<!\w)[^\W\d_](?:\.[^\W\d_])+\.?(?!\w)")
-# Abbreviations applicants use for words a listed company name spells out.
-COMPANY_WORDS = {
-    "tech": "technology", "technologies": "technology", "technological": "technology",
-    "intl": "international", "int": "international", "natl": "national", "svc": "service",
-    "svcs": "service", "services": "service", "dev": "development", "mfg": "manufacturing",
-    "ind": "industrial", "industries": "industrial", "industry": "industrial", "trade": "trading",
-    "sys": "systems", "system": "systems", "info": "information", "it": "information technology",
-    "sw": "software", "net": "network", "networks": "network", "assoc": "association",
-    "bros": "brothers", "mgmt": "management", "solutions": "solution",
 }  # fmt: skip
 
 
@@ -125,19 +106,6 @@ class NameForm:
 @lru_cache(maxsize=100_000)
 def person_name(raw: str) -> NameForm:
     return _name_form(raw, drop=TITLES)
-
-
-@lru_cache(maxsize=100_000)
-def company_name(raw: str) -> NameForm:
-    joined = _DOTTED_ABBREVIATION.sub(lambda m: m.group().replace(".", ""), raw or "")
-    form = _name_form(joined, drop=TITLES | COMPANY_FORMS)
-    expanded: list[str] = []
-    shown: list[str] = []
-    for token, as_typed in zip(form.tokens, form.shown, strict=True):
-        words = COMPANY_WORDS.get(token, token).split()
-        expanded.extend(words)
-        shown.extend(words if token in COMPANY_WORDS else [as_typed])
-    return NameForm(raw, tuple(expanded), frozenset(), form.script, tuple(shown))
 
 
 def _name_form(raw: str, drop: set[str]) -> NameForm:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from screening.models import Applicant, Flag
+from screening.redflags.documents import unreadable_attachments
 from screening.redflags.rules import Rule, contact_rules
 
 if TYPE_CHECKING:
@@ -25,8 +26,8 @@ def check_applicant(applicant: Applicant, rules: list[Rule] = RULES) -> list[Fla
 def assess(applicant: Applicant, linker: Linker | None = None) -> list[Flag]:
     """Every red flag of one applicant: its own contact data, and its links to the tenant's
     other applicants when a linker is given (the applicant is indexed first, so later
-    applicants see it)."""
-    flags = check_applicant(applicant)
+    applicants see it), and which attachments could not be read (never scored)."""
+    flags = check_applicant(applicant) + unreadable_attachments(applicant)
     if linker is not None:
         flags += linker.flags(applicant, linker.index(applicant))
     return flags

@@ -117,7 +117,7 @@ class NameIndex:
         self, normalise: Callable[[str], NameForm], single_part_names: bool, model: PersonModel | None = None
     ) -> None:
         self._normalise = normalise
-        self.model = model  # people's names: the fitted scorer; None: the hand-set rules (employers)
+        self.model = model  # the fitted person scorer, or None: the hand-set rules (the default)
         self._single_part_names = single_part_names  # can a one-token name be a candidate?
         self.names: Sequence[IndexedName] = []  # a list when built, StoredNames when restored
         # The vocabulary: every list token and joined pair, numbered; the rest refers to entry ids.

@@ -201,8 +201,8 @@ def compare(
 ) -> NameComparison:
     """Score (0-100) how well an applicant's name tokens cover a listed name's, and vice versa.
 
-    model: people's names are scored by the fitted model over scorer.name_features (the parts
-    aligned, left out and added, by role and by how they agreed); without one (employers), by
+    model: the fitted model over scorer.name_features (HIREWATCH_PERSON_SCORER=model; the parts
+    aligned, left out and added, by role and by how they agreed); without one (the default), by
     the hand-set rules of _rules_score.
 
     han_readings: the applicant wrote in Han characters, read as pinyin. Those readings are
@@ -232,7 +232,7 @@ def compare(
 
 
 def _rules_score(pairs, missing, extra, listed, listed_weights, applicant_weights, family, syllabic) -> float:
-    """The hand-set score employers are still compared by (people: the fitted model)."""
+    """The hand-set score (the default; the fitted model uses it as one feature)."""
     matched_l = {j for p in pairs for j in p.listed}
     agreed = matched_weight = 0.0
     for pair in pairs:

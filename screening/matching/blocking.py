@@ -30,6 +30,7 @@ from screening.matching.names import (
     compare,
     token_similarity,
 )
+from screening.matching.scorer import PersonModel
 from screening.matching.syllabic import NameShape, SyllableMode, name_shape, syllable_mode, syllable_shaped
 from screening.matching.text import (
     PARTICLES,
@@ -112,8 +113,11 @@ class Candidate:
 class NameIndex:
     """Listed names of one kind (people, or organisations) with their blocking keys."""
 
-    def __init__(self, normalise: Callable[[str], NameForm], single_part_names: bool) -> None:
+    def __init__(
+        self, normalise: Callable[[str], NameForm], single_part_names: bool, model: PersonModel | None = None
+    ) -> None:
         self._normalise = normalise
+        self.model = model  # the fitted person scorer, or None: the hand-set rules (the default)
         self._single_part_names = single_part_names  # can a one-token name be a candidate?
         self.names: Sequence[IndexedName] = []  # a list when built, StoredNames when restored
         # The vocabulary: every list token and joined pair, numbered; the rest refers to entry ids.
@@ -212,30 +216,38 @@ class NameIndex:
 
     def search(self, form: NameForm, floor: float) -> list[Candidate]:
         """Listed names scoring at least `floor` against this name, best per owner."""
-        tokens = form.tokens
-        applicant_weights = tuple(self.frequencies.weight(t) for t in tokens)
-        shape = name_shape(tokens)
+        applicant_weights = self.applicant_weights(form)
         best: dict[int, Candidate] = {}
         # In list order, so of an entry's names scoring alike the first one listed is the match
         # whatever order the blocking found them in: the hit (and its key) is the same every run.
         for name_id in sorted(self.candidate_ids(form)):
             name = self.names[name_id]
-            comparison = compare(
-                tokens,
-                name.form.tokens,
-                name.weights,
-                applicant_weights,
-                form.script in UNVOWELLED_SCRIPTS,
-                syllable_mode(shape, name.shape, form.script),
-                name.form.family,
-                han_readings=form.script == "cjk",
-            )
+            comparison = self.compare(form, name, applicant_weights)
             if comparison.score < floor:
                 continue
             current = best.get(name.owner)
             if current is None or comparison.score > current.comparison.score:
                 best[name.owner] = Candidate(name, comparison)
         return sorted(best.values(), key=lambda c: -c.comparison.score)
+
+    def applicant_weights(self, form: NameForm) -> tuple[float, ...]:
+        return tuple(self.frequencies.weight(t) for t in form.tokens)
+
+    def compare(
+        self, form: NameForm, name: IndexedName, applicant_weights: tuple[float, ...]
+    ) -> NameComparison:
+        """One applicant name against one listed name, aligned and scored."""
+        return compare(
+            form.tokens,
+            name.form.tokens,
+            name.weights,
+            applicant_weights,
+            form.script in UNVOWELLED_SCRIPTS,
+            syllable_mode(name_shape(form.tokens), name.shape, form.script),
+            name.form.family,
+            han_readings=form.script == "cjk",
+            model=self.model,
+        )
 
     def candidate_ids(self, form: NameForm, limit: int | None = MAX_CANDIDATES) -> list[int]:
         """The listed names worth scoring against this name: at most `limit`, the likeliest ones.
@@ -289,6 +301,7 @@ class NameIndex:
         found: set[str] = set()
         probes = [t for t in tokens if len(t) > 1 and t not in PARTICLES]
         probes += [a + b for a, b in itertools.pairwise(tokens)]
+        probes += [half for t in tokens for half in self._split_joined(t)]
         for probe in probes:
             single: set[int] = set()
             joined: set[int] = set()
@@ -307,7 +320,27 @@ class NameIndex:
             hits.update(joined)
             if (probe_id := self._entry_ids.get(probe)) is not None:
                 exact.update(self._postings[probe_id])
+        self._count_initials(tokens, hits, distinctive)
         return hits, exact, distinctive, found
+
+    def _split_joined(self, token: str) -> list[str]:
+        """ "sergeilavrov" -> "sergei", "lavrov" when both halves are list tokens (names typed as one)."""
+        if len(token) < 6 or token in self._entry_ids:
+            return []
+        for cut in range(3, len(token) - 2):
+            head, tail = self._entry_ids.get(token[:cut]), self._entry_ids.get(token[cut:])
+            if head is not None and tail is not None and self._span[head] == 1 and self._span[tail] == 1:
+                return [token[:cut], token[cut:]]
+        return []
+
+    def _count_initials(self, tokens: tuple[str, ...], hits: Counter, distinctive: set[int]) -> None:
+        """An initial counts as a part found for a name whose rare part was found ("R. ROMASHKIN")."""
+        initials = {t for t in tokens if len(t) == 1}
+        if not initials:
+            return
+        for name_id in distinctive:
+            if hits[name_id] == 1 and any(t[0] in initials for t in self.names[name_id].form.tokens):
+                hits[name_id] += 1
 
     def _similar_entries(self, probe: str, unvowelled: bool, mode: SyllableMode) -> list[int]:
         """Ids of the list tokens (or joined pairs) like the probe; `mode` applies to list tokens that
@@ -403,7 +436,9 @@ def _lookup_keys(token: str, indexing: bool, unvowelled: bool = False) -> set[st
         keys.update("a:" + key for key in arabic_keys(token))
     if len(token) >= 4:
         keys.update("d:" + d for d in deletions(token))
-    if indexing:
+    keys.add("d:" + respelled(token))  # Aleksandr/Alexander: one letter apart once ks = x
+    if len(token) == 3:
+        keys.add("t:" + "".join(sorted(token)))  # "Kuy" for "Kyu": a swap in a short part
         keys.add("d:" + token)
         keys.update("x:" + token[:n] for n in range(MIN_PREFIX, len(token)))
     else:

@@ -22,9 +22,8 @@ from collections.abc import Mapping
 from screening.lists.diff import ListDiff
 from screening.matching.blocking import MAX_CANDIDATES, NameIndex, TokenFrequencies, token_counts
 from screening.matching.companies import company_name
-from screening.matching.index import SanctionsIndex, indexed_names
+from screening.matching.index import SanctionsIndex, indexed_names, person_forms
 from screening.matching.organisations import OrganisationIndex, OrgFrequencies
-from screening.matching.text import person_name
 from screening.models import Applicant, Entity, ListSnapshot
 
 
@@ -43,7 +42,8 @@ class DeltaQuery:
         self.then = _index([*gone, *reweighed_entries], (old_people, old_orgs), full.threshold)
 
     def affects(self, applicant: Applicant) -> bool:
-        person_tokens = set(person_name(applicant.full_name).tokens) if applicant.full_name.strip() else set()
+        typed = applicant.full_name.strip()
+        person_tokens = {t for form, _ in person_forms(typed) for t in form.tokens} if typed else set()
         employer_tokens = {t for e in applicant.employers for t in company_name(e).tokens}
         if person_tokens & self.reweighted[0] or employer_tokens & self.reweighted[1]:
             return True

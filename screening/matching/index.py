@@ -12,6 +12,7 @@ index's `frequencies` and ask which applicants they `touch`.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 
 from screening.matching.blocking import Candidate, NameIndex, TokenFrequencies
@@ -22,7 +23,8 @@ from screening.matching.identifiers import IdentifierIndex
 from screening.matching.names import explain
 from screening.matching.organisations import OrganisationIndex, OrgFrequencies
 from screening.matching.organisations import explain as explain_employer
-from screening.matching.text import person_name
+from screening.matching.scorer import load_person_model
+from screening.matching.text import NameForm, korean_reading, person_name
 from screening.models import Applicant, Entity, EntityType, ListSnapshot, MatchedOn, NameKind, SanctionsHit
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,10 @@ WEAK_ALIAS_FACTOR = 0.9  # OFAC FAQ 122-125: weak a.k.a.s alone are weaker evide
 IDENTIFIER_SCORE = 100.0
 PERSON_TYPES = {EntityType.INDIVIDUAL}
 NOT_ORGANISATIONS = {EntityType.INDIVIDUAL, EntityType.VESSEL, EntityType.AIRCRAFT}
+PERSON_MODEL = load_person_model()
+# "model": people's names scored by the fitted model (bench/fit_matcher.py); "rules" (default): by the
+# hand-set rules, until the model matches them on Korean romanisation (see bench/README.md).
+PERSON_SCORER = os.environ.get("HIREWATCH_PERSON_SCORER", "rules")
 
 
 def indexed_names(entities: list[Entity]) -> tuple[list[tuple[int, str, str]], list[tuple[int, str, str]]]:
@@ -54,6 +60,15 @@ def indexed_names(entities: list[Entity]) -> tuple[list[tuple[int, str, str]], l
         elif entity.type not in NOT_ORGANISATIONS:
             organisations += names
     return people, organisations
+
+
+def person_forms(typed: str) -> list[tuple[NameForm, str]]:
+    """The forms a typed name is screened in, with the Korean reading each stands for ("" for none).
+
+    A name in Han characters is read as Chinese and, as Korean names are written in hanja too, as
+    Korean (金英哲 -> 김영철 -> Kim Yong Chol): the best hit per entry counts."""
+    reading = korean_reading(typed)
+    return [(person_name(typed), "")] + ([(person_name(reading), reading)] if reading else [])
 
 
 class SanctionsIndex:
@@ -70,7 +85,9 @@ class SanctionsIndex:
         self.versions = {s.name: s.version for s in snapshots}
         self.entities: list[Entity] = [e for s in snapshots for e in s.entities]
         self._version_of = {s.name: s.version for s in snapshots}
-        self.people = NameIndex(person_name, single_part_names=False)
+        self.people = NameIndex(
+            person_name, single_part_names=False, model=PERSON_MODEL if PERSON_SCORER == "model" else None
+        )
         self.organisations = OrganisationIndex()
         self.identifiers = IdentifierIndex()
         if state is not None:
@@ -104,9 +121,9 @@ class SanctionsIndex:
 
     def candidate_counts(self, applicant: Applicant) -> list[int]:
         """How many listed names the blocking index puts forward, before the MAX_CANDIDATES cut, for
-        the applicant's name and for each employer (in that order)."""
+        each form of the applicant's name (person_forms) and for each employer (in that order)."""
         typed = applicant.full_name.strip()
-        forms = [(self.people, person_name(typed))] if typed else []
+        forms = [(self.people, form) for form, _ in person_forms(typed)] if typed else []
         forms += [(self.organisations, company_name(e)) for e in applicant.employers]
         return [len(index.candidate_ids(form, limit=None)) for index, form in forms]
 
@@ -125,15 +142,18 @@ class SanctionsIndex:
         typed = applicant.full_name.strip()
         if not typed:
             return []
-        form = person_name(typed)
-        hits = []
-        for candidate in self.people.search(form, self.threshold - DOB_AGREES_BONUS):
-            hit = self._name_hit(applicant, typed, candidate)
-            if hit.score >= self.threshold:
-                hits.append(hit)
-        return hits
+        best: dict[tuple[str, str], SanctionsHit] = {}
+        for form, read_as in person_forms(typed):
+            for candidate in self.people.search(form, self.threshold - DOB_AGREES_BONUS):
+                hit = self._name_hit(applicant, typed, form, read_as, candidate)
+                current = best.get((hit.list, hit.entity_id))
+                if hit.score >= self.threshold and (current is None or hit.score > current.score):
+                    best[(hit.list, hit.entity_id)] = hit
+        return list(best.values())
 
-    def _name_hit(self, applicant: Applicant, typed: str, candidate: Candidate) -> SanctionsHit:
+    def _name_hit(
+        self, applicant: Applicant, typed: str, form: NameForm, read_as: str, candidate: Candidate
+    ) -> SanctionsHit:
         name, comparison = candidate.name, candidate.comparison
         entity = self.entities[name.owner]
         score = comparison.score
@@ -142,9 +162,13 @@ class SanctionsIndex:
         name_score = score
         agreement = compare_birth_dates(applicant.date_of_birth, entity.birth_dates)
         score = min(100.0, score + DOB_ADJUSTMENT[agreement])
-        common = self._common_name(person_name(typed).tokens)
+        common = self._common_name(form.tokens)
         corroboration = self._corroboration(agreement, name_score, name.kind, common)
-        clauses = explain(comparison, person_name(typed).tokens, name.form.tokens, name.form.family)
+        # As typed: digits are never shown read as letters.
+        clauses = explain(comparison, form.shown or form.tokens, name.form.shown or name.form.tokens,
+                          name.form.family)  # fmt: skip
+        if read_as:
+            clauses = f"read in Korean as {read_as}: {clauses}"
         kind = (
             "weak a.k.a."
             if name.kind == NameKind.WEAK

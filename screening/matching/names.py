@@ -17,11 +17,11 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from screening.matching.korean import korean_key
+from screening.matching.scorer import PersonModel, name_features
 from screening.matching.syllabic import SyllableMode, cut_between_syllables, real_syllables
 from screening.matching.text import arabic_keys, is_patronymic, ocr_key, phonetic_key, respelled, skeleton
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
-FIRST_LETTER_FACTOR = 0.9  # typos rarely hit the first letter (OFAC's tool even gates on it)
 WHOLE_NAME_SIMILARITY = 0.85  # every listed part found, at worst with one typo each
 JOINED_ACCEPT = 0.93  # exact or Korean romanisation; not a loose sound-alike
 COMMON_PART_WEIGHT = 0.35
@@ -62,8 +62,6 @@ def token_similarity(
         hit = len(short) == 1 and long_.startswith(short)
         return TokenMatch(0.9 if hit else 0.0, "initial")
     edit = _edit_similarity(applicant, listed)
-    if applicant[0] != listed[0]:
-        edit *= FIRST_LETTER_FACTOR
     if syllabic == SyllableMode.SPELLED and real_syllables(applicant) and real_syllables(listed):
         edit = min(edit, ACCEPT - 0.01)  # both real syllables: another name, not a typo
     best = TokenMatch(edit, "spelling variant")
@@ -74,25 +72,14 @@ def token_similarity(
 
 
 def _edit_similarity(a: str, b: str) -> float:
+    """Edit similarity wherever the edit is (the first letter as much as any other)."""
     distance = OSA.distance(a, b)
     plain = 1 - distance / max(len(a), len(b))
     shortest = min(len(a), len(b))
-    if distance == 1 and (shortest >= 4 or (shortest == 3 and len(a) != len(b))) and _plausible_slip(a, b):
+    slip = shortest >= 4 or (shortest == 3 and (len(a) != len(b) or sorted(a) == sorted(b)))
+    if distance == 1 and slip:
         return max(plain, 0.86)  # one typo, swap, doubled or dropped letter
     return plain
-
-
-_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-_KEY_POSITION = {ch: (row, col) for row, keys in enumerate(_KEY_ROWS) for col, ch in enumerate(keys)}
-
-
-def _plausible_slip(a: str, b: str) -> bool:
-    """A single substitution counts as a typo only between neighbouring keys ("Chol" -> "Chpl")."""
-    if len(a) != len(b) or sorted(a) == sorted(b):
-        return True  # an insertion, deletion or swap
-    x, y = next((p, q) for p, q in zip(a, b, strict=True) if p != q)
-    (row_x, col_x), (row_y, col_y) = _KEY_POSITION.get(x, (9, 9)), _KEY_POSITION.get(y, (-9, -9))
-    return abs(row_x - row_y) <= 1 and abs(col_x - col_y) <= 1
 
 
 def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
@@ -110,10 +97,13 @@ def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
         and OSA.normalized_similarity(respelled(a), respelled(b)) >= 0.6
     ):
         yield TokenMatch(0.92, "sounds alike")
+    elif min(len(a), len(b)) >= 5 and OSA.distance(respelled(a), respelled(b)) == 1 < OSA.distance(a, b):
+        yield TokenMatch(0.88, "transliteration variant")  # Aleksandr/Alexander (ks = x, one vowel)
     if ocr_key(a) == ocr_key(b):
         yield TokenMatch(0.92, "letters confused (OCR)")
     skel_a, skel_b = skeleton(a), skeleton(b)
-    vowelless = not re.search("[aeiou]", a[1:])
+    # Vowels left out: the consonants of the listed part in order, only letters dropped ("Mstfa").
+    vowelless = not re.search("[aeiou]", a[1:]) or (len(a) < len(b) and _subsequence(a, b))
     short_enough = len(skel_a) >= 2 or len(b) <= 4
     if skel_a == skel_b and (
         (unvowelled and short_enough) or (vowelless and len(a) >= 3 and len(skel_a) >= 2)
@@ -125,6 +115,11 @@ def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
         yield TokenMatch(0.88, "same consonants (article al- attached)")
     if _truncated(a, b):
         yield TokenMatch(0.88, "truncated")
+
+
+def _subsequence(short: str, long_: str) -> bool:
+    letters = iter(long_)
+    return all(ch in letters for ch in short)
 
 
 def _truncated(a: str, b: str) -> bool:
@@ -149,6 +144,7 @@ class NameComparison:
     pairs: list[Pair]
     missing: list[int]  # list token positions nothing matched
     extra: list[int]  # applicant token positions nothing matched
+    features: tuple[float, ...] = ()  # what the person model scored (scorer.FEATURES)
 
 
 def align(
@@ -180,7 +176,10 @@ def _joined_pairs(applicant, listed, unvowelled: bool, syllabic: SyllableMode) -
     for i, a in enumerate(applicant):
         for j, b in enumerate(listed):
             if j + 1 < len(listed):
-                match = token_similarity(a, b + listed[j + 1], unvowelled, syllabic)
+                # Either order: "SergeiLavrov" for "LAVROV, Sergei".
+                match = max(token_similarity(a, b + listed[j + 1], unvowelled, syllabic),
+                            token_similarity(a, listed[j + 1] + b, unvowelled, syllabic),
+                            key=lambda m: m.similarity)  # fmt: skip
                 pairs.append(Pair((i,), (j, j + 1), match))
             if i + 1 < len(applicant):
                 match = token_similarity(a + applicant[i + 1], b, unvowelled, syllabic)
@@ -198,13 +197,13 @@ def compare(
     syllabic: SyllableMode = SyllableMode.OFF,
     family: frozenset[int] = frozenset(),
     han_readings: bool = False,
+    model: PersonModel | None = None,
 ) -> NameComparison:
     """Score (0-100) how well an applicant's name tokens cover a listed name's, and vice versa.
 
-    A part given on one side only (a middle name left out, an extra given name) costs half its
-    weight once two parts agree; parts that disagree on both sides (a different given name)
-    cost their full weight. Given just the first and the family name, the middle names left out
-    cost as much as the weightiest of them.
+    model: the fitted model over scorer.name_features (HIREWATCH_PERSON_SCORER=model; the parts
+    aligned, left out and added, by role and by how they agreed); without one (the default), by
+    the hand-set rules of _rules_score.
 
     han_readings: the applicant wrote in Han characters, read as pinyin. Those readings are
     exact (no typos) and may be wrong (a Japanese name read as Chinese), so only identical or
@@ -220,6 +219,21 @@ def compare(
     if not pairs:
         return NameComparison(0.0, pairs, missing, extra)
 
+    rules = _rules_score(pairs, missing, extra, listed, listed_weights, applicant_weights, family, syllabic)
+    if han_readings and extra:
+        rules = min(rules, CAP_COMMON_NAME)
+    if model is None:
+        return NameComparison(rules, pairs, missing, extra)
+    first_and_last = len(pairs) >= 2 and _gave_first_and_last(len(listed), family, matched_l, extra)
+    roles = (listed_weights, applicant_weights, family)
+    features = name_features(applicant, pairs, missing, extra, listed, *roles, bool(syllabic), han_readings,
+                             first_and_last, rules)  # fmt: skip
+    return NameComparison(model.score(features), pairs, missing, extra, features)
+
+
+def _rules_score(pairs, missing, extra, listed, listed_weights, applicant_weights, family, syllabic) -> float:
+    """The hand-set score (the default; the fitted model uses it as one feature)."""
+    matched_l = {j for p in pairs for j in p.listed}
     agreed = matched_weight = 0.0
     for pair in pairs:
         weight = sum(listed_weights[j] for j in pair.listed)
@@ -238,9 +252,9 @@ def compare(
     total_a = matched_weight + extra_discount * sum(applicant_weights[i] for i in extra)
     score = 100 * (agreed / total_l) ** 0.6 * (agreed / total_a) ** 0.4
     score = _cap(score, pairs, listed, listed_weights, missing)
-    if (syllabic and (missing or extra)) or (han_readings and extra):
+    if syllabic and (missing or extra):
         score = min(score, CAP_COMMON_NAME)  # Korean and Chinese names have no optional parts
-    return NameComparison(score, pairs, missing, extra)
+    return score
 
 
 def _missing_weight(position: int, listed, listed_weights, family: frozenset[int], lenient: bool) -> float:

@@ -27,7 +27,7 @@ HOMOGLYPHS = str.maketrans(
 )
 _INVISIBLE_CATEGORIES = {"Cf", "Cc", "Mn", "Me"}
 # OCR and "leet" confusions inside otherwise alphabetic words.
-_DIGIT_AS_LETTER = str.maketrans("013457@$", "oleastas")
+_DIGIT_AS_LETTER = str.maketrans("0134578@$", "oleastbas")
 
 TITLES = {
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "mme", "herr", "frau",
@@ -100,6 +100,7 @@ class NameForm:
     tokens: tuple[str, ...]
     family: frozenset[int]  # positions of tokens known to be the family name ("LAST, First")
     script: str  # dominant script as typed: latin, cyrillic, arabic, hangul, cjk, ...
+    shown: tuple[str, ...] = ()  # each token as an explanation shows it: digits never read as letters
 
 
 @lru_cache(maxsize=100_000)
@@ -114,20 +115,45 @@ def _name_form(raw: str, drop: set[str]) -> NameForm:
         text = text.translate(HOMOGLYPHS)
     family_part, _, given_part = text.partition(",") if "," in text else ("", "", text)
     kana_name = _has_kana(text)
-    family = _tokens(family_part, drop, script, kana_name)
-    given = _tokens(given_part, drop, script, kana_name)
+    family, family_shown = _tokens(family_part, drop, script, kana_name)
+    given, given_shown = _tokens(given_part, drop, script, kana_name)
     if script in ("arabic", "hebrew"):
         family, given = _split_article(family), _split_article(given)
+        family_shown, given_shown = family, given
     tokens = family + given
-    return NameForm(raw, tuple(tokens), frozenset(range(len(family))), script)
+    shown = tuple(family_shown + given_shown)
+    return NameForm(raw, tuple(tokens), frozenset(range(len(family))), script, shown)
+
+
+# A family name read otherwise than the same character in a word (金 "gold" is 금, the name 김).
+HANJA_SURNAME_READINGS = {"金": "김"}
+
+
+@lru_cache(maxsize=10_000)
+def korean_reading(raw: str) -> str | None:
+    """A name written in Han characters as a Korean reads it (金英哲 -> 김영철), or None.
+
+    Korean names are written in hanja too, and a Korean applicant's or a listed DPRK official's
+    name in characters would otherwise be read only as Chinese (金英哲 as "Jin Yingzhe")."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if not text or _has_kana(text) or not any("CJK" in unicodedata.name(ch, "") for ch in text):
+        return None
+    import hanja  # imported lazily: its tables take a moment to load
+
+    words = [HANJA_SURNAME_READINGS.get(w[0], "") + w[1:] if w[0] in HANJA_SURNAME_READINGS else w
+             for w in text.split()]  # fmt: skip
+    reading = hanja.translate(" ".join(words), "substitution")
+    return reading if all(is_hangul(ch) for ch in reading.replace(" ", "")) else None
 
 
 def _has_kana(text: str) -> bool:
     return any("\u3040" <= ch <= "\u30ff" or "\uff66" <= ch <= "\uff9f" for ch in text)
 
 
-def _tokens(text: str, drop: set[str], script: str, kana_name: bool) -> list[str]:
+def _tokens(text: str, drop: set[str], script: str, kana_name: bool) -> tuple[list[str], list[str]]:
+    """The tokens of a name, and each as shown (digits as typed)."""
     out: list[str] = []
+    shown: list[str] = []
     for word in re.split(r"[\s\-‐‑–—_/.,;:()\[\]\"“”«»]+", text):
         if not word:
             continue
@@ -136,7 +162,8 @@ def _tokens(text: str, drop: set[str], script: str, kana_name: bool) -> list[str
             cleaned = _clean(part)
             if cleaned and cleaned not in drop:
                 out.append(cleaned)
-    return out
+                shown.append(_clean(part, digits_as_letters=False))
+    return out, shown
 
 
 _UNVOWELLED_PARTICLES = {"l": "al", "al": "al", "bn": "bin", "bnt": "bint", "bw": "abu", "bu": "abu"}
@@ -150,8 +177,12 @@ def _split_article(tokens: list[str]) -> list[str]:
     return out
 
 
-def _clean(part: str) -> str:
+def _clean(part: str, digits_as_letters: bool = True) -> str:
+    """ASCII letters of a word; digits inside a word read as the letters they stand for ("8ekkay"),
+    or kept as typed (digits_as_letters=False: what an explanation shows)."""
     ascii_part = anyascii(strip_invisible(part)).lower()
+    if not digits_as_letters:
+        return re.sub(r"[^a-z0-9]", "", ascii_part)
     if re.search(r"[a-z]", ascii_part):
         ascii_part = ascii_part.translate(_DIGIT_AS_LETTER)
     return re.sub(r"[^a-z]", "", ascii_part.replace("'", "").replace("`", ""))

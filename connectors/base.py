@@ -487,6 +487,10 @@ class Connector(ABC):
         request spends the account's rate budget like any other)."""
         where = f"{self.display_name} token endpoint"
         client = (self.installation.client_id or "", self.installation.client_secret or "")
+        if not all(_header_safe(part) for part in client):
+            raise ConnectorAbort(
+                "unauthorized", "the client id or secret has characters no credential has: paste it again"
+            )
         try:
             response = self.session.post(
                 self.token_endpoint,
@@ -585,8 +589,7 @@ class Connector(ABC):
         if acting:
             self._apply_acting_user(headers, params)
         url = self.check_api_url(self.url(path))
-        key = self.installation.api_key
-        if key and not (key.isascii() and key.isprintable()):  # no HTTP header can carry it
+        if not _header_safe(self.installation.api_key):
             raise ConnectorAbort("unauthorized", "the API key has characters no API key has: paste it again")
         waited = 0.0
         token_renewed = False
@@ -849,6 +852,11 @@ def _jwt_exp(jwt: str) -> float | None:
         return None
     exp = claims.get("exp") if isinstance(claims, dict) else None
     return float(exp) if isinstance(exp, int | float) else None
+
+
+def _header_safe(credential: str | None) -> bool:
+    """Whether an HTTP header can carry the credential (printable ASCII); absent is fine."""
+    return not credential or (credential.isascii() and credential.isprintable())
 
 
 def _joined_text(applicant: Applicant, kind: str) -> str:

@@ -45,6 +45,7 @@ UNCONFIRMED in SmartRecruiters' own pages (searched, not found there):
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -242,6 +243,12 @@ class SmartRecruiters(Connector):
         return {"X-Hook-Secret": secret} if secret else None
 
     @classmethod
+    def replay_key(cls, raw_body: bytes, headers: Mapping[str, str]) -> str:
+        """The whole signed material: the same body under another event or timestamp is another event."""
+        timestamp = header(headers, "smartrecruiters-timestamp") or ""
+        return "sha256:" + hashlib.sha256(_signed_material(raw_body, timestamp, headers)).hexdigest()
+
+    @classmethod
     def verify(
         cls, secret: str, raw_body: bytes, headers: Mapping[str, str], now: float | None = None
     ) -> bool:
@@ -373,13 +380,18 @@ class SmartRecruiters(Connector):
         self.request("POST", "messages/shares", json_body=body)
 
 
-def _digest(secret: str, raw_body: bytes, timestamp: str, headers: Mapping[str, str]) -> str:
+def _signed_material(raw_body: bytes, timestamp: str, headers: Mapping[str, str]) -> bytes:
+    """What the signature covers: the timestamp, the body and the event headers."""
     parts = [
         timestamp.encode(),
         raw_body,
         *((header(headers, name) or "").encode() for name in EVENT_HEADERS),
     ]
-    return hmac_sha256_hex(secret, b".".join(parts))
+    return b".".join(parts)
+
+
+def _digest(secret: str, raw_body: bytes, timestamp: str, headers: Mapping[str, str]) -> str:
+    return hmac_sha256_hex(secret, _signed_material(raw_body, timestamp, headers))
 
 
 def _primary_job_id(candidate: dict) -> str | None:

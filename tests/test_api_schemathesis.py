@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from integration.api.routing import OPERATIONS
+from screening.lists.store import ListStore
 from store import review
 from store.db import init_db, make_engine
-from tests.review_helpers import make_app, tenant_with_queue
+from tests.review_helpers import LIST_FIXTURE, make_app, tenant_with_queue
 
 EXAMPLES_PER_OPERATION = 30
 
@@ -27,6 +28,7 @@ def api_schema_and_token(tmp_path_factory):
     with engine.begin() as conn:
         tenant_with_queue(conn, "acme")
         _, token = review.create_token(conn, "acme", review.Scope.ADMIN)
+    ListStore(data_dir / "lists").import_directory(LIST_FIXTURE)  # search and lists answer from it
     app = make_app(url, data_dir)
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app), token
 

@@ -22,6 +22,7 @@ from integration.spreadsheet import safe_cell
 from screening.engine import Screener
 from screening.linkage import Linker, MemoryLinkageStore, tenant_secret
 from screening.matching import DEFAULT_THRESHOLD
+from screening.memory import gc_frozen
 from screening.models import Applicant, ScreeningResult
 
 LIST_FIELDS = ("emails", "phones", "addresses", "urls", "employers")
@@ -88,12 +89,14 @@ def screen(
             click.echo(f"{input_path}: line {line_no}: {exc}", err=True)
     screener = load_screener(lists_source, threshold)
     linker = make_linker(db_url, tenant)
-    linker.index_many(applicants)  # the whole batch first: each applicant links to all the others
-    rows = tqdm(applicants, desc="screening", unit="applicant", file=sys.stderr,
-                disable=len(applicants) < PROGRESS_MIN_ROWS)  # fmt: skip
-    results = [(a, screener.screen(a, extra_flags=linker.flags(a))) for a in rows]
+    with gc_frozen():  # the lists and their index stay alive for the whole batch
+        linker.index_many(applicants)  # the whole batch first: each applicant links to all the others
+        rows = tqdm(applicants, desc="screening", unit="applicant", file=sys.stderr,
+                    disable=len(applicants) < PROGRESS_MIN_ROWS)  # fmt: skip
+        results = [(a, screener.screen(a, extra_flags=linker.flags(a))) for a in rows]
+        text = render(results, output_format)
     with click.open_file(output_path or "-", "w", encoding="utf-8") as out:
-        out.write(render(results, output_format))
+        out.write(text)
     if failures:
         click.echo(f"{failures} line(s) could not be screened; the others were.", err=True)
         sys.exit(1)

@@ -257,16 +257,16 @@ class NameIndex:
         """
         unvowelled = form.script in UNVOWELLED_SCRIPTS
         hits, exact, distinctive, found = self._count_hits(form)
-        candidates = []
-        sizes, core_sizes = self._sizes, self._core_sizes
-        for name_id, count in hits.items():
-            size = sizes[name_id]
-            if size == 1 and not self._single_part_names:
-                continue
-            # Scores above the caps need two parts including a distinctive one, or the whole name.
-            if count < min(2, size) or (name_id not in distinctive and count < core_sizes[name_id]):
-                continue
-            candidates.append(name_id)
+        sizes, core_sizes, single_part_names = self._sizes, self._core_sizes, self._single_part_names
+        # Scores above the caps need two parts (or the only one) including a distinctive one, or the
+        # whole name. Most names were hit once: the count is looked at first.
+        candidates = [
+            name_id
+            for name_id, count in hits.items()
+            if (count >= 2 or sizes[name_id] == 1)
+            and (single_part_names or sizes[name_id] != 1)
+            and (count >= core_sizes[name_id] or name_id in distinctive)
+        ]
         if limit is None or len(candidates) <= limit:
             return candidates
         if unvowelled:

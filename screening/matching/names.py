@@ -10,10 +10,12 @@ proves little, so a match must align the distinctive parts too.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from screening.matching.korean import korean_key
@@ -152,13 +154,14 @@ def align(
 ) -> list[Pair]:
     """Greedy one-to-one pairing of tokens or adjacent joined tokens, best pairs first."""
     scored = [
-        Pair((i,), (j,), token_similarity(a, b, unvowelled, syllabic))
+        Pair((i,), (j,), match)
         for i, a in enumerate(applicant)
         for j, b in enumerate(listed)
+        if (match := token_similarity(a, b, unvowelled, syllabic)).similarity >= ACCEPT
     ]
     if len(applicant) != len(listed):  # joining only helps when one side has more tokens
-        scored += _joined_pairs(applicant, listed, unvowelled, syllabic)
-    return _greedy([p for p in scored if p.match.similarity >= ACCEPT], set(), set())
+        scored += _joined_pairs(applicant, listed, unvowelled, syllabic)  # all above ACCEPT
+    return _greedy(scored, set(), set())
 
 
 def _greedy(candidates: list[Pair], used_a: set[int], used_l: set[int]) -> list[Pair]:
@@ -172,6 +175,8 @@ def _greedy(candidates: list[Pair], used_a: set[int], used_l: set[int]) -> list[
 
 
 def _joined_pairs(applicant, listed, unvowelled: bool, syllabic: SyllableMode) -> list[Pair]:
+    if not _joinable(applicant, listed, syllabic):
+        return []
     pairs = []
     for i, a in enumerate(applicant):
         for j, b in enumerate(listed):
@@ -186,6 +191,44 @@ def _joined_pairs(applicant, listed, unvowelled: bool, syllabic: SyllableMode) -
                 pairs.append(Pair((i, i + 1), (j,), match))
     # Joining is itself a liberty: only close spellings of the joined form count.
     return [p for p in pairs if p.match.similarity >= JOINED_ACCEPT]
+
+
+def _joinable(applicant: tuple[str, ...], listed: tuple[str, ...], syllabic: SyllableMode) -> bool:
+    """Could any joined form (two adjacent tokens of one name, the listed ones in either order)
+    reach JOINED_ACCEPT against a token of the other? Rarely: and as a joined form is a new string
+    each time, a cache miss of token_similarity (the costliest step of a comparison), names
+    without one skip the pairing. Only identical, respelled-identical, Korean-key (syllabic) and
+    one-letter-off long spellings score that high (tests/test_matching_names.py checks this
+    against token_similarity itself)."""
+    return _may_join(applicant, _joined_forms(listed, True), bool(syllabic)) or _may_join(
+        listed, _joined_forms(applicant, False), bool(syllabic)
+    )
+
+
+def _may_join(tokens: tuple[str, ...], joined: tuple[str, ...], syllabic: bool) -> bool:
+    if not joined:
+        return False
+    if any(a & b for a, b in zip(_folds(tokens, syllabic), _folds(joined, syllabic), strict=True)):
+        return True
+    # The edit similarity (1 - distance / longest), a hair below the cut: token_similarity decides.
+    cutoff = JOINED_ACCEPT - 1e-9
+    return any(process.extractOne(t, joined, scorer=OSA.normalized_similarity, score_cutoff=cutoff)
+               for t in tokens)  # fmt: skip
+
+
+@lru_cache(maxsize=50_000)
+def _joined_forms(tokens: tuple[str, ...], both_orders: bool) -> tuple[str, ...]:
+    """Adjacent tokens joined ("jong", "chol" -> "jongchol"; and "choljong" in both orders)."""
+    pairs = itertools.pairwise(tokens)
+    return tuple(joined for a, b in pairs for joined in ((a + b, b + a) if both_orders else (a + b,)))
+
+
+@lru_cache(maxsize=50_000)
+def _folds(strings: tuple[str, ...], syllabic: bool) -> tuple[frozenset[str], ...]:
+    """The respelled forms of these strings (and their Korean keys, syllabic): a listed name's
+    joined forms are folded once, not at each comparison."""
+    folds = (respelled, korean_key) if syllabic else (respelled,)
+    return tuple(frozenset(map(fold, strings)) for fold in folds)
 
 
 def compare(

@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 from array import array
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from rapidfuzz.distance import OSA
 
+from screening.matching.compact import IntLists, KeyTable, State
 from screening.matching.companies import CompanyForm, company_name, same_kind_of_company
 from screening.models import NameKind
 
@@ -237,14 +239,20 @@ def explain(comparison: OrgComparison, employer: CompanyForm, listed: CompanyFor
 
 class OrganisationIndex:
     """Listed organisations' names, found by their words (exact, one letter off, or written
-    together/apart) and by the whole name."""
+    together/apart) and by the whole name.
+
+    Kept as the person index keeps its own (blocking.NameIndex): one vocabulary of words and
+    adjacent words joined, and the rest as numbers in flat arrays (compact.IntLists, KeyTable),
+    so a stored index is taken over as it was written, and a name object is made when scored."""
 
     def __init__(self) -> None:
-        self.names: list[ListedOrg] = []
+        self.names: Sequence[ListedOrg] = []  # a list when built, StoredOrgs when restored
         self.frequencies = OrgFrequencies(Counter())
-        self._postings: dict[str, list[int]] = {}  # word, or two adjacent words joined -> name ids
-        self._by_deletion: dict[str, set[str]] = {}  # a long word with one letter dropped -> words
-        self._by_whole: dict[str, list[int]] = {}  # all words joined -> name ids
+        self._entries: list[str] = []  # the vocabulary: every word, and two adjacent words joined
+        self._entry_ids: dict[str, int] = {}
+        self._postings = IntLists()  # entry id -> name ids
+        self._by_deletion = KeyTable()  # an entry, or a long one with one letter dropped -> entry ids
+        self._by_whole = KeyTable()  # all words joined -> name ids
 
     @staticmethod
     def indexable_forms(values: list[str]) -> list[CompanyForm]:
@@ -258,62 +266,57 @@ class OrganisationIndex:
         named = [(o, v, k, form) for o, v, k, form in named if len(form.tokens) > (k == NameKind.WEAK)]
         if frequencies is None:
             frequencies = OrgFrequencies(Counter(t for *_, form in named for t in set(form.tokens)))
-        self._take(named, frequencies)
-
-    def _take(self, named: list[tuple[int, str, str, CompanyForm]], frequencies: OrgFrequencies) -> None:
         self.frequencies = frequencies
-        for owner, value, kind, form in named:
-            name_id = len(self.names)
-            self.names.append(ListedOrg(owner, value, kind, form))
-            tokens = form.tokens
-            for entry in {*tokens, *(a + b for a, b in itertools.pairwise(tokens))}:
-                self._postings.setdefault(entry, []).append(name_id)
-            self._by_whole.setdefault("".join(tokens), []).append(name_id)
-        for entry in self._postings:
+        self.names = [ListedOrg(owner, value, kind, form) for owner, value, kind, form in named]
+        postings: dict[str, list[int]] = {}
+        whole: dict[str, list[int]] = {}
+        for name_id, name in enumerate(self.names):
+            tokens = name.form.tokens
+            for entry in dict.fromkeys([*tokens, *(a + b for a, b in itertools.pairwise(tokens))]):
+                postings.setdefault(entry, []).append(name_id)
+            whole.setdefault("".join(tokens), []).append(name_id)
+        self._entries = list(postings)
+        self._entry_ids = {entry: entry_id for entry_id, entry in enumerate(self._entries)}
+        self._postings = IntLists(postings.values())
+        variants: dict[str, list[int]] = {}
+        for entry_id, entry in enumerate(self._entries):
             for variant in {entry, *_deletions(entry)}:
-                self._by_deletion.setdefault(variant, set()).add(entry)
+                variants.setdefault(variant, []).append(entry_id)
+        self._by_deletion = KeyTable(variants)
+        self._by_whole = KeyTable(whole)
 
-    def state(self, prefix: str) -> dict[str, list[str] | array]:
-        """What `build` made, as flat lists of strings and arrays of ints (for a stored index):
-        each name's words and forms as positions in one vocabulary."""
-        vocabulary = sorted({w for n in self.names for w in (*n.form.tokens, *n.form.forms)})
-        position = {word: i for i, word in enumerate(vocabulary)}
-        out: dict[str, list[str] | array] = {
-            f"{prefix}vocabulary": vocabulary,
+    def state(self, prefix: str) -> State:
+        """What `build` made, as flat lists of strings and arrays of ints (for a stored index)."""
+        ids = self._entry_ids
+        form_words = sorted({w for n in self.names for w in n.form.forms})
+        form_ids = {word: i for i, word in enumerate(form_words)}
+        return {
+            f"{prefix}entries": self._entries,
+            **self._postings.state(f"{prefix}postings"),
+            **self._by_deletion.state(f"{prefix}by_deletion"),
+            **self._by_whole.state(f"{prefix}by_whole"),
+            f"{prefix}form_words": form_words,
             f"{prefix}name.owner": array("i", (n.owner for n in self.names)),
             f"{prefix}name.value": [n.value for n in self.names],
             f"{prefix}name.kind": [n.kind for n in self.names],
+            **IntLists([ids[t] for t in n.form.tokens] for n in self.names).state(f"{prefix}name.tokens"),
+            **IntLists([form_ids[f] for f in n.form.forms] for n in self.names).state(f"{prefix}name.forms"),
             f"{prefix}frequency.words": list(self.frequencies.counts),
             f"{prefix}frequency.counts": array("i", self.frequencies.counts.values()),
         }
-        for part in ("tokens", "forms"):
-            words = [getattr(n.form, part) for n in self.names]
-            out[f"{prefix}name.{part}"] = array("i", (position[w] for ws in words for w in ws))
-            out[f"{prefix}name.{part}.sizes"] = array("i", map(len, words))
-        return out
 
     def restore(self, state: Mapping, prefix: str) -> None:
         """Take over a `state()` written by the same code, instead of building (no re-normalising)."""
-        vocabulary = state[f"{prefix}vocabulary"]
-        parts = {}
-        for part in ("tokens", "forms"):
-            flat, sizes = state[f"{prefix}name.{part}"], state[f"{prefix}name.{part}.sizes"]
-            if sum(sizes) != len(flat):
-                raise ValueError(f"{prefix}name.{part}: sizes do not cover the words")
-            ends = list(itertools.accumulate(sizes))
-            parts[part] = [
-                tuple(vocabulary[i] for i in flat[end - size : end])
-                for size, end in zip(sizes, ends, strict=True)
-            ]
-        values, kinds = state[f"{prefix}name.value"], state[f"{prefix}name.kind"]
-        named = [
-            (owner, value, kind, CompanyForm(value, tokens, forms))
-            for owner, value, kind, tokens, forms in zip(
-                state[f"{prefix}name.owner"], values, kinds, parts["tokens"], parts["forms"], strict=True
-            )
-        ]
+        self._entries = state[f"{prefix}entries"]
+        self._entry_ids = {entry: entry_id for entry_id, entry in enumerate(self._entries)}
+        self._postings = IntLists.restore(state, f"{prefix}postings")
+        if len(self._postings) != len(self._entries):
+            raise ValueError(f"{prefix}postings: one list per entry expected")
+        self._by_deletion = KeyTable.restore(state, f"{prefix}by_deletion")
+        self._by_whole = KeyTable.restore(state, f"{prefix}by_whole")
+        self.names = StoredOrgs(state, prefix, self._entries)
         counts = zip(state[f"{prefix}frequency.words"], state[f"{prefix}frequency.counts"], strict=True)
-        self._take(named, OrgFrequencies(Counter(dict(counts))))
+        self.frequencies = OrgFrequencies(Counter(dict(counts)))
 
     def candidate_ids(self, form: CompanyForm, limit: int | None = None) -> list[int]:
         """Listed names that share a distinctive word with the employer (as typed, one letter off,
@@ -321,20 +324,23 @@ class OrganisationIndex:
         cap is among them; `limit` is accepted for the delta re-screen's interface and unused."""
         tokens = form.tokens
         probes = {*tokens, *(a + b for a, b in itertools.pairwise(tokens))}
-        found: set[int] = set(self._by_whole.get("".join(tokens), ()))
+        whole = "".join(tokens)
+        # The whole-name table keeps digests, not names: a name is checked to be the one joined.
+        found = {i for i in self._by_whole.get(whole) if "".join(self.names[i].form.tokens) == whole}
         for probe in probes:
-            for entry in self._similar_entries(probe):
-                if self.frequencies.distinctive(entry):  # joined pairs are never counted: distinctive
-                    found.update(self._postings[entry])
+            for entry_id in self._similar_entries(probe):
+                if self.frequencies.distinctive(self._entries[entry_id]):  # joined pairs: distinctive
+                    found.update(self._postings[entry_id])
         return sorted(found)
 
-    def _similar_entries(self, probe: str) -> set[str]:
-        entries = {probe} if probe in self._postings else set()
+    def _similar_entries(self, probe: str) -> set[int]:
+        probe_id = self._entry_ids.get(probe)
+        entry_ids = {probe_id} if probe_id is not None else set()
         for variant in (probe, *_deletions(probe)):
-            for entry in self._by_deletion.get(variant, ()):
-                if word_similarity(probe, entry)[0] >= ACCEPT:
-                    entries.add(entry)
-        return entries
+            for entry_id in self._by_deletion.get(variant):
+                if word_similarity(probe, self._entries[entry_id])[0] >= ACCEPT:
+                    entry_ids.add(entry_id)
+        return entry_ids
 
     def search(self, form: CompanyForm, floor: float) -> list[OrgCandidate]:
         """Listed names scoring at least `floor` against this employer, best per owner."""
@@ -346,6 +352,34 @@ class OrganisationIndex:
             if comparison.score >= floor and (current is None or comparison.score > current.comparison.score):
                 best[name.owner] = OrgCandidate(name, comparison)
         return sorted(best.values(), key=lambda c: -c.comparison.score)
+
+
+class StoredOrgs(Sequence[ListedOrg]):
+    """A restored index's names, each made on first use (as blocking.StoredNames)."""
+
+    def __init__(self, state: Mapping, prefix: str, entries: list[str]) -> None:
+        self._entries, self._form_words = entries, state[f"{prefix}form_words"]
+        self._tokens = IntLists.restore(state, f"{prefix}name.tokens")
+        self._forms = IntLists.restore(state, f"{prefix}name.forms")
+        self._columns = [state[f"{prefix}name.{column}"] for column in ("owner", "value", "kind")]
+        self._made: list[ListedOrg | None] = [None] * len(self._tokens)
+        if any(len(column) != len(self._made) for column in (*self._columns, self._forms)):
+            raise ValueError(f"{prefix}: name columns of different lengths")
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, name_id: int) -> ListedOrg:
+        name = self._made[name_id]
+        if name is None:
+            name = self._made[name_id] = self._make(name_id)
+        return name
+
+    def _make(self, name_id: int) -> ListedOrg:
+        owner, value, kind = (column[name_id] for column in self._columns)
+        tokens = tuple(self._entries[i] for i in self._tokens[name_id])
+        forms = tuple(self._form_words[i] for i in self._forms[name_id])
+        return ListedOrg(owner, value, sys.intern(kind), CompanyForm(value, tokens, forms))
 
 
 def _deletions(word: str) -> set[str]:

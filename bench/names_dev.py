@@ -35,6 +35,7 @@ from rapidfuzz.distance import JaroWinkler
 from screening.lists import load_directory
 from screening.matching import SanctionsIndex
 from screening.matching.text import person_name
+from screening.memory import gc_frozen
 from screening.models import Applicant, EntityType, MatchedOn
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -169,13 +170,14 @@ def evaluate(label: str, matcher: Callable[[str], list[Hit]], rows: list[Row], t
     misses: dict[str, list[str]] = defaultdict(list)
     recall = Tally()
     started = time.perf_counter()
-    for row in rows:
-        hits = matcher(row.query)
-        ok = truth.found(row, hits) if row.positive else not hits
-        by_class[row.cls].add(ok)
-        groups["positives" if row.positive else row.family].add(ok)
-        if not ok and len(misses[row.cls]) < show_misses:
-            misses[row.cls].append(f"{row.query!r} ({row.source})" if row.positive else repr(row.query))
+    with gc_frozen():  # as `hirewatch screen` screens a batch: the collector off the lists and index
+        for row in rows:
+            hits = matcher(row.query)
+            ok = truth.found(row, hits) if row.positive else not hits
+            by_class[row.cls].add(ok)
+            groups["positives" if row.positive else row.family].add(ok)
+            if not ok and len(misses[row.cls]) < show_misses:
+                misses[row.cls].append(f"{row.query!r} ({row.source})" if row.positive else repr(row.query))
     elapsed = time.perf_counter() - started
     if recall_of is not None:
         for row in rows:

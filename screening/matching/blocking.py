@@ -401,7 +401,7 @@ class StoredNames(Sequence[IndexedName]):
 
 
 def _mode_for(entry: str, mode: SyllableMode) -> SyllableMode:
-    return mode if syllable_shaped(entry) else SyllableMode.OFF
+    return mode if mode and syllable_shaped(entry) else SyllableMode.OFF
 
 
 def _indexable(form: NameForm) -> bool:

@@ -193,6 +193,9 @@ def _joined_pairs(applicant, listed, unvowelled: bool, syllabic: SyllableMode) -
     return [p for p in pairs if p.match.similarity >= JOINED_ACCEPT]
 
 
+_EDIT_JOINABLE_LENGTH = int(1 / (1 - JOINED_ACCEPT)) - 1
+
+
 def _joinable(applicant: tuple[str, ...], listed: tuple[str, ...], syllabic: SyllableMode) -> bool:
     """Could any joined form (two adjacent tokens of one name, the listed ones in either order)
     reach JOINED_ACCEPT against a token of the other? Rarely: and as a joined form is a new string
@@ -210,10 +213,15 @@ def _may_join(tokens: tuple[str, ...], joined: tuple[str, ...], syllabic: bool) 
         return False
     if any(a & b for a, b in zip(_folds(tokens, syllabic), _folds(joined, syllabic), strict=True)):
         return True
-    # The edit similarity (1 - distance / longest), a hair below the cut: token_similarity decides.
-    cutoff = JOINED_ACCEPT - 1e-9
-    return any(process.extractOne(t, joined, scorer=OSA.normalized_similarity, score_cutoff=cutoff)
-               for t in tokens)  # fmt: skip
+    # The edit similarity, 1 - distance / longest: one letter off is already too much for strings
+    # shorter than 1 / (1 - JOINED_ACCEPT), and lengths must then agree within a letter.
+    long_tokens = [t for t in tokens if len(t) >= _EDIT_JOINABLE_LENGTH]
+    long_joined = [j for j in joined if len(j) >= _EDIT_JOINABLE_LENGTH]
+    cutoff = JOINED_ACCEPT - 1e-9  # a hair below the cut: token_similarity decides
+    return bool(long_joined) and any(
+        process.extractOne(t, long_joined, scorer=OSA.normalized_similarity, score_cutoff=cutoff)
+        for t in long_tokens
+    )
 
 
 @lru_cache(maxsize=50_000)

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from screening.matching.companies import company_name
-from screening.matching.organisations import OrganisationIndex, OrgFrequencies, compare
+from screening.matching.organisations import OrganisationIndex, OrgFrequencies, StoredOrgs, compare
 from screening.models import Applicant, Entity, EntityType, ListedName, NameKind
 from tests.matching_helpers import index_of
 
@@ -131,10 +131,18 @@ def test_a_stored_state_restores_the_same_index() -> None:
     restored = OrganisationIndex()
     restored.restore(built.state("organisations."), "organisations.")
     assert restored.frequencies.counts == built.frequencies.counts
-    for employer in ["Alis", "Yanbian Silver Star Network Tech", "Chonsurim Trading Corp", "Golden Star"]:
+    employers = [
+        "Alis",
+        "Yanbian Silver Star Network Tech",
+        "Chonsurim Trading Corp",
+        "Chonsurin Trading",
+        "Golden Star",
+    ]
+    for employer in employers:
         form = company_name(employer)
         expected = [(c.name.owner, c.name.value, c.comparison.score) for c in built.search(form, 80)]
         assert [
             (c.name.owner, c.name.value, c.comparison.score) for c in restored.search(form, 80)
         ] == expected
-    assert restored.names[0].form == built.names[0].form
+    assert isinstance(restored.names, StoredOrgs) and restored.names[0].form == built.names[0].form
+    assert restored.candidate_ids(company_name("Chonsurin Trading")) == [3]  # one letter off a long word

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from screening.engine import Screener
@@ -76,3 +78,29 @@ def test_an_exact_common_name_is_only_a_potential_match_for_review(screener) -> 
     result = screener.screen(Applicant(id="t", name="Wei Zhang"))
     assert result.risk != Risk.CRITICAL and result.needs_review
     assert not any(h.corroborated for h in result.sanctions_hits)
+
+
+def test_joined_forms_are_skipped_only_where_none_join_on_names_dev(screener, shared_data) -> None:
+    """names._joinable against every joined form compared (tests/test_matching_names.py), on the
+    listed names the blocking index puts forward for every 25th names-dev query."""
+    from itertools import islice
+
+    from screening.matching import names
+    from screening.matching.syllabic import name_shape, syllable_mode
+    from screening.matching.text import person_name
+    from tests.matching_helpers import joined_accepted
+
+    queries = shared_data.parent / "bench" / "names-dev.jsonl"
+    if not queries.exists():
+        pytest.skip(f"names dev set not found at {queries}")
+    people = screener.index.people
+    checked = accepted = 0
+    with queries.open(encoding="utf-8") as lines:
+        for line in islice(lines, 0, None, 25):
+            form = person_name(json.loads(line)["query"])
+            for name in (people.names[i] for i in people.candidate_ids(form)):
+                mode = syllable_mode(name_shape(form.tokens), name.shape, form.script)
+                joins = joined_accepted(form.tokens, name.form.tokens, mode)
+                assert names._joinable(form.tokens, name.form.tokens, mode) or not joins, (form, name.value)
+                checked, accepted = checked + 1, accepted + joins
+    assert checked > 2000 and accepted > 20

@@ -247,6 +247,7 @@ class NameIndex:
             name.form.family,
             han_readings=form.script == "cjk",
             model=self.model,
+            typed_length=len(form.original.strip()),
         )
 
     def candidate_ids(self, form: NameForm, limit: int | None = MAX_CANDIDATES) -> list[int]:

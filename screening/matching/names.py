@@ -35,7 +35,17 @@ CAP_SINGLE_PART_NAME = 75.0  # one-word list names (nicknames, weak aliases)
 MISSING_FAMILY_WEIGHT = 0.7  # "Felipe Gomez" is not "FLORES GOMEZ, Felipe"
 MIN_IDENTIFYING_WEIGHT = 0.7  # e.g. three common parts, or a rare part and a common one
 CAP_COMMON_NAME = 75.0  # below the default threshold: a common full name needs a date of birth too
+# "R. ROMASHKIN": a rare family name, whole, with the first given name's initial is a potential
+# match for review; a common one ("M. AHMADI") is many people.
+CAP_INITIAL_AND_FAMILY = 82.0
+RARE_FAMILY_WEIGHT = 0.9
 READING_REASONS = ("", "transliteration variant")  # how a pinyin reading may agree with a listed name
+# Forms and exports cut long names at a fixed width; a name exactly as long as a common field (or
+# one shorter: the cut fell on a space) may have lost its end. UNCONFIRMED which widths each ATS
+# uses: these are common column sizes, and the check below still needs the name to be the listed
+# one letter for letter up to the cut.
+FIELD_WIDTHS = (20, 25, 30, 32, 35, 40, 50)
+FIELD_CUT_SCORE = 85.0  # a potential match for review: everything typed agrees, the rest was cut off
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +155,7 @@ class NameComparison:
     missing: list[int]  # list token positions nothing matched
     extra: list[int]  # applicant token positions nothing matched
     features: tuple[float, ...] = ()  # what the person model scored (scorer.FEATURES)
+    cut_at: int = 0  # the typed name is the listed one cut off at this many characters (0: not)
 
 
 def align(
@@ -198,6 +209,7 @@ def compare(
     family: frozenset[int] = frozenset(),
     han_readings: bool = False,
     model: PersonModel | None = None,
+    typed_length: int = 0,
 ) -> NameComparison:
     """Score (0-100) how well an applicant's name tokens cover a listed name's, and vice versa.
 
@@ -208,7 +220,46 @@ def compare(
     han_readings: the applicant wrote in Han characters, read as pinyin. Those readings are
     exact (no typos) and may be wrong (a Japanese name read as Chinese), so only identical or
     transliteration-variant syllables agree, and a syllable left unmatched means another name.
+
+    typed_length: characters of the name as typed, to tell a name cut off by a form field.
     """
+    comparison = _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, syllabic,
+                          family, han_readings, model)  # fmt: skip
+    width = field_width(typed_length)
+    # One short of the width only when the cut fell on a space: the last part typed is whole.
+    if width and cut_short(applicant, listed, family, whole_last=typed_length < width):
+        comparison.score = max(comparison.score, FIELD_CUT_SCORE)
+        comparison.cut_at = width
+    return comparison
+
+
+def field_width(typed_length: int) -> int:
+    """The common field width a name of this length may have been cut at (0: none)."""
+    return next((w for w in FIELD_WIDTHS if w - 1 <= typed_length <= w), 0)
+
+
+def cut_short(
+    applicant: tuple[str, ...], listed: tuple[str, ...], family: frozenset[int], whole_last: bool = False
+) -> bool:
+    """The applicant's parts are the listed name's, read given names first or as listed, up to the
+    last one typed, which begins the next listed part (is all of it: whole_last); and the listed
+    name goes on after it."""
+    given = tuple(t for j, t in enumerate(listed) if j not in family)
+    surname = tuple(t for j, t in enumerate(listed) if j in family)
+    size = len(applicant)
+    for order in {given + surname, surname + given}:
+        if size < 2 or size > len(order) or applicant == order:
+            continue
+        last = order[size - 1]
+        if applicant[:-1] == order[: size - 1] and (
+            last == applicant[-1] or (not whole_last and last.startswith(applicant[-1]))
+        ):
+            return True
+    return False
+
+
+def _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, syllabic, family,
+             han_readings, model) -> NameComparison:  # fmt: skip
     pairs = align(applicant, listed, unvowelled, syllabic)
     if han_readings:
         pairs = [p for p in pairs if p.match.reason in READING_REASONS]
@@ -251,7 +302,7 @@ def _rules_score(pairs, missing, extra, listed, listed_weights, applicant_weight
     extra_discount = MISSING_PART_DISCOUNT if lenient else 1.0
     total_a = matched_weight + extra_discount * sum(applicant_weights[i] for i in extra)
     score = 100 * (agreed / total_l) ** 0.6 * (agreed / total_a) ** 0.4
-    score = _cap(score, pairs, listed, listed_weights, missing)
+    score = _cap(score, pairs, listed, listed_weights, missing, family, extra)
     if syllabic and (missing or extra):
         score = min(score, CAP_COMMON_NAME)  # Korean and Chinese names have no optional parts
     return score
@@ -280,12 +331,14 @@ def _credit(similarity: float) -> float:
     return max(0.0, (similarity - 0.4) / 0.6)
 
 
-def _cap(score: float, pairs: list[Pair], listed, listed_weights, missing: list[int]) -> float:
+def _cap(score: float, pairs: list[Pair], listed, listed_weights, missing: list[int], family, extra) -> float:
     """Rules that keep shared surnames and one-word names from alerting on their own."""
     aligned = [p for p in pairs if p.match.reason != "initial"]
     if len(listed) == 1:
         return min(score, CAP_SINGLE_PART_NAME)
     if len(aligned) < 2:
+        if not extra and _initial_and_rare_family(pairs, aligned, listed_weights, family, len(listed)):
+            return min(score, CAP_INITIAL_AND_FAMILY)
         return min(score, CAP_TOO_FEW_PARTS)
     distinctive = any(listed_weights[j] >= DISTINCTIVE_WEIGHT for p in aligned for j in p.listed)
     # "Andrey KUZNETSOV" is the whole of "KUZNETSOV, Andrey Anatolyevich" as people write it.
@@ -298,6 +351,22 @@ def _cap(score: float, pairs: list[Pair], listed, listed_weights, missing: list[
     if identifying < MIN_IDENTIFYING_WEIGHT:
         return min(score, CAP_COMMON_NAME)  # "Wei Zhang", "Sergei Ivanov": many people, one name
     return score
+
+
+def _initial_and_rare_family(pairs, aligned, listed_weights, family: frozenset[int], size: int) -> bool:
+    """The whole family name (the last part when the list does not say), rare and spelt as listed,
+    and the first given name's initial."""
+    surname = family or frozenset({size - 1})
+    given = [j for j in range(size) if j not in surname]
+    found = {j for p in aligned for j in p.listed}
+    initials = {j for p in pairs if p.match.reason == "initial" for j in p.listed}
+    return (
+        bool(given)
+        and given[0] in initials
+        and found == surname
+        and all(p.match.similarity == 1.0 for p in aligned)
+        and max(listed_weights[j] for j in surname) >= RARE_FAMILY_WEIGHT
+    )
 
 
 def explain(
@@ -320,6 +389,8 @@ def explain(
         clauses.append("not given: " + " ".join(listed[j].upper() for j in comparison.missing))
     if comparison.extra:
         clauses.append("not on the list: " + " ".join(applicant[i].upper() for i in comparison.extra))
+    if comparison.cut_at:
+        clauses.append(f"typed name may be cut off at {comparison.cut_at} characters (a form field's width)")
     return ", ".join(clauses)
 
 

@@ -1,0 +1,83 @@
+"""Names a form cut off at its field's width, and a rare family name given with an initial."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.matching import SanctionsIndex
+from screening.matching.names import cut_short, field_width
+from screening.models import Applicant
+from tests.matching_helpers import index_of, person
+
+# Real SDN rows; the common ones give "Mohammad", "Ahmadi" and "Sergeevich" realistic (low) weights.
+ENTITIES = [
+    person("17810", "GONZALEZ LOPEZ, Gustavo Enrique"),
+    person("99002", "LAMEYKIN, Dmitriy Viktorovich"),
+    person("26515", "ROMASHKIN, Ruslan"),
+    person("99001", "MAZUREVSKII, Konstantin Sergeevich"),
+    *(person(f"9{n:04}", f"AHMADI, Mohammad{' Reza' * (n % 2)} {n}") for n in range(60)),
+    *(person(f"8{n:04}", f"IVANOV, Sergei {n} Sergeevich") for n in range(40)),
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> SanctionsIndex:
+    return index_of(ENTITIES)
+
+
+def _name_hits(index: SanctionsIndex, typed: str) -> dict[str, float]:
+    return {h.entity_id: h.score for h in index.match(Applicant(id="a", name=typed))}
+
+
+@pytest.mark.parametrize(
+    ("typed", "entity_id"),
+    [
+        ("Gustavo Enrique GONZ", "17810"),  # cut at 20 characters, inside the family name
+        ("Konstantin Sergeevic", "99001"),  # cut at 20 inside the patronymic, family name lost
+        ("Dmitriy Viktorovich", "99002"),  # cut at 20 on the space before the family name
+    ],
+)
+def test_a_name_cut_at_a_field_width_is_a_potential_match(index, typed, entity_id) -> None:
+    hits = index.match(Applicant(id="a", name=typed))
+    hit = next(h for h in hits if h.entity_id == entity_id)
+    assert 80 <= hit.score < 90
+    assert "cut off at" in hit.explanation
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Gustavo Enrique GON",  # 19 characters, but the cut would have to fall on a space
+        "Gustavo Enr GONZALEZ",  # 20 characters, but a part before the last one is cut too
+        "Konstantin Sergeevi",  # 19 characters: a cut at 20 would have kept one more letter
+    ],
+)
+def test_a_cut_must_fit_the_width_letter_for_letter(index, typed) -> None:
+    assert not _name_hits(index, typed)
+
+
+def test_the_cut_check_reads_the_listed_name_in_either_order() -> None:
+    listed, family = ("gonzalez", "lopez", "gustavo", "enrique"), frozenset({0, 1})
+    assert cut_short(("gustavo", "enrique", "gonz"), listed, family)
+    assert cut_short(("gonzalez", "lopez", "gus"), listed, family)
+    assert not cut_short(("gustavo", "enrique", "gonzalez", "lopez"), listed, family)  # whole, not cut
+    assert not cut_short(("gustavo", "gonz"), listed, family)  # a part left out before the cut
+    assert not cut_short(("gonzalez", "lopez", "gus"), listed, family, whole_last=True)
+    assert field_width(20) == field_width(19) == 20 and field_width(30) == 30 and field_width(21) == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("R. ROMASHKIN", {"26515"}),  # a rare family name, whole, with the given name's initial
+        ("R ROMASHKIN", {"26515"}),
+        ("V. ROMASHKIN", set()),  # another initial
+        ("R. ROMASHKN", set()),  # the family name must be spelt as listed when only an initial backs it
+        ("M. AHMADI", set()),  # a common family name with an initial is many people
+        ("R. Anton ROMASHKIN", set()),  # a part the listed name does not have
+    ],
+)
+def test_an_initial_backs_only_a_rare_family_name(index, typed, expected) -> None:
+    hits = _name_hits(index, typed)
+    assert set(hits) == expected
+    assert all(score < 90 for score in hits.values())

@@ -81,3 +81,32 @@ def test_an_initial_backs_only_a_rare_family_name(index, typed, expected) -> Non
     hits = _name_hits(index, typed)
     assert set(hits) == expected
     assert all(score < 90 for score in hits.values())
+
+
+# More parts than the listed name, and long vowels written in Arabic script.
+OTHERS = [
+    person("31001", "KHUN, Saeng"),
+    person("31002", "SAJJAD, Rasoul"),
+    person("31003", "RI, Song Chol"),
+]
+
+
+@pytest.fixture(scope="module")
+def others() -> SanctionsIndex:
+    return index_of(OTHERS)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Saeng Khun", {"31001"}),
+        ("Saeng Anan Khun", {"31001"}),  # one middle name the list does not have
+        ("James Sang-hoon Yoo", set()),  # two parts more than a two-part name: a longer name
+        ("سجاد رسول", {"31002"}),  # Sajjad Rasul, short vowels left out
+        ("سجاد رسولی", set()),  # Rasouli: the written long vowel makes it another name
+        ("Rhie Song Chol", {"31003"}),  # 이 as the South and passports spell it: Lee, Yi, Rhee, Rhie
+        ("Songchol Rhie", {"31003"}),
+    ],
+)
+def test_parts_added_and_written_vowels(others, typed, expected) -> None:
+    assert set(_name_hits(others, typed)) == expected

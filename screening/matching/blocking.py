@@ -248,6 +248,7 @@ class NameIndex:
             han_readings=form.script == "cjk",
             model=self.model,
             typed_length=len(form.original.strip()),
+            hyphened=form.hyphened,
         )
 
     def candidate_ids(self, form: NameForm, limit: int | None = MAX_CANDIDATES) -> list[int]:

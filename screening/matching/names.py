@@ -19,7 +19,15 @@ from rapidfuzz.distance import OSA
 from screening.matching.korean import korean_key
 from screening.matching.scorer import PersonModel, name_features
 from screening.matching.syllabic import SyllableMode, cut_between_syllables, real_syllables
-from screening.matching.text import arabic_keys, is_patronymic, ocr_key, phonetic_key, respelled, skeleton
+from screening.matching.text import (
+    PARTICLES,
+    arabic_keys,
+    is_patronymic,
+    ocr_key,
+    phonetic_key,
+    respelled,
+    skeleton,
+)
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
 WHOLE_NAME_SIMILARITY = 0.85  # every listed part found, at worst with one typo each
@@ -111,6 +119,8 @@ def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
         yield TokenMatch(0.88, "transliteration variant")  # Aleksandr/Alexander (ks = x, one vowel)
     if ocr_key(a) == ocr_key(b):
         yield TokenMatch(0.92, "letters confused (OCR)")
+    if unvowelled and not _written_final_vowel_agrees(a, b):
+        return  # Rasouli (رسولی) is not Rasoul: a long vowel written is no vowel left out
     skel_a, skel_b = skeleton(a), skeleton(b)
     # Vowels left out: the consonants of the listed part in order, only letters dropped ("Mstfa").
     vowelless = not re.search("[aeiou]", a[1:]) or (len(a) < len(b) and _subsequence(a, b))
@@ -125,6 +135,16 @@ def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
         yield TokenMatch(0.88, "same consonants (article al- attached)")
     if _truncated(a, b):
         yield TokenMatch(0.88, "truncated")
+
+
+def _written_final_vowel_agrees(typed: str, listed: str) -> bool:
+    """Arabic and Persian script leave out short vowels but write long ones: a typed part that ends
+    in a written long vowel (ی, و, ا read y, w, a after a consonant: Rasouli, Mohammadi, Taha) is
+    another name than a listed part that ends in a consonant (Rasoul, Muhammad, Atiyah's h aside)."""
+    if len(typed) < 3 or typed[-1] not in "ywa" or typed[-2] in "aeiouwy":
+        return True
+    end = listed.rstrip("h") if len(listed) > 2 and listed[-2] in "aeiou" else listed
+    return end[-1:] in tuple("aeiouy")
 
 
 def _subsequence(short: str, long_: str) -> bool:
@@ -210,6 +230,7 @@ def compare(
     han_readings: bool = False,
     model: PersonModel | None = None,
     typed_length: int = 0,
+    hyphened: frozenset[int] = frozenset(),
 ) -> NameComparison:
     """Score (0-100) how well an applicant's name tokens cover a listed name's, and vice versa.
 
@@ -222,15 +243,30 @@ def compare(
     transliteration-variant syllables agree, and a syllable left unmatched means another name.
 
     typed_length: characters of the name as typed, to tell a name cut off by a form field.
+    hyphened: applicant token positions typed joined to the next by a hyphen (text.NameForm).
     """
     comparison = _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, syllabic,
                           family, han_readings, model)  # fmt: skip
+    if _split_across_roles(applicant, comparison.pairs, hyphened, family):
+        comparison.score = min(comparison.score, CAP_COMMON_NAME)
     width = field_width(typed_length)
     # One short of the width only when the cut fell on a space: the last part typed is whole.
     if width and cut_short(applicant, listed, family, whole_last=typed_length < width):
         comparison.score = max(comparison.score, FIELD_CUT_SCORE)
         comparison.cut_at = width
     return comparison
+
+
+def _split_across_roles(
+    applicant: tuple[str, ...], pairs: list[Pair], hyphened: frozenset[int], family: frozenset[int]
+) -> bool:
+    """One hyphenated word typed ("Sang-hoon") is one name part: its halves cannot be the listed
+    family name and a given name at once. Particles ("al-Hasan") align wherever their twin is."""
+    if not hyphened or not family:
+        return False
+    role = {i: j in family for p in pairs for i in p.applicant for j in p.listed[:1]
+            if p.match.reason or applicant[i] not in PARTICLES}  # fmt: skip
+    return any(i in role and i + 1 in role and role[i] != role[i + 1] for i in hyphened)
 
 
 def field_width(typed_length: int) -> int:
@@ -299,13 +335,21 @@ def _rules_score(pairs, missing, extra, listed, listed_weights, applicant_weight
     first_and_last = lenient and _gave_first_and_last(len(listed), family, matched_l, extra)
     missing_weight = max(costs, default=0.0) if first_and_last else sum(costs)
     total_l = matched_weight + missing_weight
-    extra_discount = MISSING_PART_DISCOUNT if lenient else 1.0
-    total_a = matched_weight + extra_discount * sum(applicant_weights[i] for i in extra)
+    total_a = matched_weight + _extra_weight([applicant_weights[i] for i in extra], lenient)
     score = 100 * (agreed / total_l) ** 0.6 * (agreed / total_a) ** 0.4
     score = _cap(score, pairs, listed, listed_weights, missing, family, extra)
     if syllabic and (missing or extra):
         score = min(score, CAP_COMMON_NAME)  # Korean and Chinese names have no optional parts
     return score
+
+
+def _extra_weight(weights: list[float], lenient: bool) -> float:
+    """What parts the list does not have cost: one middle name the list left out costs little; any
+    more are a longer name than the listed one."""
+    if not lenient or not weights:
+        return sum(weights)
+    dearest = max(weights)
+    return MISSING_PART_DISCOUNT * dearest + sum(weights) - dearest
 
 
 def _missing_weight(position: int, listed, listed_weights, family: frozenset[int], lenient: bool) -> float:

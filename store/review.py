@@ -743,9 +743,13 @@ def authenticate_token(
 ) -> ApiToken | None:
     """The live (not revoked, not expired) token with this value, its use recorded; else None."""
     table = operator_tokens if plain.startswith(OPERATOR_TOKEN_PREFIX) else api_tokens
-    row = conn.execute(
-        select(table).where(table.c.token_hash == _token_hash(plain), table.c.revoked_at.is_(None))
-    ).mappings().first()  # fmt: skip
+    row = (
+        conn.execute(
+            select(table).where(table.c.token_hash == _token_hash(plain), table.c.revoked_at.is_(None))
+        )
+        .mappings()
+        .first()
+    )
     if row is None or (expires_at := _expiry(row, legacy_days)) <= datetime.now(UTC):
         return None
     conn.execute(table.update().where(table.c.id == row["id"]).values(last_used_at=datetime.now(UTC)))

@@ -222,7 +222,7 @@ def test_an_admin_lists_creates_and_revokes_its_installations_tokens(world) -> N
     assert new["id"] in [t["id"] for t in listed.json] and "token" not in listed.json[0]
     assert new["token"].encode() not in listed.data  # shown once, at creation
     broader = client.post("/api/v1/tokens", headers=bearer(plain), json={"scope": "operator"})
-    assert broader.status_code == 403 and "never broader" in broader.json["reason"]
+    assert broader.status_code == 403 and "broader than itself" in broader.json["reason"]
 
     revoked = client.post(f"/api/v1/tokens/{new['id']}/revoke", headers=bearer(plain))
     assert revoked.status_code == 200 and revoked.json["revoked_at"]

@@ -1,3 +1,4 @@
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -97,6 +98,8 @@ def test_operator_tokens_come_from_the_cli_only_and_can_be_revoked(sqlite_url, m
     assert runner.invoke(main, ["tokens", "revoke", operator.id]).exit_code == 0
     with make_engine(sqlite_url).begin() as conn:
         assert review.authenticate_token(conn, plain) is None
+        with pytest.raises(review.ReviewError, match="admin or reviewer"):  # would create tenants
+            review.create_token(conn, "acme", review.Scope.OPERATOR)
 
 
 def test_tokens_list_shows_when_a_token_made_before_expiry_existed_expires(sqlite_url, monkeypatch) -> None:

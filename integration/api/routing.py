@@ -240,6 +240,7 @@ def _operation_doc(op: Operation) -> dict:
         "401": "missing or unknown token",
         "403": "token scope too narrow",
         "404": "not found in this installation",
+        "409": "conflicts with the current state (a token already revoked)",
         "422": "request did not validate",
         "503": "a service this request needs (the task queue) is down: retry later",
     }

@@ -354,7 +354,8 @@ def list_api_tokens(token, query, body):
 def create_api_token(token, query, body):
     scope = Scope(body["scope"])
     if not token.allows(scope):
-        raise ApiError(403, "forbidden", f"a {token.scope} token cannot make a {scope} token: never broader")
+        refused = f"{token.scope.value!r} cannot make {scope.value!r}"
+        raise ApiError(403, "forbidden", f"a token never makes one broader than itself ({refused})")
     days = body.get("days", backends.settings().token_days)
     with _engine().begin() as conn:
         made, plain = review.create_token(

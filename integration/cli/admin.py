@@ -163,7 +163,7 @@ def list_tokens(installation_id: str | None) -> None:
 @tokens.command("revoke")
 @click.argument("token_id")
 def revoke_token(token_id: str) -> None:
-    """Revoke a token at once (audited in its installation's trail)."""
+    """Revoke a token at once (audited in its installation's trail; an operator token's outside any)."""
     with _engine().begin() as conn:
         if not review.revoke_token(conn, token_id):
             raise click.ClickException(f"no live token {token_id!r}: see `hirewatch tokens list`")

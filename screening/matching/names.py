@@ -30,6 +30,7 @@ from screening.matching.text import (
 )
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
+SHORT_TYPO = 0.82  # one letter changed in a three-letter part: aligned, but earns little
 WHOLE_NAME_SIMILARITY = 0.85  # every listed part found, at worst with one typo each
 JOINED_ACCEPT = 0.93  # exact or Korean romanisation; not a loose sound-alike
 COMMON_PART_WEIGHT = 0.35
@@ -97,6 +98,8 @@ def _edit_similarity(a: str, b: str) -> float:
     slip = shortest >= 4 or (shortest == 3 and (len(a) != len(b) or sorted(a) == sorted(b)))
     if distance == 1 and slip:
         return max(plain, 0.86)  # one typo, swap, doubled or dropped letter
+    if distance == 1 and shortest == 3:
+        return SHORT_TYPO  # "Kij" for "Kim": a slip, or another short name ("Ali", "Ari")
     return plain
 
 
@@ -126,7 +129,7 @@ def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
     vowelless = not re.search("[aeiou]", a[1:]) or (len(a) < len(b) and _subsequence(a, b))
     short_enough = len(skel_a) >= 2 or len(b) <= 4
     if skel_a == skel_b and (
-        (unvowelled and short_enough) or (vowelless and len(a) >= 3 and len(skel_a) >= 2)
+        (unvowelled and short_enough) or (vowelless and len(skel_a) >= 2 and (len(a) >= 3 or a[0] == b[0]))
     ):
         yield TokenMatch(0.9, "same consonants (vowels left out)")
     elif unvowelled and _same_arabic_consonants(a, b):

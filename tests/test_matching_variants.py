@@ -1,4 +1,6 @@
-"""Names a form cut off at its field's width, and a rare family name given with an initial."""
+"""How names vary as applicants type them: cut off at a form field's width, a rare family name with
+an initial, vowels left out, a letter changed in a short part, parts added, Arabic-script long
+vowels, hyphenated syllables."""
 
 from __future__ import annotations
 
@@ -88,6 +90,9 @@ OTHERS = [
     person("31001", "KHUN, Saeng"),
     person("31002", "SAJJAD, Rasoul"),
     person("31003", "RI, Song Chol"),
+    person("31004", "SOLEIMANI, Qasem"),
+    person("31005", "RUELAS TORRES, Jose Luis"),
+    person("31006", "HWANG, Kil Sok"),
 ]
 
 
@@ -106,6 +111,11 @@ def others() -> SanctionsIndex:
         ("سجاد رسولی", set()),  # Rasouli: the written long vowel makes it another name
         ("Rhie Song Chol", {"31003"}),  # 이 as the South and passports spell it: Lee, Yi, Rhee, Rhie
         ("Songchol Rhie", {"31003"}),
+        ("Qsm SLMNI", {"31004"}),  # vowels left out inside each word, the last letter kept
+        ("Jse Ls RLS TRRS", {"31005"}),  # ... down to two consonants
+        ("Js Ls RLS TRRS", {"31005"}),
+        ("Xs Ls RLS TRRS", set()),  # two consonants must still start like the listed part
+        ("Kil Sox HWANG", {"31006"}),  # one letter changed in a short part, the rest exact
     ],
 )
 def test_parts_added_and_written_vowels(others, typed, expected) -> None:

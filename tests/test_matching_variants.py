@@ -4,10 +4,13 @@ vowels, hyphenated syllables."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from screening.matching import SanctionsIndex
-from screening.matching.names import cut_short, field_width
+from screening.matching.blocking import TokenFrequencies
+from screening.matching.names import COMMON_PART_WEIGHT, cut_short, field_width
 from screening.models import Applicant
 from tests.matching_helpers import index_of, person
 
@@ -93,6 +96,9 @@ OTHERS = [
     person("31004", "SOLEIMANI, Qasem"),
     person("31005", "RUELAS TORRES, Jose Luis"),
     person("31006", "HWANG, Kil Sok"),
+    person("31007", "BERMUDEZ SUAZA, Pedro Antonio"),
+    person("31008", "KIPLI, Sali"),
+    person("31009", "KANG, Min"),
 ]
 
 
@@ -116,7 +122,19 @@ def others() -> SanctionsIndex:
         ("Js Ls RLS TRRS", {"31005"}),
         ("Xs Ls RLS TRRS", set()),  # two consonants must still start like the listed part
         ("Kil Sox HWANG", {"31006"}),  # one letter changed in a short part, the rest exact
+        ("Pedro BERMUDEZ SUAZA", {"31007"}),
+        ("Sessa Bermúdez", set()),  # family names alone (SUAZA ≈ SESSA), no given name: not the person
+        ("سالی کیپلی", {"31008"}),  # Sali Kipli
+        ("عسل کابلی", set()),  # Asal Kaboli: Sali's written final vowel is missing
+        ("Min Kang", {"31009"}),
+        ("Jennifer Ji-min Kang", set()),  # half of the given name "Ji-min" is not the listed "Min"
     ],
 )
 def test_parts_added_and_written_vowels(others, typed, expected) -> None:
     assert set(_name_hits(others, typed)) == expected
+
+
+def test_a_common_name_part_is_common_however_it_is_spelt() -> None:
+    frequencies = TokenFrequencies(Counter())
+    assert frequencies.weight("tatiana") == frequencies.weight("tatyana") == COMMON_PART_WEIGHT
+    assert frequencies.weight("tatarinova") == 1.0

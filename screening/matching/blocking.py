@@ -58,8 +58,10 @@ NAME_COLUMNS = ("owner", "value", "kind", "script", "shape", "core_size")  # of 
 
 
 def _load_common_parts() -> frozenset[str]:
+    """The common name parts, respelled: "Tatyana" is as common as the "Tatiana" listed."""
     text = resources.files("screening.matching").joinpath("common_name_parts.txt").read_text("utf-8")
-    return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+    words = (word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+    return frozenset(respelled(word) for word in words)
 
 
 COMMON_PARTS = _load_common_parts()
@@ -79,7 +81,7 @@ class TokenFrequencies:
         if df > MAX_WEIGHT_DF:
             weight = math.log(REFERENCE_NAMES / (df + 1)) / math.log(REFERENCE_NAMES / (MAX_WEIGHT_DF + 1))
             weight = round(weight / WEIGHT_STEP) * WEIGHT_STEP
-        if token in COMMON_PARTS:
+        if respelled(token) in COMMON_PARTS:
             weight = min(weight, COMMON_PART_WEIGHT)
         return max(0.15, min(1.0, weight))
 

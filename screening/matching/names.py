@@ -30,6 +30,7 @@ from screening.matching.text import (
 )
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
+SHORT_TYPO = 0.82  # one letter changed in a three-letter part: aligned, but earns little
 WHOLE_NAME_SIMILARITY = 0.85  # every listed part found, at worst with one typo each
 JOINED_ACCEPT = 0.93  # exact or Korean romanisation; not a loose sound-alike
 COMMON_PART_WEIGHT = 0.35
@@ -97,6 +98,8 @@ def _edit_similarity(a: str, b: str) -> float:
     slip = shortest >= 4 or (shortest == 3 and (len(a) != len(b) or sorted(a) == sorted(b)))
     if distance == 1 and slip:
         return max(plain, 0.86)  # one typo, swap, doubled or dropped letter
+    if distance == 1 and shortest == 3:
+        return SHORT_TYPO  # "Kij" for "Kim": a slip, or another short name ("Ali", "Ari")
     return plain
 
 
@@ -126,7 +129,7 @@ def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
     vowelless = not re.search("[aeiou]", a[1:]) or (len(a) < len(b) and _subsequence(a, b))
     short_enough = len(skel_a) >= 2 or len(b) <= 4
     if skel_a == skel_b and (
-        (unvowelled and short_enough) or (vowelless and len(a) >= 3 and len(skel_a) >= 2)
+        (unvowelled and short_enough) or (vowelless and len(skel_a) >= 2 and (len(a) >= 3 or a[0] == b[0]))
     ):
         yield TokenMatch(0.9, "same consonants (vowels left out)")
     elif unvowelled and _same_arabic_consonants(a, b):
@@ -138,12 +141,16 @@ def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
 
 
 def _written_final_vowel_agrees(typed: str, listed: str) -> bool:
-    """Arabic and Persian script leave out short vowels but write long ones: a typed part that ends
-    in a written long vowel (ی, و, ا read y, w, a after a consonant: Rasouli, Mohammadi, Taha) is
-    another name than a listed part that ends in a consonant (Rasoul, Muhammad, Atiyah's h aside)."""
+    """Arabic and Persian script leave out short vowels but write long ones, and a name's last vowel
+    is written: a typed part ending in a written long vowel (ی, و, ا read y, w, a after a consonant:
+    Rasouli, Mohammadi, Taha) is another name than a listed part ending in a consonant (Rasoul,
+    Muhammad; Atiyah's h aside), and a typed part ending in a consonant (Asl) than a listed part
+    ending in i, u or o (Sali)."""
+    end = listed.rstrip("h") if len(listed) > 2 and listed[-2] in "aeiou" else listed
+    if len(typed) >= 2 and typed[-1] not in "aeiouwyh":
+        return end[-1:] not in ("i", "y", "u", "o")
     if len(typed) < 3 or typed[-1] not in "ywa" or typed[-2] in "aeiouwy":
         return True
-    end = listed.rstrip("h") if len(listed) > 2 and listed[-2] in "aeiou" else listed
     return end[-1:] in tuple("aeiouy")
 
 
@@ -247,7 +254,7 @@ def compare(
     """
     comparison = _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, syllabic,
                           family, han_readings, model)  # fmt: skip
-    if _split_across_roles(applicant, comparison.pairs, hyphened, family):
+    if _split_across_roles(applicant, comparison, hyphened, family) or _only_family(comparison, family):
         comparison.score = min(comparison.score, CAP_COMMON_NAME)
     width = field_width(typed_length)
     # One short of the width only when the cut fell on a space: the last part typed is whole.
@@ -258,15 +265,29 @@ def compare(
 
 
 def _split_across_roles(
-    applicant: tuple[str, ...], pairs: list[Pair], hyphened: frozenset[int], family: frozenset[int]
+    applicant: tuple[str, ...], comparison: NameComparison, hyphened: frozenset[int], family: frozenset[int]
 ) -> bool:
-    """One hyphenated word typed ("Sang-hoon") is one name part: its halves cannot be the listed
-    family name and a given name at once. Particles ("al-Hasan") align wherever their twin is."""
+    """One hyphenated word typed ("Sang-hoon", "Ji-min") is one name part: its halves cannot be the
+    listed family name and a given name at once, nor can one half alone be a listed part. Particles
+    ("al-Hasan") align wherever their twin is."""
     if not hyphened or not family:
         return False
-    role = {i: j in family for p in pairs for i in p.applicant for j in p.listed[:1]
+    role = {i: j in family for p in comparison.pairs for i in p.applicant for j in p.listed[:1]
             if p.match.reason or applicant[i] not in PARTICLES}  # fmt: skip
-    return any(i in role and i + 1 in role and role[i] != role[i + 1] for i in hyphened)
+    extra = {i for i in comparison.extra if applicant[i] not in PARTICLES}
+    for i in hyphened:
+        if i in role and i + 1 in role and role[i] != role[i + 1]:
+            return True
+        if (i in role and i + 1 in extra) or (i in extra and i + 1 in role):
+            return True
+    return False
+
+
+def _only_family(comparison: NameComparison, family: frozenset[int]) -> bool:
+    """Only the family name agrees and every given name the list has is left out ("Sessa BERMUDEZ"
+    for "BERMUDEZ SUAZA, Pedro Antonio"): a relative's name, not the person's."""
+    matched = {j for p in comparison.pairs for j in p.listed}
+    return bool(family) and matched <= family and bool(set(comparison.missing) - family)
 
 
 def field_width(typed_length: int) -> int:

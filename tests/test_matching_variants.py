@@ -1,11 +1,16 @@
-"""Names a form cut off at its field's width, and a rare family name given with an initial."""
+"""How names vary as applicants type them: cut off at a form field's width, a rare family name with
+an initial, vowels left out, a letter changed in a short part, parts added, Arabic-script long
+vowels, hyphenated syllables."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 import pytest
 
 from screening.matching import SanctionsIndex
-from screening.matching.names import cut_short, field_width
+from screening.matching.blocking import TokenFrequencies
+from screening.matching.names import COMMON_PART_WEIGHT, cut_short, field_width
 from screening.models import Applicant
 from tests.matching_helpers import index_of, person
 
@@ -88,6 +93,12 @@ OTHERS = [
     person("31001", "KHUN, Saeng"),
     person("31002", "SAJJAD, Rasoul"),
     person("31003", "RI, Song Chol"),
+    person("31004", "SOLEIMANI, Qasem"),
+    person("31005", "RUELAS TORRES, Jose Luis"),
+    person("31006", "HWANG, Kil Sok"),
+    person("31007", "BERMUDEZ SUAZA, Pedro Antonio"),
+    person("31008", "KIPLI, Sali"),
+    person("31009", "KANG, Min"),
 ]
 
 
@@ -106,7 +117,24 @@ def others() -> SanctionsIndex:
         ("سجاد رسولی", set()),  # Rasouli: the written long vowel makes it another name
         ("Rhie Song Chol", {"31003"}),  # 이 as the South and passports spell it: Lee, Yi, Rhee, Rhie
         ("Songchol Rhie", {"31003"}),
+        ("Qsm SLMNI", {"31004"}),  # vowels left out inside each word, the last letter kept
+        ("Jse Ls RLS TRRS", {"31005"}),  # ... down to two consonants
+        ("Js Ls RLS TRRS", {"31005"}),
+        ("Xs Ls RLS TRRS", set()),  # two consonants must still start like the listed part
+        ("Kil Sox HWANG", {"31006"}),  # one letter changed in a short part, the rest exact
+        ("Pedro BERMUDEZ SUAZA", {"31007"}),
+        ("Sessa Bermúdez", set()),  # family names alone (SUAZA ≈ SESSA), no given name: not the person
+        ("سالی کیپلی", {"31008"}),  # Sali Kipli
+        ("عسل کابلی", set()),  # Asal Kaboli: Sali's written final vowel is missing
+        ("Min Kang", {"31009"}),
+        ("Jennifer Ji-min Kang", set()),  # half of the given name "Ji-min" is not the listed "Min"
     ],
 )
 def test_parts_added_and_written_vowels(others, typed, expected) -> None:
     assert set(_name_hits(others, typed)) == expected
+
+
+def test_a_common_name_part_is_common_however_it_is_spelt() -> None:
+    frequencies = TokenFrequencies(Counter())
+    assert frequencies.weight("tatiana") == frequencies.weight("tatyana") == COMMON_PART_WEIGHT
+    assert frequencies.weight("tatarinova") == 1.0

@@ -99,6 +99,8 @@ OTHERS = [
     person("31007", "BERMUDEZ SUAZA, Pedro Antonio"),
     person("31008", "KIPLI, Sali"),
     person("31009", "KANG, Min"),
+    person("31010", "KIM, Kwang Chun"),
+    person("31011", "LIM, Eng Kiat"),
 ]
 
 
@@ -128,6 +130,8 @@ def others() -> SanctionsIndex:
         ("عسل کابلی", set()),  # Asal Kaboli: Sali's written final vowel is missing
         ("Min Kang", {"31009"}),
         ("Jennifer Ji-min Kang", set()),  # half of the given name "Ji-min" is not the listed "Min"
+        ("Eng. Kwang Chun KIM", {"31010"}),  # a title abbreviated with a dot
+        ("Eng Kiat Lim", {"31011"}),  # ... and the same letters as a name part
     ],
 )
 def test_parts_added_and_written_vowels(others, typed, expected) -> None:

@@ -35,6 +35,9 @@ TITLES = {
     "sheikh", "shaykh", "haji", "hajji", "mullah", "maulana", "general", "colonel", "col",
     "gen", "capt", "captain", "lt", "major", "maj",
 }  # fmt: skip
+# Titles that are also name parts elsewhere ("Eng" is a Chinese given name): dropped only when typed
+# abbreviated with a dot before the name ("Eng. Kwang Chun KIM", "Ing. Jan Novak").
+DOTTED_TITLE = re.compile(r"^\s*(?:eng|engr|ing|arch|dipl|rev|hon)\.\s*", re.IGNORECASE)
 # Name particles: kept for display but weigh little ("AL", "BIN", "DE", "VAN"; the Arabic article
 # also as Urdu and Persian names assimilate it: "Bashir-ud-Din", "Habib-ur-Rehman").
 PARTICLES = {
@@ -114,6 +117,7 @@ def _name_form(raw: str, drop: set[str]) -> NameForm:
     script = _dominant_script(text)
     if script == "latin":
         text = text.translate(HOMOGLYPHS)
+    text = DOTTED_TITLE.sub("", text)
     family_part, _, given_part = text.partition(",") if "," in text else ("", "", text)
     kana_name = _has_kana(text)
     family, family_shown, family_hyphened = _tokens(family_part, drop, script, kana_name)

@@ -43,8 +43,21 @@ from store.tables import applicants, audit_log, screenings
 
 
 class Scope(StrEnum):
-    ADMIN = "admin"  # everything, including installation settings and re-screens
+    # The service's operator: creates installations (tenants). Tied to none, so it reads no
+    # tenant's data; made only by the CLI (`hirewatch tokens create --operator`).
+    OPERATOR = "operator"
+    ADMIN = "admin"  # everything of one installation, including settings, tokens, users, re-screens
     REVIEWER = "reviewer"  # applicants, screenings, decisions, lists, audit log
+
+
+TENANT_SCOPES = (Scope.ADMIN, Scope.REVIEWER)  # what a user or a tenant's token can be
+# What a token of each scope may do: an admin everything a reviewer may; the operator's scope is
+# neither above nor below a tenant's, so one can never stand in for the other.
+GRANTS = {
+    Scope.OPERATOR: frozenset({Scope.OPERATOR}),
+    Scope.ADMIN: frozenset({Scope.ADMIN, Scope.REVIEWER}),
+    Scope.REVIEWER: frozenset({Scope.REVIEWER}),
+}
 
 
 class Decision(StrEnum):
@@ -93,7 +106,22 @@ api_tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("last_used_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
-    Column("expires_at", DateTime(timezone=True)),  # None (tokens made before expiry existed): never
+    # NULL: made before expiry existed; such a token lives HIREWATCH_TOKEN_DAYS from created_at.
+    Column("expires_at", DateTime(timezone=True)),
+)
+
+# Operator tokens belong to no installation: a table of their own, so no tenant query can list
+# them and deleting an installation never touches them.
+operator_tokens = Table(
+    "operator_tokens",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", String(200), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
 decisions = Table(
@@ -528,33 +556,118 @@ def end_sessions(conn: Connection, user_id: int) -> None:
     )
 
 
+_USER_COLUMNS = (
+    users.c.id,
+    users.c.installation_id,
+    users.c.email,
+    users.c.role,
+    users.c.created_at,
+    users.c.disabled_at,
+)
+
+
+def _users_where(conn: Connection, *conditions) -> list[dict]:
+    """Users (never their password hashes) by e-mail."""
+    query = select(*_USER_COLUMNS).where(*conditions).order_by(users.c.email)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def list_users(conn: Connection, installation_id: str | None = None) -> list[dict]:
+    """Every user, or one installation's."""
+    return _users_where(
+        conn, *([] if installation_id is None else [users.c.installation_id == installation_id])
+    )
+
+
+def find_user(conn: Connection, email: str) -> dict | None:
+    """The user with this e-mail (any installation: e-mails are unique), for the CLI."""
+    found = _users_where(conn, users.c.email == email.strip().lower())
+    return found[0] if found else None
+
+
+def _user_of(conn: Connection, installation_id: str, user_id: int) -> dict | None:
+    found = _users_where(conn, users.c.installation_id == installation_id, users.c.id == user_id)
+    return found[0] if found else None
+
+
+def disable_user(conn: Connection, installation_id: str, user_id: int, actor: str) -> dict | None:
+    """The user can no longer sign in and every session of theirs ends now (audited); None when
+    the installation has no such user."""
+    if _user_of(conn, installation_id, user_id) is None:
+        return None
+    conn.execute(
+        users.update()
+        .where(users.c.id == user_id)
+        .values(disabled_at=func.coalesce(users.c.disabled_at, datetime.now(UTC)))
+    )
+    end_sessions(conn, user_id)
+    return _audited_user_change(conn, installation_id, user_id, "user.disable", actor)
+
+
+def enable_user(conn: Connection, installation_id: str, user_id: int, actor: str) -> dict | None:
+    """A disabled user may sign in again (their old sessions stay ended); None: no such user."""
+    if _user_of(conn, installation_id, user_id) is None:
+        return None
+    conn.execute(users.update().where(users.c.id == user_id).values(disabled_at=None))
+    return _audited_user_change(conn, installation_id, user_id, "user.enable", actor)
+
+
+def _audited_user_change(
+    conn: Connection, installation_id: str, user_id: int, action: str, actor: str
+) -> dict:
+    user = _user_of(conn, installation_id, user_id)
+    audit.record(conn, action=action, actor=actor, installation_id=installation_id, subject=user["email"])
+    return user
+
+
+def remove_user(conn: Connection, installation_id: str, user_id: int, actor: str) -> dict | None:
+    """Delete the user (audited); None when the installation has no such user. Their decisions
+    and audit entries stay as they are: they name the actor as text (`user:<email>`), not by a
+    key into this table, so nothing they did loses its author."""
+    user = _user_of(conn, installation_id, user_id)
+    if user is None:
+        return None
+    conn.execute(users.delete().where(users.c.id == user_id))
+    audit.record(
+        conn,
+        action="user.remove",
+        actor=actor,
+        installation_id=installation_id,
+        subject=user["email"],
+        details={"role": user["role"]},
+    )
+    return user
+
+
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method="scrypt")
 
 
 # --- API tokens ---
 
 TOKEN_PREFIX = "hwt_"
+OPERATOR_TOKEN_PREFIX = "hwo_"  # tells `authenticate_token` which table to look in
 
 
 @dataclass(frozen=True, slots=True)
 class ApiToken:
     id: str
-    installation_id: str
+    installation_id: str | None  # None: an operator token
     scope: Scope
+    expires_at: datetime | None = None
 
     def allows(self, needed: Scope) -> bool:
-        return self.scope == Scope.ADMIN or self.scope == needed
+        return needed in GRANTS[self.scope]
 
     @property
     def actor(self) -> str:
-        return f"token:{self.id}"
+        return f"{'operator' if self.scope == Scope.OPERATOR else 'token'}:{self.id}"
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-DEFAULT_TOKEN_DAYS = 90  # HIREWATCH_TOKEN_DAYS overrides it for the CLI
+DEFAULT_TOKEN_DAYS = 90  # HIREWATCH_TOKEN_DAYS overrides it for the CLI and the API
 
 
 def create_token(
@@ -564,10 +677,16 @@ def create_token(
     label: str = "",
     actor: str = "cli",
     days: float = DEFAULT_TOKEN_DAYS,
+    not_after: datetime | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token valid for `days`; the plain value is returned once and only its hash is stored."""
-    token_id = secrets.token_hex(6)
-    plain = f"{TOKEN_PREFIX}{secrets.token_urlsafe(32)}"
+    """A new token of one installation valid for `days` (and never past `not_after`: a token
+    made by a token does not outlive it); the plain value is returned once, only its hash stored."""
+    if scope not in TENANT_SCOPES:
+        raise ReviewError(f"a token of an installation is admin or reviewer, not {scope.value}")
+    expires_at = datetime.now(UTC) + timedelta(days=days)
+    if not_after is not None:
+        expires_at = min(expires_at, _aware(not_after))
+    token_id, plain = secrets.token_hex(6), f"{TOKEN_PREFIX}{secrets.token_urlsafe(32)}"
     conn.execute(
         api_tokens.insert().values(
             id=token_id,
@@ -575,7 +694,7 @@ def create_token(
             scope=scope.value,
             token_hash=_token_hash(plain),
             label=label,
-            expires_at=datetime.now(UTC) + timedelta(days=days),
+            expires_at=expires_at,
         )
     )
     audit.record(
@@ -584,46 +703,104 @@ def create_token(
         actor=actor,
         installation_id=installation_id,
         subject=token_id,
-        details={"scope": scope.value, "label": label},
+        details={"scope": scope.value, "label": label, "expires_at": expires_at.isoformat()},
     )
-    return ApiToken(token_id, installation_id, scope), plain
+    return ApiToken(token_id, installation_id, scope, expires_at), plain
 
 
-def authenticate_token(conn: Connection, plain: str) -> ApiToken | None:
-    row = conn.execute(
-        select(api_tokens).where(
-            api_tokens.c.token_hash == _token_hash(plain), api_tokens.c.revoked_at.is_(None)
+def create_operator_token(
+    conn: Connection, label: str = "", actor: str = "cli", days: float = DEFAULT_TOKEN_DAYS
+) -> tuple[ApiToken, str]:
+    """A new operator token (creates installations, reads none); audited outside any tenant."""
+    expires_at = datetime.now(UTC) + timedelta(days=days)
+    token_id, plain = secrets.token_hex(6), f"{OPERATOR_TOKEN_PREFIX}{secrets.token_urlsafe(32)}"
+    conn.execute(
+        operator_tokens.insert().values(
+            id=token_id, token_hash=_token_hash(plain), label=label, expires_at=expires_at
         )
-    ).first()
-    if row is None or (row.expires_at is not None and _aware(row.expires_at) <= datetime.now(UTC)):
+    )
+    audit.record(
+        conn,
+        action="token.create",
+        actor=actor,
+        installation_id=None,
+        subject=token_id,
+        details={"scope": Scope.OPERATOR.value, "label": label, "expires_at": expires_at.isoformat()},
+    )
+    return ApiToken(token_id, None, Scope.OPERATOR, expires_at), plain
+
+
+def _expiry(row: dict, legacy_days: float) -> datetime:
+    """When a token stops working. One made before expiry existed (expires_at NULL) lives
+    `legacy_days` (HIREWATCH_TOKEN_DAYS) from its creation, like any other: never forever."""
+    if row["expires_at"] is not None:
+        return _aware(row["expires_at"])
+    return _aware(row["created_at"]) + timedelta(days=legacy_days)
+
+
+def authenticate_token(
+    conn: Connection, plain: str, legacy_days: float = DEFAULT_TOKEN_DAYS
+) -> ApiToken | None:
+    """The live (not revoked, not expired) token with this value, its use recorded; else None."""
+    table = operator_tokens if plain.startswith(OPERATOR_TOKEN_PREFIX) else api_tokens
+    row = (
+        conn.execute(
+            select(table).where(table.c.token_hash == _token_hash(plain), table.c.revoked_at.is_(None))
+        )
+        .mappings()
+        .first()
+    )
+    if row is None or (expires_at := _expiry(row, legacy_days)) <= datetime.now(UTC):
         return None
-    conn.execute(api_tokens.update().where(api_tokens.c.id == row.id).values(last_used_at=datetime.now(UTC)))
-    return ApiToken(row.id, row.installation_id, Scope(row.scope))
+    conn.execute(table.update().where(table.c.id == row["id"]).values(last_used_at=datetime.now(UTC)))
+    if table is operator_tokens:
+        return ApiToken(row["id"], None, Scope.OPERATOR, expires_at)
+    return ApiToken(row["id"], row["installation_id"], Scope(row["scope"]), expires_at)
 
 
-def list_tokens(conn: Connection, installation_id: str | None = None) -> list[dict]:
-    """Tokens (never their hashes), newest first; of one installation when given."""
-    columns = [c for c in api_tokens.c if c.name != "token_hash"]
-    query = select(*columns).order_by(api_tokens.c.created_at.desc())
+def list_tokens(
+    conn: Connection, installation_id: str | None = None, legacy_days: float = DEFAULT_TOKEN_DAYS
+) -> list[dict]:
+    """Tokens (never their hashes), newest first, each with when it expires: one installation's,
+    or (None) every installation's and the operator's (installation_id None, scope operator)."""
+    query = select(*[c for c in api_tokens.c if c.name != "token_hash"])
     if installation_id is not None:
         query = query.where(api_tokens.c.installation_id == installation_id)
-    return [dict(row) for row in conn.execute(query).mappings()]
+    found = [dict(row) for row in conn.execute(query).mappings()]
+    if installation_id is None:
+        operators = select(*[c for c in operator_tokens.c if c.name != "token_hash"])
+        found += [
+            {**row, "installation_id": None, "scope": Scope.OPERATOR.value}
+            for row in conn.execute(operators).mappings()
+        ]
+    for token in found:
+        token["expires_at"] = _expiry(token, legacy_days)
+        token["created_at"] = _aware(token["created_at"])
+    return sorted(found, key=lambda token: token["created_at"], reverse=True)
 
 
-def revoke_token(conn: Connection, token_id: str, actor: str = "cli") -> bool:
-    """Revoke at once (audited); False when there is no such live token."""
-    row = conn.execute(
-        select(api_tokens.c.installation_id).where(
-            api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None)
-        )
-    ).first()
-    if row is None:
-        return False
-    conn.execute(api_tokens.update().where(api_tokens.c.id == token_id).values(revoked_at=datetime.now(UTC)))
-    audit.record(
-        conn, action="token.revoke", actor=actor, installation_id=row.installation_id, subject=token_id
-    )
-    return True
+def revoke_token(
+    conn: Connection, token_id: str, actor: str = "cli", installation_id: str | None = None
+) -> bool:
+    """Revoke at once (audited); False when there is no such live token. With `installation_id`
+    (the admin API) only that installation's tokens are found; without (the CLI) any, the
+    operator's included."""
+    tables = [api_tokens] if installation_id is not None else [api_tokens, operator_tokens]
+    for table in tables:
+        conditions = [table.c.id == token_id, table.c.revoked_at.is_(None)]
+        if installation_id is not None:
+            conditions.append(table.c.installation_id == installation_id)
+        if conn.execute(table.update().where(*conditions).values(revoked_at=datetime.now(UTC))).rowcount:
+            owner = select(api_tokens.c.installation_id).where(api_tokens.c.id == token_id)
+            audit.record(
+                conn,
+                action="token.revoke",
+                actor=actor,
+                installation_id=conn.execute(owner).scalar() if table is api_tokens else None,
+                subject=token_id,
+            )
+            return True
+    return False
 
 
 # --- applicants and screenings (read side) ---

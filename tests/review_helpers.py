@@ -195,3 +195,12 @@ def add_missing_in_ats(engine: Engine, installation_id: str, count: int) -> None
         )  # fmt: skip
         with engine.begin() as conn:
             conn.execute(inbox.update().where(inbox.c.id == accepted.inbox_id).values(status=MISSING_IN_ATS))
+
+
+def sign_in(client, email: str, password: str):
+    """Log in to the review pages as a browser would (the login form's CSRF token included)."""
+    import re
+
+    page = client.get("/review/login").data
+    csrf = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+    return client.post("/review/login", data={"email": email, "password": password, "csrf_token": csrf})

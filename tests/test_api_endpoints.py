@@ -27,12 +27,14 @@ def api(sqlite_url, tmp_path):
         ids = tenant_with_queue(conn, "acme")
         _, admin = review.create_token(conn, "acme", review.Scope.ADMIN)
         _, reviewer = review.create_token(conn, "acme", review.Scope.REVIEWER)
+        _, operator = review.create_operator_token(conn)
     client = make_app(sqlite_url, tmp_path).test_client()
     return {
         "client": client,
         "ids": ids,
         "admin": bearer(admin),
         "reviewer": bearer(reviewer),
+        "operator": bearer(operator),
         "engine": engine,
     }
 
@@ -137,7 +139,7 @@ def test_create_installation_and_rotate_secret(api) -> None:
     client = api["client"]
     created = client.post(
         "/api/v1/installations",
-        headers=api["admin"],
+        headers=api["operator"],
         json={"platform": "lever", "name": "Initech", "api_key": "k1"},
     )
     assert created.status_code == 201, created.json
@@ -153,15 +155,15 @@ def test_create_installation_and_rotate_secret(api) -> None:
     rotated = client.post(f"/api/v1/installations/{new['id']}/rotate-secret", headers=new_auth).json
     assert rotated["webhook_secret"] != new["webhook_secret"]
     assert client.post(
-        "/api/v1/installations", headers=api["admin"], json={"platform": "taleo", "name": "x"}
+        "/api/v1/installations", headers=api["operator"], json={"platform": "taleo", "name": "x"}
     ).json["fields"] == {
         "platform": ["Must be one of: ashby, greenhouse, kombo, lever, smartrecruiters, workable."]
     }
     kombo = {"platform": "kombo", "name": "Globex via Kombo", "api_key": "k2"}
-    refused = client.post("/api/v1/installations", headers=api["admin"], json=kombo)
+    refused = client.post("/api/v1/installations", headers=api["operator"], json=kombo)
     assert refused.status_code == 422 and "integration_id" in refused.json["reason"]
     kombo["integration_id"] = "successfactors:B1hu5NGyhd"
-    made = client.post("/api/v1/installations", headers=api["admin"], json=kombo).json
+    made = client.post("/api/v1/installations", headers=api["operator"], json=kombo).json
     assert made["underlying_ats"] == "successfactors"
     assert made["settings"]["integration_id"] == "successfactors:B1hu5NGyhd"
 
@@ -283,9 +285,9 @@ def _harvest_v3_answers() -> None:
 @responses.activate
 def test_greenhouse_installations_take_harvest_v3_credentials(api) -> None:
     _harvest_v3_answers()
-    client, admin = api["client"], api["admin"]
+    client, operator = api["client"], api["operator"]
     v1 = {"platform": "greenhouse", "name": "Old", "api_key": "v1-key", "on_behalf_of": "4080"}
-    refused = client.post("/api/v1/installations", headers=admin, json=v1)
+    refused = client.post("/api/v1/installations", headers=operator, json=v1)
     assert refused.status_code == 422 and "not an API key" in refused.json["reason"]
     v3 = {
         "platform": "greenhouse",
@@ -294,7 +296,7 @@ def test_greenhouse_installations_take_harvest_v3_credentials(api) -> None:
         "client_secret": "s-1",
         "on_behalf_of": "4080",
     }
-    created = client.post("/api/v1/installations", headers=admin, json=v3)
+    created = client.post("/api/v1/installations", headers=operator, json=v3)
     assert created.status_code == 201, created.json
     assert (created.json["client_id"], created.json["needs"]) == ("c-1", None)
     assert "client_secret" not in created.json and "s-1" not in json.dumps(created.json)

@@ -8,6 +8,7 @@ import uuid
 import pytest
 import responses
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from connectors.registry import get_connector
 from integration.app import create_app
@@ -15,6 +16,7 @@ from integration.cli import main
 from integration.sandbox.harness import SandboxThread
 from integration.sandbox.kombo import KomboSandboxThread
 from store.db import engine_for
+from store.tables import audit_log
 from tests.conftest import FIXTURES
 from tests.receiver_support import TEST_SECRET_KEY, receiver_settings
 from tests.review_helpers import add_missing_in_ats
@@ -75,6 +77,11 @@ def test_add_prints_a_webhook_url_and_secret_that_the_receiver_accepts(cli, db_u
     assert responses.calls[1].request.headers["Authorization"] == "Bearer t-1"
     assert details["webhook_url"] == f"{PUBLIC_URL}/webhooks/greenhouse/{details['id']}"
     assert len(details["webhook_secret"]) >= 32 and details["on_behalf_of"] == "4080"
+    with engine_for(db_url).connect() as conn:  # in the new installation's own trail
+        created = select(audit_log.c.actor).where(
+            audit_log.c.installation_id == details["id"], audit_log.c.action == "installation.create"
+        )
+        assert conn.execute(created).scalars().all() == ["cli"]
 
     client = create_app(receiver_settings(tmp_path, db_url)).test_client()
     assert _post_signed(client, details["webhook_url"], details["webhook_secret"], "e1").status_code == 200

@@ -96,14 +96,28 @@ def _authenticate(scope: review.Scope) -> review.ApiToken:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not header[7:].strip():
         raise ApiError(401, "unauthorized", "send an API token: Authorization: Bearer <token>")
+    legacy_days = current_app.config["HIREWATCH"].token_days
     with current_app.extensions["hirewatch.engine"].begin() as conn:
-        token = review.authenticate_token(conn, header[7:].strip())
+        token = review.authenticate_token(conn, header[7:].strip(), legacy_days)
     if token is None:
-        raise ApiError(401, "unauthorized", "unknown or revoked API token")
+        raise ApiError(401, "unauthorized", "unknown, expired or revoked API token")
     if not token.allows(scope):
-        raise ApiError(403, "forbidden", f"this endpoint needs a token with scope {scope.value!r}")
+        raise ApiError(
+            403, "forbidden", f"this endpoint needs a token with scope {scope.value!r}; {_HOW[scope]}"
+        )
     g.api_token = token
     return token
+
+
+# What a refused caller can do about it, per scope the endpoint needs.
+_HOW = {
+    review.Scope.OPERATOR: "an installation's token cannot create installations: ask the operator "
+    "(`hirewatch installations add`, or a token from `hirewatch tokens create --operator`)",
+    review.Scope.ADMIN: "use an admin token of the installation (an admin makes one with POST "
+    "/api/v1/tokens, the operator with `hirewatch tokens create`); an operator token reads no "
+    "installation's data",
+    review.Scope.REVIEWER: "use a token of the installation; an operator token reads no installation's data",
+}
 
 
 def _query_dict(schema: Schema) -> dict:
@@ -226,6 +240,7 @@ def _operation_doc(op: Operation) -> dict:
         "401": "missing or unknown token",
         "403": "token scope too narrow",
         "404": "not found in this installation",
+        "409": "conflicts with the current state (a token already revoked)",
         "422": "request did not validate",
         "503": "a service this request needs (the task queue) is down: retry later",
     }

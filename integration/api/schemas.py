@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from connectors.registry import PLATFORMS as REGISTERED
 from screening.models import Risk
-from store.review import Decision
+from store.review import Decision, Scope
 
 PLATFORMS = tuple(sorted(REGISTERED))
 
@@ -125,6 +125,46 @@ class SecretRotatedSchema(Schema):
     id = fields.String(required=True)
     webhook_url = fields.String(required=True)
     webhook_secret = fields.String(required=True, metadata={"description": "shown once"})
+
+
+# --- API tokens and users of an installation ---
+
+
+class TokenSchema(Schema):
+    id = fields.String(required=True, metadata={"description": "public id (the audit trail's token:<id>)"})
+    scope = fields.String(required=True)
+    label = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class TokenCreateSchema(Schema):
+    scope = fields.String(
+        required=True,
+        validate=validate.OneOf([s.value for s in Scope]),
+        metadata={"description": "no broader than the calling token's"},
+    )
+    label = _text(200, load_default="")
+    days = fields.Integer(
+        validate=validate.Range(min=1, max=3650),
+        metadata={
+            "description": "lifetime (default HIREWATCH_TOKEN_DAYS); never past the calling token's expiry"
+        },
+    )
+
+
+class TokenCreatedSchema(TokenSchema):
+    token = fields.String(required=True, metadata={"description": "shown once: only its hash is stored"})
+
+
+class UserSchema(Schema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    role = fields.String(required=True)
+    created_at = fields.DateTime()
+    disabled_at = fields.DateTime(allow_none=True, metadata={"description": "set: cannot sign in"})
 
 
 # --- applicants, screenings, decisions ---

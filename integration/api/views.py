@@ -107,8 +107,9 @@ def list_installations(token, query, body):
 @operation(
     "/installations",
     "POST",
-    summary="Register a new tenant: returns its webhook URL and secret and a first admin token (shown once)",
-    scope=Scope.ADMIN,
+    summary="Register a new tenant (operator token only): returns its webhook URL and secret and a "
+    "first admin token (shown once)",
+    scope=Scope.OPERATOR,
     tag="installations",
     body=schemas.InstallationCreateSchema,
     response=schemas.InstallationCreatedSchema(),
@@ -127,14 +128,16 @@ def create_installation(token, query, body):
         created = stored.create_installation(
             conn, backends.secret_box(), webhook_secret=secret, settings=settings, **body
         )
-        new_token, plain = review.create_token(conn, created.id, Scope.ADMIN, "created by API", token.actor)
         audit.record(
             conn,
             action="installation.create",
             actor=token.actor,
             installation_id=created.id,
             subject=created.id,
-            details={"platform": created.platform, "by_tenant": token.installation_id},
+            details={"platform": created.platform, "name": body["name"]},
+        )
+        new_token, plain = review.create_token(
+            conn, created.id, Scope.ADMIN, "created by API", token.actor, days=backends.settings().token_days
         )
         result = _own_installation(conn, new_token, created.id)
     return {
@@ -319,6 +322,128 @@ def _check_json_values(settings: dict) -> None:
         raise ApiError(422, "invalid", "settings contain text that is not valid UTF-8") from exc
     if "\\u0000" in json.dumps(settings):
         raise ApiError(422, "invalid", "settings must not contain NUL characters")
+
+
+# --- the installation's API tokens and users (admin) ---
+
+
+@operation(
+    "/tokens",
+    "GET",
+    summary="This installation's API tokens, newest first (never their values)",
+    scope=Scope.ADMIN,
+    tag="tokens",
+    response=schemas.TokenSchema(many=True),
+)
+def list_api_tokens(token, query, body):
+    with _engine().connect() as conn:
+        return review.list_tokens(conn, token.installation_id, backends.settings().token_days)
+
+
+@operation(
+    "/tokens",
+    "POST",
+    summary="Create a token of this installation, no broader and no longer-lived than the caller's; "
+    "its value is shown once",
+    scope=Scope.ADMIN,
+    tag="tokens",
+    body=schemas.TokenCreateSchema,
+    response=schemas.TokenCreatedSchema(),
+    status=201,
+)
+def create_api_token(token, query, body):
+    scope = Scope(body["scope"])
+    if not token.allows(scope):
+        refused = f"{token.scope.value!r} cannot make {scope.value!r}"
+        raise ApiError(403, "forbidden", f"a token never makes one broader than itself ({refused})")
+    days = body.get("days", backends.settings().token_days)
+    with _engine().begin() as conn:
+        made, plain = review.create_token(
+            conn, token.installation_id, scope, body["label"], token.actor, days, not_after=token.expires_at
+        )
+        return {**_token_of(conn, token, made.id), "token": plain}
+
+
+def _token_of(conn, token: review.ApiToken, token_id: str) -> dict:
+    listed = review.list_tokens(conn, token.installation_id, backends.settings().token_days)
+    found = [t for t in listed if t["id"] == token_id]
+    if not found:
+        raise not_found("token")
+    return found[0]
+
+
+@operation(
+    "/tokens/<token_id>/revoke",
+    "POST",
+    summary="Revoke a token of this installation at once",
+    scope=Scope.ADMIN,
+    tag="tokens",
+    response=schemas.TokenSchema(),
+)
+def revoke_api_token(token, query, body, token_id):
+    with _engine().begin() as conn:
+        _token_of(conn, token, token_id)
+        if not review.revoke_token(conn, token_id, token.actor, installation_id=token.installation_id):
+            raise ApiError(409, "already_revoked", f"token {token_id} is already revoked")
+        return _token_of(conn, token, token_id)
+
+
+@operation(
+    "/users",
+    "GET",
+    summary="This installation's review-page users",
+    scope=Scope.ADMIN,
+    tag="users",
+    response=schemas.UserSchema(many=True),
+)
+def list_users(token, query, body):
+    with _engine().connect() as conn:
+        return review.list_users(conn, token.installation_id)
+
+
+@operation(
+    "/users/<int:user_id>/disable",
+    "POST",
+    summary="The user can no longer sign in; every session of theirs ends now",
+    scope=Scope.ADMIN,
+    tag="users",
+    response=schemas.UserSchema(),
+)
+def disable_user(token, query, body, user_id):
+    return _change_user(review.disable_user, token, user_id)
+
+
+@operation(
+    "/users/<int:user_id>/enable",
+    "POST",
+    summary="A disabled user may sign in again",
+    scope=Scope.ADMIN,
+    tag="users",
+    response=schemas.UserSchema(),
+)
+def enable_user(token, query, body, user_id):
+    return _change_user(review.enable_user, token, user_id)
+
+
+@operation(
+    "/users/<int:user_id>",
+    "DELETE",
+    summary="Remove a user; their decisions and audit entries keep naming them",
+    scope=Scope.ADMIN,
+    tag="users",
+    status=204,
+)
+def remove_user(token, query, body, user_id):
+    _change_user(review.remove_user, token, user_id)
+    return Response(status=204)
+
+
+def _change_user(change, token: review.ApiToken, user_id: int) -> dict:
+    with _engine().begin() as conn:
+        user = change(conn, token.installation_id, user_id, token.actor)
+    if user is None:
+        raise not_found("user")
+    return user
 
 
 # --- applicants, screenings, decisions (reviewer) ---

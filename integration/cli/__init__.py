@@ -46,7 +46,11 @@ COMMANDS = {
         "the DPRK IT-worker red flags, including links between the applicants of the batch.",
     ),
     "serve": ("service", "serve", "Run the web app under gunicorn (replaces this process; Ctrl-C stops it)."),
-    "tokens": ("admin", "tokens", "API tokens for /api/v1 (scoped, tied to one installation)."),
+    "tokens": (
+        "admin",
+        "tokens",
+        "API tokens for /api/v1 (scoped, tied to one installation; or the operator's).",
+    ),
     "users": ("admin", "users", "Review-page users (each tied to one installation)."),
     "worker": (
         "pipeline",

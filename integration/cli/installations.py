@@ -20,6 +20,7 @@ from connectors.base import AuthType, Installation
 from connectors.registry import PLATFORMS, check_access, get_connector, missing_settings
 from integration.config import Settings
 from integration.secrets import secret_box
+from store import audit
 from store.db import engine_for
 from store.installations import (
     InstallationInfo,
@@ -212,6 +213,14 @@ def add(
             api_base_url=api_base_url,
             on_behalf_of=on_behalf_of,
             settings=settings_given,
+        )
+        audit.record(
+            conn,
+            action="installation.create",
+            actor="cli",
+            installation_id=installation.id,
+            subject=installation.id,
+            details={"platform": platform, "name": name},
         )
     _echo_secret(settings, installation, secret, as_json)
 

@@ -58,8 +58,10 @@ NAME_COLUMNS = ("owner", "value", "kind", "script", "shape", "core_size")  # of 
 
 
 def _load_common_parts() -> frozenset[str]:
+    """The common name parts, respelled: "Tatyana" is as common as the "Tatiana" listed."""
     text = resources.files("screening.matching").joinpath("common_name_parts.txt").read_text("utf-8")
-    return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+    words = (word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+    return frozenset(respelled(word) for word in words)
 
 
 COMMON_PARTS = _load_common_parts()
@@ -79,7 +81,7 @@ class TokenFrequencies:
         if df > MAX_WEIGHT_DF:
             weight = math.log(REFERENCE_NAMES / (df + 1)) / math.log(REFERENCE_NAMES / (MAX_WEIGHT_DF + 1))
             weight = round(weight / WEIGHT_STEP) * WEIGHT_STEP
-        if token in COMMON_PARTS:
+        if respelled(token) in COMMON_PARTS:
             weight = min(weight, COMMON_PART_WEIGHT)
         return max(0.15, min(1.0, weight))
 
@@ -247,6 +249,8 @@ class NameIndex:
             name.form.family,
             han_readings=form.script == "cjk",
             model=self.model,
+            typed_length=len(form.original.strip()),
+            hyphened=form.hyphened,
         )
 
     def candidate_ids(self, form: NameForm, limit: int | None = MAX_CANDIDATES) -> list[int]:
@@ -413,7 +417,7 @@ def _comparable_length(probe: str, entry: str, unvowelled: bool) -> bool:
     """Cheap pre-check: tokens of very different length only match as a truncation or skeleton."""
     if unvowelled or abs(len(respelled(probe)) - len(respelled(entry))) <= max(2, len(entry) // 3):
         return True
-    return entry.startswith(probe) or not any(ch in "aeiou" for ch in probe[1:])
+    return entry.startswith(probe) or not any(ch in "aeiou" for ch in probe[1:-1])
 
 
 def _joined_keys(entry: str) -> set[str]:
@@ -429,7 +433,8 @@ def _lookup_keys(token: str, indexing: bool, unvowelled: bool = False) -> set[st
     if looks_korean(token):
         keys.add("k:" + korean_key(token))
     bones = skeleton(token)
-    vowelless = len(token) >= 3 and not any(ch in "aeiou" for ch in token[1:])
+    # Vowels left out inside the word ("Rsi", "Qhye" for RAISI, QAHIYE): look up by the consonants.
+    vowelless = len(token) >= 2 and not any(ch in "aeiou" for ch in token[1:-1])
     if len(bones) >= 3 or ((indexing or unvowelled) and bones) or (vowelless and len(bones) >= 2):
         keys.add("s:" + bones)
     if indexing or unvowelled:
@@ -440,6 +445,7 @@ def _lookup_keys(token: str, indexing: bool, unvowelled: bool = False) -> set[st
     if len(token) == 3:
         keys.add("t:" + "".join(sorted(token)))  # "Kuy" for "Kyu": a swap in a short part
         keys.add("d:" + token)
+        keys.update("d3:" + d for d in deletions(token))  # "Kij" for "Kim": one letter changed
         keys.update("x:" + token[:n] for n in range(MIN_PREFIX, len(token)))
     else:
         keys.add("x:" + token)

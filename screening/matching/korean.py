@@ -141,7 +141,7 @@ def romanize_hangul_name(word: str) -> list[str]:
 
 # Vowel groups that differ only by romanisation system or personal habit fold onto one spelling:
 # RR eo / MR o (ŏ) / personal u ("Chung"), RR eu / MR u (ŭ), yeo / yo / yu ("Kyung"), oe / oi /
-# we ("Choi", "Chwe"), ae / ai, ee / i / yi ("Lee", "Yi"), oo / u ("Yoon", "Joo").
+# we ("Choi", "Chwe"), ae / ai, ee / i / yi / ie ("Lee", "Yi", "Rhie"), oo / u ("Yoon", "Joo").
 _VOWEL_FOLD = {
     "a": "a",
     "ae": "e", "ai": "e", "e": "e", "ay": "e",
@@ -151,7 +151,7 @@ _VOWEL_FOLD = {
     "wa": "wa", "wae": "we", "oe": "we", "oi": "we", "we": "we", "oy": "we",
     "wo": "wo", "weo": "wo", "uo": "wo",
     "wi": "wi", "wee": "wi", "ui": "wi", "eui": "wi",
-    "i": "i", "ee": "i", "yi": "i", "ea": "i", "y": "i",
+    "i": "i", "ee": "i", "yi": "i", "ea": "i", "y": "i", "ie": "i",
 }  # fmt: skip
 # Consonants: voiced/unvoiced pairs (g/k, d/t, b/p, j/ch) are one phoneme written two ways;
 # r/l likewise; doubled (tense) consonants and aspiration marks are often dropped.
@@ -166,7 +166,8 @@ _CHUNKS = re.compile(r"[aeiouwy]+|[^aeiouwy]+")
 # (so that "Peter" is never folded as if it were).
 _ONSET = r"(?:tch|jj|kk|tt|pp|ss|ch|sh|kh|th|ph|rh|wh|g|k|n|d|t|r|l|m|b|p|s|j|h|c|f)?"
 _NUCLEUS = (
-    r"(?:yeo|yae|yoo|you|wae|weo|eui|wee|ae|ai|ya|eo|ye|oe|oi|wa|yo|wo|we|wi|yu|eu|ui|oo|ou|ee|yi|a|e|i|o|u)"
+    r"(?:yeo|yae|yoo|you|wae|weo|eui|wee|ae|ai|ya|eo|ye|oe|oi|wa|yo|wo|we|wi|yu|eu|ui|oo|ou|ee|yi|ie"
+    r"|a|e|i|o|u)"
 )
 _CODA = r"(?:ng|rk|hn|k|n|t|l|m|p|h|g|r)?"
 # A name part is one syllable (family name) or two (a given name, joined); longer words are not Korean.
@@ -194,7 +195,7 @@ def korean_key(token: str) -> str:
     """The spelling-independent key of a romanised Korean name part.
 
     "jeongcheol", "jong" + "chol", "chungchul" -> "concor"; "park", "pak", "bak" -> "pak";
-    "lee", "ri", "rhee", "yi" -> "i"; "choi", "choe", "chwe" -> "cwe".
+    "lee", "ri", "rhee", "rhie", "yi" -> "i"; "choi", "choe", "chwe" -> "cwe".
     """
     word = token.lower().replace("-", "").replace("'", "")
     word = re.sub(r"^(rh|r|l)(?=[iy]|ee)", "", word)  # initial-sound rule: Ri/Rim/Ryu -> I/Im/Yu

@@ -21,9 +21,18 @@ from rapidfuzz.distance import OSA
 from screening.matching.korean import korean_key
 from screening.matching.scorer import PersonModel, name_features
 from screening.matching.syllabic import SyllableMode, cut_between_syllables, real_syllables
-from screening.matching.text import arabic_keys, is_patronymic, ocr_key, phonetic_key, respelled, skeleton
+from screening.matching.text import (
+    PARTICLES,
+    arabic_keys,
+    is_patronymic,
+    ocr_key,
+    phonetic_key,
+    respelled,
+    skeleton,
+)
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
+SHORT_TYPO = 0.82  # one letter changed in a three-letter part: aligned, but earns little
 WHOLE_NAME_SIMILARITY = 0.85  # every listed part found, at worst with one typo each
 JOINED_ACCEPT = 0.93  # exact or Korean romanisation; not a loose sound-alike
 COMMON_PART_WEIGHT = 0.35
@@ -37,7 +46,17 @@ CAP_SINGLE_PART_NAME = 75.0  # one-word list names (nicknames, weak aliases)
 MISSING_FAMILY_WEIGHT = 0.7  # "Felipe Gomez" is not "FLORES GOMEZ, Felipe"
 MIN_IDENTIFYING_WEIGHT = 0.7  # e.g. three common parts, or a rare part and a common one
 CAP_COMMON_NAME = 75.0  # below the default threshold: a common full name needs a date of birth too
+# "R. ROMASHKIN": a rare family name, whole, with the first given name's initial is a potential
+# match for review; a common one ("M. AHMADI") is many people.
+CAP_INITIAL_AND_FAMILY = 82.0
+RARE_FAMILY_WEIGHT = 0.9
 READING_REASONS = ("", "transliteration variant")  # how a pinyin reading may agree with a listed name
+# Forms and exports cut long names at a fixed width; a name exactly as long as a common field (or
+# one shorter: the cut fell on a space) may have lost its end. UNCONFIRMED which widths each ATS
+# uses: these are common column sizes, and the check below still needs the name to be the listed
+# one letter for letter up to the cut.
+FIELD_WIDTHS = (20, 25, 30, 32, 35, 40, 50)
+FIELD_CUT_SCORE = 85.0  # a potential match for review: everything typed agrees, the rest was cut off
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +100,8 @@ def _edit_similarity(a: str, b: str) -> float:
     slip = shortest >= 4 or (shortest == 3 and (len(a) != len(b) or sorted(a) == sorted(b)))
     if distance == 1 and slip:
         return max(plain, 0.86)  # one typo, swap, doubled or dropped letter
+    if distance == 1 and shortest == 3:
+        return SHORT_TYPO  # "Kij" for "Kim": a slip, or another short name ("Ali", "Ari")
     return plain
 
 
@@ -103,12 +124,14 @@ def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
         yield TokenMatch(0.88, "transliteration variant")  # Aleksandr/Alexander (ks = x, one vowel)
     if ocr_key(a) == ocr_key(b):
         yield TokenMatch(0.92, "letters confused (OCR)")
+    if unvowelled and not _written_final_vowel_agrees(a, b):
+        return  # Rasouli (رسولی) is not Rasoul: a long vowel written is no vowel left out
     skel_a, skel_b = skeleton(a), skeleton(b)
     # Vowels left out: the consonants of the listed part in order, only letters dropped ("Mstfa").
     vowelless = not re.search("[aeiou]", a[1:]) or (len(a) < len(b) and _subsequence(a, b))
     short_enough = len(skel_a) >= 2 or len(b) <= 4
     if skel_a == skel_b and (
-        (unvowelled and short_enough) or (vowelless and len(a) >= 3 and len(skel_a) >= 2)
+        (unvowelled and short_enough) or (vowelless and len(skel_a) >= 2 and (len(a) >= 3 or a[0] == b[0]))
     ):
         yield TokenMatch(0.9, "same consonants (vowels left out)")
     elif unvowelled and _same_arabic_consonants(a, b):
@@ -117,6 +140,20 @@ def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
         yield TokenMatch(0.88, "same consonants (article al- attached)")
     if _truncated(a, b):
         yield TokenMatch(0.88, "truncated")
+
+
+def _written_final_vowel_agrees(typed: str, listed: str) -> bool:
+    """Arabic and Persian script leave out short vowels but write long ones, and a name's last vowel
+    is written: a typed part ending in a written long vowel (ی, و, ا read y, w, a after a consonant:
+    Rasouli, Mohammadi, Taha) is another name than a listed part ending in a consonant (Rasoul,
+    Muhammad; Atiyah's h aside), and a typed part ending in a consonant (Asl) than a listed part
+    ending in i, u or o (Sali)."""
+    end = listed.rstrip("h") if len(listed) > 2 and listed[-2] in "aeiou" else listed
+    if len(typed) >= 2 and typed[-1] not in "aeiouwyh":
+        return end[-1:] not in ("i", "y", "u", "o")
+    if len(typed) < 3 or typed[-1] not in "ywa" or typed[-2] in "aeiouwy":
+        return True
+    return end[-1:] in tuple("aeiouy")
 
 
 def _subsequence(short: str, long_: str) -> bool:
@@ -147,6 +184,7 @@ class NameComparison:
     missing: list[int]  # list token positions nothing matched
     extra: list[int]  # applicant token positions nothing matched
     features: tuple[float, ...] = ()  # what the person model scored (scorer.FEATURES)
+    cut_at: int = 0  # the typed name is the listed one cut off at this many characters (0: not)
 
 
 def align(
@@ -249,6 +287,8 @@ def compare(
     family: frozenset[int] = frozenset(),
     han_readings: bool = False,
     model: PersonModel | None = None,
+    typed_length: int = 0,
+    hyphened: frozenset[int] = frozenset(),
 ) -> NameComparison:
     """Score (0-100) how well an applicant's name tokens cover a listed name's, and vice versa.
 
@@ -259,7 +299,75 @@ def compare(
     han_readings: the applicant wrote in Han characters, read as pinyin. Those readings are
     exact (no typos) and may be wrong (a Japanese name read as Chinese), so only identical or
     transliteration-variant syllables agree, and a syllable left unmatched means another name.
+
+    typed_length: characters of the name as typed, to tell a name cut off by a form field.
+    hyphened: applicant token positions typed joined to the next by a hyphen (text.NameForm).
     """
+    comparison = _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, syllabic,
+                          family, han_readings, model)  # fmt: skip
+    if _split_across_roles(applicant, comparison, hyphened, family) or _only_family(comparison, family):
+        comparison.score = min(comparison.score, CAP_COMMON_NAME)
+    width = field_width(typed_length)
+    # One short of the width only when the cut fell on a space: the last part typed is whole.
+    if width and cut_short(applicant, listed, family, whole_last=typed_length < width):
+        comparison.score = max(comparison.score, FIELD_CUT_SCORE)
+        comparison.cut_at = width
+    return comparison
+
+
+def _split_across_roles(
+    applicant: tuple[str, ...], comparison: NameComparison, hyphened: frozenset[int], family: frozenset[int]
+) -> bool:
+    """One hyphenated word typed ("Sang-hoon", "Ji-min") is one name part: its halves cannot be the
+    listed family name and a given name at once, nor can one half alone be a listed part. Particles
+    ("al-Hasan") align wherever their twin is."""
+    if not hyphened or not family:
+        return False
+    role = {i: j in family for p in comparison.pairs for i in p.applicant for j in p.listed[:1]
+            if p.match.reason or applicant[i] not in PARTICLES}  # fmt: skip
+    extra = {i for i in comparison.extra if applicant[i] not in PARTICLES}
+    for i in hyphened:
+        if i in role and i + 1 in role and role[i] != role[i + 1]:
+            return True
+        if (i in role and i + 1 in extra) or (i in extra and i + 1 in role):
+            return True
+    return False
+
+
+def _only_family(comparison: NameComparison, family: frozenset[int]) -> bool:
+    """Only the family name agrees and every given name the list has is left out ("Sessa BERMUDEZ"
+    for "BERMUDEZ SUAZA, Pedro Antonio"): a relative's name, not the person's."""
+    matched = {j for p in comparison.pairs for j in p.listed}
+    return bool(family) and matched <= family and bool(set(comparison.missing) - family)
+
+
+def field_width(typed_length: int) -> int:
+    """The common field width a name of this length may have been cut at (0: none)."""
+    return next((w for w in FIELD_WIDTHS if w - 1 <= typed_length <= w), 0)
+
+
+def cut_short(
+    applicant: tuple[str, ...], listed: tuple[str, ...], family: frozenset[int], whole_last: bool = False
+) -> bool:
+    """The applicant's parts are the listed name's, read given names first or as listed, up to the
+    last one typed, which begins the next listed part (is all of it: whole_last); and the listed
+    name goes on after it."""
+    given = tuple(t for j, t in enumerate(listed) if j not in family)
+    surname = tuple(t for j, t in enumerate(listed) if j in family)
+    size = len(applicant)
+    for order in {given + surname, surname + given}:
+        if size < 2 or size > len(order) or applicant == order:
+            continue
+        last = order[size - 1]
+        if applicant[:-1] == order[: size - 1] and (
+            last == applicant[-1] or (not whole_last and last.startswith(applicant[-1]))
+        ):
+            return True
+    return False
+
+
+def _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, syllabic, family,
+             han_readings, model) -> NameComparison:  # fmt: skip
     pairs = align(applicant, listed, unvowelled, syllabic)
     if han_readings:
         pairs = [p for p in pairs if p.match.reason in READING_REASONS]
@@ -299,13 +407,21 @@ def _rules_score(pairs, missing, extra, listed, listed_weights, applicant_weight
     first_and_last = lenient and _gave_first_and_last(len(listed), family, matched_l, extra)
     missing_weight = max(costs, default=0.0) if first_and_last else sum(costs)
     total_l = matched_weight + missing_weight
-    extra_discount = MISSING_PART_DISCOUNT if lenient else 1.0
-    total_a = matched_weight + extra_discount * sum(applicant_weights[i] for i in extra)
+    total_a = matched_weight + _extra_weight([applicant_weights[i] for i in extra], lenient)
     score = 100 * (agreed / total_l) ** 0.6 * (agreed / total_a) ** 0.4
-    score = _cap(score, pairs, listed, listed_weights, missing)
+    score = _cap(score, pairs, listed, listed_weights, missing, family, extra)
     if syllabic and (missing or extra):
         score = min(score, CAP_COMMON_NAME)  # Korean and Chinese names have no optional parts
     return score
+
+
+def _extra_weight(weights: list[float], lenient: bool) -> float:
+    """What parts the list does not have cost: one middle name the list left out costs little; any
+    more are a longer name than the listed one."""
+    if not lenient or not weights:
+        return sum(weights)
+    dearest = max(weights)
+    return MISSING_PART_DISCOUNT * dearest + sum(weights) - dearest
 
 
 def _missing_weight(position: int, listed, listed_weights, family: frozenset[int], lenient: bool) -> float:
@@ -331,12 +447,14 @@ def _credit(similarity: float) -> float:
     return max(0.0, (similarity - 0.4) / 0.6)
 
 
-def _cap(score: float, pairs: list[Pair], listed, listed_weights, missing: list[int]) -> float:
+def _cap(score: float, pairs: list[Pair], listed, listed_weights, missing: list[int], family, extra) -> float:
     """Rules that keep shared surnames and one-word names from alerting on their own."""
     aligned = [p for p in pairs if p.match.reason != "initial"]
     if len(listed) == 1:
         return min(score, CAP_SINGLE_PART_NAME)
     if len(aligned) < 2:
+        if not extra and _initial_and_rare_family(pairs, aligned, listed_weights, family, len(listed)):
+            return min(score, CAP_INITIAL_AND_FAMILY)
         return min(score, CAP_TOO_FEW_PARTS)
     distinctive = any(listed_weights[j] >= DISTINCTIVE_WEIGHT for p in aligned for j in p.listed)
     # "Andrey KUZNETSOV" is the whole of "KUZNETSOV, Andrey Anatolyevich" as people write it.
@@ -346,9 +464,25 @@ def _cap(score: float, pairs: list[Pair], listed, listed_weights, missing: list[
     if not distinctive and not whole_name:
         return min(score, CAP_ONLY_COMMON_PARTS)
     identifying = sum(listed_weights[j] for p in aligned for j in p.listed)
-    if identifying < MIN_IDENTIFYING_WEIGHT:
+    if identifying < MIN_IDENTIFYING_WEIGHT or (missing and identifying <= MIN_IDENTIFYING_WEIGHT + 1e-9):
         return min(score, CAP_COMMON_NAME)  # "Wei Zhang", "Sergei Ivanov": many people, one name
     return score
+
+
+def _initial_and_rare_family(pairs, aligned, listed_weights, family: frozenset[int], size: int) -> bool:
+    """The whole family name (the last part when the list does not say), rare and spelt as listed,
+    and the first given name's initial."""
+    surname = family or frozenset({size - 1})
+    given = [j for j in range(size) if j not in surname]
+    found = {j for p in aligned for j in p.listed}
+    initials = {j for p in pairs if p.match.reason == "initial" for j in p.listed}
+    return (
+        bool(given)
+        and given[0] in initials
+        and found == surname
+        and all(p.match.similarity == 1.0 for p in aligned)
+        and max(listed_weights[j] for j in surname) >= RARE_FAMILY_WEIGHT
+    )
 
 
 def explain(
@@ -371,6 +505,8 @@ def explain(
         clauses.append("not given: " + " ".join(listed[j].upper() for j in comparison.missing))
     if comparison.extra:
         clauses.append("not on the list: " + " ".join(applicant[i].upper() for i in comparison.extra))
+    if comparison.cut_at:
+        clauses.append(f"typed name may be cut off at {comparison.cut_at} characters (a form field's width)")
     return ", ".join(clauses)
 
 

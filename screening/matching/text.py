@@ -35,6 +35,9 @@ TITLES = {
     "sheikh", "shaykh", "haji", "hajji", "mullah", "maulana", "general", "colonel", "col",
     "gen", "capt", "captain", "lt", "major", "maj",
 }  # fmt: skip
+# Titles that are also name parts elsewhere ("Eng" is a Chinese given name): dropped only when typed
+# abbreviated with a dot before the name ("Eng. Kwang Chun KIM", "Ing. Jan Novak").
+DOTTED_TITLE = re.compile(r"^\s*(?:eng|engr|ing|arch|dipl|rev|hon)\.\s*", re.IGNORECASE)
 # Name particles: kept for display but weigh little ("AL", "BIN", "DE", "VAN"; the Arabic article
 # also as Urdu and Persian names assimilate it: "Bashir-ud-Din", "Habib-ur-Rehman").
 PARTICLES = {
@@ -101,6 +104,7 @@ class NameForm:
     family: frozenset[int]  # positions of tokens known to be the family name ("LAST, First")
     script: str  # dominant script as typed: latin, cyrillic, arabic, hangul, cjk, ...
     shown: tuple[str, ...] = ()  # each token as an explanation shows it: digits never read as letters
+    hyphened: frozenset[int] = frozenset()  # token i and i + 1 were one word typed with a hyphen
 
 
 @lru_cache(maxsize=100_000)
@@ -113,16 +117,18 @@ def _name_form(raw: str, drop: set[str]) -> NameForm:
     script = _dominant_script(text)
     if script == "latin":
         text = text.translate(HOMOGLYPHS)
+    text = DOTTED_TITLE.sub("", text)
     family_part, _, given_part = text.partition(",") if "," in text else ("", "", text)
     kana_name = _has_kana(text)
-    family, family_shown = _tokens(family_part, drop, script, kana_name)
-    given, given_shown = _tokens(given_part, drop, script, kana_name)
+    family, family_shown, family_hyphened = _tokens(family_part, drop, script, kana_name)
+    given, given_shown, given_hyphened = _tokens(given_part, drop, script, kana_name)
     if script in ("arabic", "hebrew"):
         family, given = _split_article(family), _split_article(given)
         family_shown, given_shown = family, given
     tokens = family + given
     shown = tuple(family_shown + given_shown)
-    return NameForm(raw, tuple(tokens), frozenset(range(len(family))), script, shown)
+    hyphened = frozenset(family_hyphened) | {len(family) + i for i in given_hyphened}
+    return NameForm(raw, tuple(tokens), frozenset(range(len(family))), script, shown, hyphened)
 
 
 # A family name read otherwise than the same character in a word (金 "gold" is 금, the name 김).
@@ -150,20 +156,32 @@ def _has_kana(text: str) -> bool:
     return any("\u3040" <= ch <= "\u30ff" or "\uff66" <= ch <= "\uff9f" for ch in text)
 
 
-def _tokens(text: str, drop: set[str], script: str, kana_name: bool) -> tuple[list[str], list[str]]:
-    """The tokens of a name, and each as shown (digits as typed)."""
+def _tokens(
+    text: str, drop: set[str], script: str, kana_name: bool
+) -> tuple[list[str], list[str], list[int]]:
+    """The tokens of a name, each as shown (digits as typed), and the positions of tokens joined to
+    the next by a hyphen ("Sang-hoon": one name part in two syllables)."""
     out: list[str] = []
     shown: list[str] = []
-    for word in re.split(r"[\s\-‐‑–—_/.,;:()\[\]\"“”«»]+", text):
-        if not word:
-            continue
-        parts = _transliterate_word(word, kana_name) if script != "latin" or not word.isascii() else [word]
-        for part in parts:
-            cleaned = _clean(part)
-            if cleaned and cleaned not in drop:
-                out.append(cleaned)
-                shown.append(_clean(part, digits_as_letters=False))
-    return out, shown
+    hyphened: list[int] = []
+    for spaced in re.split(r"[\s_/.,;:()\[\]\"“”«»]+", text):
+        first_of_word = len(out)
+        for word in re.split(r"[\-‐‑–—]+", spaced):
+            if not word:
+                continue
+            parts = (
+                _transliterate_word(word, kana_name) if script != "latin" or not word.isascii() else [word]
+            )
+            for part in parts:
+                cleaned = _clean(part)
+                if cleaned and cleaned not in drop:
+                    out.append(cleaned)
+                    shown.append(_clean(part, digits_as_letters=False))
+            if len(out) > first_of_word and re.search(r"[\-‐‑–—]", spaced):
+                hyphened.append(len(out) - 1)
+        if hyphened and hyphened[-1] == len(out) - 1:
+            hyphened.pop()  # the word's last token is joined to nothing after it
+    return out, shown, hyphened
 
 
 _UNVOWELLED_PARTICLES = {"l": "al", "al": "al", "bn": "bin", "bnt": "bint", "bw": "abu", "bu": "abu"}

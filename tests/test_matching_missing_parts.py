@@ -3,6 +3,8 @@ and every middle name left out at once (first and last name only) is one omissio
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from screening.matching import SanctionsIndex
@@ -30,16 +32,30 @@ def index() -> SanctionsIndex:
 @pytest.mark.parametrize(
     ("typed", "entity_id", "explained"),
     [
-        ("Andrey Kuznetsov", "37045", "family name KUZNETSOV = KUZNETSOV, given name ANDREY = ANDREY, "
-                                      "not given: ANATOLYEVICH"),
+        ("Andrey Anatolyevich Kuznetsov", "37045", "family name KUZNETSOV = KUZNETSOV, given name ANDREY = "
+                                                   "ANDREY, given name ANATOLYEVICH = ANATOLYEVICH"),
         ("Mahmood Din", "QDi.266", "name part DIN = DIN, not given: SULTAN BASHIR UD"),  # ud: the article
-        ("Sergei Morozov", "36521", "SERGEY ≈ SERGEI (transliteration variant), not given: IVANOVICH"),
+        ("Sergei Ivanovich Morozov", "36521", "SERGEY ≈ SERGEI (transliteration variant)"),
     ],
 )  # fmt: skip
 def test_a_left_out_patronymic_or_article_costs_little(index, typed, entity_id, explained) -> None:
     hits = index.match(Applicant(id="a", name=typed))
     assert [h.entity_id for h in hits] == [entity_id]
     assert explained in hits[0].explanation
+
+
+@pytest.mark.parametrize("typed", ["Andrey Kuznetsov", "Sergei Morozov"])
+def test_two_common_parts_without_the_patronymic_are_no_match_alone(index, typed) -> None:
+    """Thousands of people are called Andrey Kuznetsov: the name alone is no potential match."""
+    assert index.match(Applicant(id="a", name=typed)) == []
+
+
+def test_a_full_date_of_birth_makes_two_common_parts_a_match() -> None:
+    listed = dataclasses.replace(ENTITIES[0], birth_dates=["1971-03-02"])
+    dated = index_of([listed, *ENTITIES[1:]])
+    hits = dated.match(Applicant(id="a", name="Andrey Kuznetsov", date_of_birth="1971-03-02"))
+    assert [h.entity_id for h in hits] == ["37045"]
+    assert "date of birth agrees" in hits[0].explanation
 
 
 @pytest.mark.parametrize("typed", ["Hussein Abdallah", "Andrey Morozov", "Sergey Kuznetsov"])

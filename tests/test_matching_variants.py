@@ -101,6 +101,7 @@ OTHERS = [
     person("31009", "KANG, Min"),
     person("31010", "KIM, Kwang Chun"),
     person("31011", "LIM, Eng Kiat"),
+    person("31012", "IVANOVA, Tatyana Grigoryevna"),
 ]
 
 
@@ -132,6 +133,8 @@ def others() -> SanctionsIndex:
         ("Jennifer Ji-min Kang", set()),  # half of the given name "Ji-min" is not the listed "Min"
         ("Eng. Kwang Chun KIM", {"31010"}),  # a title abbreviated with a dot
         ("Eng Kiat Lim", {"31011"}),  # ... and the same letters as a name part
+        ("Tatyana Grigoryevna Ivanova", {"31012"}),
+        ("Татьяна Иванова", set()),  # two common parts, the rest left out: many people
     ],
 )
 def test_parts_added_and_written_vowels(others, typed, expected) -> None:

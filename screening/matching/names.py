@@ -413,7 +413,7 @@ def _cap(score: float, pairs: list[Pair], listed, listed_weights, missing: list[
     if not distinctive and not whole_name:
         return min(score, CAP_ONLY_COMMON_PARTS)
     identifying = sum(listed_weights[j] for p in aligned for j in p.listed)
-    if identifying < MIN_IDENTIFYING_WEIGHT:
+    if identifying < MIN_IDENTIFYING_WEIGHT or (missing and identifying <= MIN_IDENTIFYING_WEIGHT + 1e-9):
         return min(score, CAP_COMMON_NAME)  # "Wei Zhang", "Sergei Ivanov": many people, one name
     return score
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -59,6 +61,7 @@ def test_tokens_expire_and_can_be_listed_and_revoked(sqlite_url, monkeypatch) ->
     assert timedelta(days=29) < expires - datetime.now(UTC) <= timedelta(days=30)  # the configured default
     listed = runner.invoke(main, ["tokens", "list", "--installation", "acme"])
     assert token.id in listed.stdout and "ci" in listed.stdout and "REVOKED" not in listed.stdout
+    assert re.search(r"last used \d{4}-\d\d-\d\d \d\d:\d\d  ci", listed.stdout)  # to the minute, like expiry
     assert runner.invoke(main, ["tokens", "revoke", token.id]).exit_code == 0
     assert "REVOKED" in runner.invoke(main, ["tokens", "list"]).stdout
     assert runner.invoke(main, ["tokens", "revoke", token.id]).exit_code == 1  # names the fix, no crash

@@ -149,6 +149,9 @@ def test_users_list_disable_enable_remove(sqlite_url, tmp_path, monkeypatch) -> 
     assert unknown.exit_code == 1 and "no user 'r@acme.test': see `hirewatch users list`" in unknown.output
     with make_engine(sqlite_url).connect() as conn:
         trail = conn.execute(
-            select(audit_log.c.action).where(audit_log.c.subject == "r@acme.test", audit_log.c.actor == "cli")
-        ).scalars()
-    assert list(trail) == ["user.add", "user.disable", "user.enable", "user.remove"]
+            select(audit_log.c.action, audit_log.c.details).where(
+                audit_log.c.subject == "r@acme.test", audit_log.c.actor == "cli"
+            )
+        ).all()
+    assert [action for action, _ in trail] == ["user.add", "user.disable", "user.enable", "user.remove"]
+    assert "reviewer" in str(trail[0].details)  # the role given is in the trail

@@ -33,7 +33,7 @@ import numpy as np
 from names_dev import Hit, Row, Truth, load_index, load_rows, name_key, split_of
 
 from screening.matching import SanctionsIndex
-from screening.matching.scorer import FEATURES, REVIEW_SCORE
+from screening.matching.scorer import FEATURES, REVIEW_SCORE, load_person_model
 from screening.matching.text import person_name
 from screening.models import EntityType, NameKind
 
@@ -157,6 +157,7 @@ def choose_cut(queries: list[Query], log_odds: list[np.ndarray]) -> tuple[float,
 
 def extract_all(per_class: int) -> tuple[list[Query], list[Query]]:
     index = load_index()
+    index.people.model = load_person_model()  # features are computed only for a model, whatever the default
     truth = Truth(index)
     rows = load_rows()
     train_rows = [r for r in rows if split_of(r) == "train"]

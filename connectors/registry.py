@@ -156,7 +156,9 @@ def check_tenant_api_url(platform: str, url: str, field: str = "api_base_url") -
     """A URL a tenant gives (admin API): on the platform's own API hosts over https, with no
     operator exception; `urls.UrlRefused` otherwise."""
     connector = get_connector(platform)
-    return urls.check_api_url(url, connector.api_hosts, field=field, vendor=connector.display_name)
+    return urls.check_api_url(
+        url, connector.api_hosts, field=field, vendor=connector.display_name, hint=urls.TENANT_HINT
+    )
 
 
 def api_base_of(installation: Installation) -> str | None:

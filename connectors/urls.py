@@ -29,6 +29,11 @@ from urllib3.util.url import parse_url
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _DNS_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
 OPERATOR_HINT = "; an operator can allow other URLs with HIREWATCH_ALLOW_API_URLS"
+# the admin API never honours the allowlist, so pointing a tenant at it would send them in circles
+TENANT_HINT = (
+    "; the admin API takes no other URL (HIREWATCH_ALLOW_API_URLS is for the CLI only: "
+    "hirewatch installations add/update --api-base-url)"
+)
 
 
 class UrlRefused(ValueError):
@@ -104,6 +109,7 @@ def check_api_url(
     field: str = "api_base_url",
     operator_allowed: Sequence[str] = (),
     vendor: str = "the ATS",
+    hint: str = OPERATOR_HINT,
 ) -> str:
     """`url` (an installation's API base URL, OAuth token URL, ...) when HireWatch may send the
     tenant's credentials there; UrlRefused otherwise. Every such field goes through here."""
@@ -115,14 +121,13 @@ def check_api_url(
     except ValueError:
         raise UrlRefused(field, "not a valid URL") from None
     if parts.scheme.lower() != "https":
-        raise UrlRefused(field, f"must be an https URL of {vendor}'s API{OPERATOR_HINT}")
+        raise UrlRefused(field, f"must be an https URL of {vendor}'s API{hint}")
     if parts.username or parts.password or parts.query or parts.fragment:
         raise UrlRefused(field, "must not carry a user name, password, query or fragment")
     if port not in (None, 443) or not parts.hostname or not host_allowed(parts.hostname, api_hosts):
         raise UrlRefused(
             field,
-            f"{parts.netloc or url!r} is not one of {vendor}'s API hosts "
-            f"({', '.join(api_hosts)}){OPERATOR_HINT}",
+            f"{parts.netloc or url!r} is not one of {vendor}'s API hosts ({', '.join(api_hosts)}){hint}",
         )
     return url
 

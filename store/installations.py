@@ -231,6 +231,11 @@ def info_of(row: Any) -> InstallationInfo:
     )
 
 
+def find_installation_info(conn: Connection, installation_id: str) -> InstallationInfo | None:
+    row = conn.execute(select(installations).where(installations.c.id == installation_id)).mappings().first()
+    return None if row is None else info_of(row)
+
+
 def list_installations(conn: Connection, platform: str | None = None) -> list[InstallationInfo]:
     query = select(installations).order_by(installations.c.created_at, installations.c.id)
     if platform:

@@ -448,7 +448,8 @@ def add_user(conn: Connection, installation_id: str, email: str, password: str, 
             role=role.value,
         )
     ).inserted_primary_key[0]
-    audit.record(conn, action="user.add", actor="cli", installation_id=installation_id, subject=email)
+    audit.record(conn, action="user.add", actor="cli", installation_id=installation_id, subject=email,
+                 details={"role": role.value})  # fmt: skip
     return User(user_id, installation_id, email, role)
 
 

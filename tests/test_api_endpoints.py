@@ -275,6 +275,27 @@ def test_deeply_nested_json_body_is_400(api) -> None:
     assert response.status_code == 400 and response.json["reason"]
 
 
+def test_deleting_an_installation_keeps_its_trail_saying_what_was_deleted(api) -> None:
+    client, auth = api["client"], api["admin"]
+    assert (
+        client.patch("/api/v1/installations/acme", headers=auth, json={"name": "Acme Corp"}).status_code
+        == 200
+    )
+    assert client.post("/api/v1/installations/acme/rotate-secret", headers=auth).status_code == 200
+    assert client.delete("/api/v1/installations/acme", headers=auth).status_code == 204
+    with api["engine"].connect() as conn:
+        trail = conn.execute(
+            select(audit_log.c.action, audit_log.c.details)
+            .where(audit_log.c.installation_id == "acme", audit_log.c.action.like("installation.%"))
+            .order_by(audit_log.c.id)
+        ).all()
+    assert [tuple(row) for row in trail] == [
+        ("installation.update", {"fields": ["name"]}),
+        ("installation.rotate_secret", {}),
+        ("installation.delete", {"platform": "greenhouse", "name": "Acme Corp"}),
+    ]
+
+
 def _harvest_v3_answers() -> None:
     """A token, then one page of candidates: the test call an installation change makes
     (https://harvestdocs.greenhouse.io/docs/authentication, /docs/pagination)."""

@@ -46,6 +46,7 @@ def test_tenant_api_urls_off_the_platforms_hosts_are_refused(api, url: str) -> N
     body = {"platform": "greenhouse", "name": "X", "api_base_url": url, **V3}
     created = client.post("/api/v1/installations", headers=operator, json=body)
     assert created.status_code == 422 and "api_base_url" in created.json["fields"]
+    assert "HIREWATCH_ALLOW_API_URLS is for the CLI only" in created.json["reason"]  # no dead end
     patched = client.patch("/api/v1/installations/acme", headers=auth, json={"api_base_url": url})
     assert patched.status_code == 422 and "api_base_url" in patched.json["fields"]
     with engine.connect() as conn:

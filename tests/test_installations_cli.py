@@ -239,6 +239,66 @@ def test_set_credentials_checks_them_and_check_reports_health(cli, sandbox, db_u
     assert failing.exit_code == 1 and "bad_credentials" in failing.output
 
 
+def _trail(db_url: str, installation_id: str) -> list[tuple[str, str, str, dict]]:
+    query = (
+        select(audit_log.c.actor, audit_log.c.action, audit_log.c.subject, audit_log.c.details)
+        .where(audit_log.c.installation_id == installation_id)
+        .order_by(audit_log.c.id)
+    )
+    with engine_for(db_url).connect() as conn:
+        return [tuple(row) for row in conn.execute(query)]
+
+
+def test_every_change_is_in_the_trail_naming_fields_never_secrets_and_outlives_remove(
+    cli, sandbox, db_url
+) -> None:
+    allow = {"HIREWATCH_ALLOW_API_URLS": sandbox.url}
+    added = json.loads(_add(cli, sandbox.api_base_url, allow=sandbox.url).stdout)
+    installation_id = added["id"]
+    creds = ["--client-id", "sandbox-client", "--client-secret", "sandbox-secret", "--on-behalf-of", "4080"]
+    moved = cli(
+        "set-credentials", installation_id, *creds, "--token-url", sandbox.token_url, env_overrides=allow
+    )
+    assert moved.exit_code == 0, moved.output
+    refused = cli("update", installation_id, "--api-base-url", sandbox.url, env_overrides=allow)
+    assert refused.exit_code == 1  # refused changes are not stored, so not audited either
+    renamed = cli(
+        "update", installation_id, "--name", "Renamed", "--on-behalf-of", "4081", env_overrides=allow
+    )
+    assert renamed.exit_code == 0, renamed.output
+    generated = json.loads(cli("rotate-secret", installation_id, "--json").stdout)["webhook_secret"]
+    assert cli("rotate-secret", installation_id, "--secret", "vendor-issued-secret").exit_code == 0
+    assert cli("check", installation_id, env_overrides=allow).exit_code == 0
+    sandbox.state.client_secret = "rotated"
+    sandbox.state.revoke_tokens()
+    assert cli("check", installation_id, env_overrides=allow).exit_code == 1
+    assert cli("remove", installation_id, "--yes").exit_code == 0
+
+    trail = _trail(db_url, installation_id)  # audit rows have no foreign key: they stay
+    assert {(actor, subject) for actor, _, subject, _ in trail} == {("cli", installation_id)}
+    assert [(action, details) for _, action, _, details in trail] == [
+        ("installation.create", {"platform": "greenhouse", "name": "S"}),
+        (
+            "installation.update",
+            {"fields": ["api_key", "client_id", "client_secret", "on_behalf_of", "status", "token_url"]},
+        ),
+        ("installation.update", {"fields": ["name", "on_behalf_of"]}),
+        ("installation.rotate_secret", {"generated": True}),
+        ("installation.rotate_secret", {"generated": False}),
+        ("installation.check", {"ok": True, "problem": None}),
+        ("installation.check", {"ok": False, "problem": "bad_credentials"}),
+        ("installation.delete", {"platform": "greenhouse", "name": "Renamed"}),
+    ]
+    written = json.dumps(trail)
+    for secret in ("sandbox-secret", added["webhook_secret"], generated, "vendor-issued-secret"):
+        assert secret not in written
+
+
+def test_removing_an_unknown_installation_records_nothing(cli, db_url) -> None:
+    assert cli("remove", "nope", "--yes").exit_code == 1
+    assert _trail(db_url, "nope") == []
+
+
 def kombo_integration(integration_id: str, label: str) -> dict:
     """Kombo's documented GET /integrations/{id} example, made an ATS integration."""
     answer = json.loads((FIXTURES / "kombo" / "get-integration.json").read_text())

@@ -102,6 +102,7 @@ OTHERS = [
     person("31010", "KIM, Kwang Chun"),
     person("31011", "LIM, Eng Kiat"),
     person("31012", "IVANOVA, Tatyana Grigoryevna"),
+    person("31013", "ZHUCHKOVSKY, Alexander"),
 ]
 
 
@@ -135,6 +136,7 @@ def others() -> SanctionsIndex:
         ("Eng Kiat Lim", {"31011"}),  # ... and the same letters as a name part
         ("Tatyana Grigoryevna Ivanova", {"31012"}),
         ("Татьяна Иванова", set()),  # two common parts, the rest left out: many people
+        ("Alexan ZHUCHKOVSKY", {"31013"}),  # a given name cut short (the blocking index files prefixes)
     ],
 )
 def test_parts_added_and_written_vowels(others, typed, expected) -> None:

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -59,6 +61,7 @@ def test_tokens_expire_and_can_be_listed_and_revoked(sqlite_url, monkeypatch) ->
     assert timedelta(days=29) < expires - datetime.now(UTC) <= timedelta(days=30)  # the configured default
     listed = runner.invoke(main, ["tokens", "list", "--installation", "acme"])
     assert token.id in listed.stdout and "ci" in listed.stdout and "REVOKED" not in listed.stdout
+    assert re.search(r"last used \d{4}-\d\d-\d\d \d\d:\d\d  ci", listed.stdout)  # to the minute, like expiry
     assert runner.invoke(main, ["tokens", "revoke", token.id]).exit_code == 0
     assert "REVOKED" in runner.invoke(main, ["tokens", "list"]).stdout
     assert runner.invoke(main, ["tokens", "revoke", token.id]).exit_code == 1  # names the fix, no crash
@@ -146,6 +149,9 @@ def test_users_list_disable_enable_remove(sqlite_url, tmp_path, monkeypatch) -> 
     assert unknown.exit_code == 1 and "no user 'r@acme.test': see `hirewatch users list`" in unknown.output
     with make_engine(sqlite_url).connect() as conn:
         trail = conn.execute(
-            select(audit_log.c.action).where(audit_log.c.subject == "r@acme.test", audit_log.c.actor == "cli")
-        ).scalars()
-    assert list(trail) == ["user.add", "user.disable", "user.enable", "user.remove"]
+            select(audit_log.c.action, audit_log.c.details).where(
+                audit_log.c.subject == "r@acme.test", audit_log.c.actor == "cli"
+            )
+        ).all()
+    assert [action for action, _ in trail] == ["user.add", "user.disable", "user.enable", "user.remove"]
+    assert "reviewer" in str(trail[0].details)  # the role given is in the trail

@@ -204,13 +204,14 @@ def update_installation(token, query, body, installation_id):
 )
 def delete_installation(token, query, body, installation_id):
     with _engine().begin() as conn:
-        _own_installation(conn, token, installation_id)
-        audit.record(
+        doomed = _own_installation(conn, token, installation_id)
+        audit.record(  # audit rows have no foreign key: this one outlives the installation
             conn,
             action="installation.delete",
             actor=token.actor,
             installation_id=installation_id,
             subject=installation_id,
+            details={"platform": doomed["platform"], "name": doomed["name"]},
         )
         stored.delete_installation(conn, installation_id)
     return Response(status=204)

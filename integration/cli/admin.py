@@ -153,10 +153,10 @@ def list_tokens(installation_id: str | None) -> None:
     now = datetime.now(UTC)
     for t in found:
         state = "REVOKED " if t["revoked_at"] else "EXPIRED " if t["expires_at"] <= now else ""
+        used = f"{t['last_used_at']:%Y-%m-%d %H:%M}" if t["last_used_at"] else "never"
         click.echo(
             f"{t['id']}  {t['installation_id'] or '(operator)'}  {t['scope']:<8}  "
-            f"expires {t['expires_at']:%Y-%m-%d %H:%M}  last used {t['last_used_at'] or 'never'}  "
-            f"{state}{t['label']}"
+            f"expires {t['expires_at']:%Y-%m-%d %H:%M}  last used {used}  {state}{t['label']}"
         )
 
 

@@ -27,6 +27,7 @@ from store.installations import (
     UnknownInstallation,
     create_installation,
     delete_installation,
+    find_installation_info,
     generate_webhook_secret,
     get_installation,
     installation_health,
@@ -150,6 +151,18 @@ def _refuse_unless_it_works(settings: Settings, installation: Installation, what
     click.echo(f"Checked: {result.message}.", err=True)
 
 
+def _audit(conn: Connection, installation_id: str, action: str, details: dict | None = None) -> None:
+    """An entry in the installation's trail by the CLI; details name fields, never secret values."""
+    audit.record(
+        conn,
+        action=action,
+        actor="cli",
+        installation_id=installation_id,
+        subject=installation_id,
+        details=details,
+    )
+
+
 @installations.command("add")
 @click.option("--platform", required=True, type=click.Choice(sorted(PLATFORMS)), help="The ATS.")
 @click.option("--name", required=True, help="A name for this account, e.g. the company.")
@@ -214,14 +227,7 @@ def add(
             on_behalf_of=on_behalf_of,
             settings=settings_given,
         )
-        audit.record(
-            conn,
-            action="installation.create",
-            actor="cli",
-            installation_id=installation.id,
-            subject=installation.id,
-            details={"platform": platform, "name": name},
-        )
+        _audit(conn, installation.id, "installation.create", {"platform": platform, "name": name})
     _echo_secret(settings, installation, secret, as_json)
 
 
@@ -251,6 +257,8 @@ def set_credentials(
         _refuse_unless_it_works(settings, replace(current, **changes), "not changed")
         update_installation(conn, box, installation_id, status="active", **changes)
         set_unhealthy(conn, installation_id, False)  # the check just passed
+        # the same entry as the admin API's PATCH with client credentials
+        _audit(conn, installation_id, "installation.update", {"fields": sorted([*changes, "status"])})
     click.echo(f"Installation {installation_id} now uses client {client_id} as user {on_behalf_of}.")
 
 
@@ -289,6 +297,7 @@ def update(
         update_installation(conn, box, installation_id, **changes)
         if checked:
             set_unhealthy(conn, installation_id, False)  # the check just passed
+        _audit(conn, installation_id, "installation.update", {"fields": sorted(changes)})
     click.echo(f"Updated installation {installation_id}: {', '.join(sorted(changes))}")
 
 
@@ -299,10 +308,12 @@ def check(installation_id: str) -> None:
     with _store() as (settings, conn, box):
         installation = _existing(conn, box, installation_id)
     result = check_access(installation, settings.allow_api_urls)
+    with _store() as (_settings, conn, _box):
+        if result.ok:
+            set_unhealthy(conn, installation_id, False)
+        _audit(conn, installation_id, "installation.check", {"ok": result.ok, "problem": result.problem})
     if not result.ok:
         raise click.ClickException(f"{installation_id}: {result.problem}: {result.message}")
-    with _store() as (_settings, conn, _box):
-        set_unhealthy(conn, installation_id, False)
     click.echo(f"{installation_id}: ok ({result.message})")
 
 
@@ -369,14 +380,21 @@ def list_command(as_json: bool) -> None:
 @click.argument("installation_id")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def remove(installation_id: str, yes: bool) -> None:
-    """Delete an installation with its inbox, applicants and screenings."""
+    """Delete an installation with its inbox, applicants and screenings; its audit trail stays."""
     if not yes:
         click.confirm(f"Delete installation {installation_id} and all its data?", abort=True)
     with _store() as (_settings, conn, _box):
-        if not delete_installation(conn, installation_id):
+        doomed = find_installation_info(conn, installation_id)
+        if doomed is None:
             raise click.ClickException(
                 f"no installation {installation_id!r}; see: hirewatch installations list"
             )
+        # audit rows carry no foreign key, so this entry outlives the rows it describes; it names
+        # what was deleted because nothing else will
+        _audit(
+            conn, installation_id, "installation.delete", {"platform": doomed.platform, "name": doomed.name}
+        )
+        delete_installation(conn, installation_id)
     click.echo(f"Removed installation {installation_id}")
 
 
@@ -393,5 +411,6 @@ def rotate_secret(installation_id: str, secret: str | None, as_json: bool) -> No
             raise click.ClickException(
                 f"no installation {installation_id!r}; see: hirewatch installations list"
             ) from None
+        _audit(conn, installation_id, "installation.rotate_secret", {"generated": secret is None})
         installation = get_installation(conn, box, installation_id)
     _echo_secret(settings, installation, new_secret, as_json)

@@ -22,7 +22,7 @@ from integration.spreadsheet import safe_cell
 from screening.engine import Screener
 from screening.linkage import Linker, MemoryLinkageStore, tenant_secret
 from screening.matching import DEFAULT_THRESHOLD
-from screening.memory import gc_frozen
+from screening.memory import gc_frozen, skip_final_collection
 from screening.models import Applicant, ScreeningResult
 
 LIST_FIELDS = ("emails", "phones", "addresses", "urls", "employers")
@@ -89,6 +89,7 @@ def screen(
             click.echo(f"{input_path}: line {line_no}: {exc}", err=True)
     screener = load_screener(lists_source, threshold)
     linker = make_linker(db_url, tenant)
+    skip_final_collection()  # the process ends with the batch
     with gc_frozen():  # the lists and their index stay alive for the whole batch
         linker.index_many(applicants)  # the whole batch first: each applicant links to all the others
         rows = tqdm(applicants, desc="screening", unit="applicant", file=sys.stderr,

@@ -53,6 +53,7 @@ MIN_WEIGHT = 0.1
 REFERENCE_LIST_NAMES = 20_000
 WEIGHT_STEP = 0.05
 FULL_WEIGHT_LIST_NAMES = 5  # a word on this few listed names still weighs fully
+PROBE_CACHE_LIMIT = 20_000  # employer words whose similar entries are kept
 
 
 @cache
@@ -253,6 +254,7 @@ class OrganisationIndex:
         self._postings = IntLists()  # entry id -> name ids
         self._by_deletion = KeyTable()  # an entry, or a long one with one letter dropped -> entry ids
         self._by_whole = KeyTable()  # all words joined -> name ids
+        self._similar_cache: dict[str, frozenset[int]] = {}  # probe -> _similar_entries
 
     @staticmethod
     def indexable_forms(values: list[str]) -> list[CompanyForm]:
@@ -333,14 +335,22 @@ class OrganisationIndex:
                     found.update(self._postings[entry_id])
         return sorted(found)
 
-    def _similar_entries(self, probe: str) -> set[int]:
+    def _similar_entries(self, probe: str) -> frozenset[int]:
+        """Ids of the entries spelled as the probe or one letter off it. Employers' words recur
+        ("trading", "smith", "google"): each is looked up once per process (up to a limit)."""
+        cached = self._similar_cache.get(probe)
+        if cached is not None:
+            return cached
         probe_id = self._entry_ids.get(probe)
         entry_ids = {probe_id} if probe_id is not None else set()
         for variant in (probe, *_deletions(probe)):
             for entry_id in self._by_deletion.get(variant):
                 if word_similarity(probe, self._entries[entry_id])[0] >= ACCEPT:
                     entry_ids.add(entry_id)
-        return entry_ids
+        if len(self._similar_cache) >= PROBE_CACHE_LIMIT:
+            self._similar_cache.clear()
+        found = self._similar_cache[probe] = frozenset(entry_ids)
+        return found
 
     def search(self, form: CompanyForm, floor: float) -> list[OrgCandidate]:
         """Listed names scoring at least `floor` against this employer, best per owner."""

@@ -103,6 +103,8 @@ OTHERS = [
     person("31011", "LIM, Eng Kiat"),
     person("31012", "IVANOVA, Tatyana Grigoryevna"),
     person("31013", "ZHUCHKOVSKY, Alexander"),
+    person("31014", "O, Kuk-Ryol"),
+    person("31015", "FAZLULLAH, Maulana"),
 ]
 
 
@@ -137,6 +139,9 @@ def others() -> SanctionsIndex:
         ("Tatyana Grigoryevna Ivanova", {"31012"}),
         ("Татьяна Иванова", set()),  # two common parts, the rest left out: many people
         ("Alexan ZHUCHKOVSKY", {"31013"}),  # a given name cut short (the blocking index files prefixes)
+        ("Oh Kukyeol", {"31014"}),  # 오국렬: Oh is the family name O, the unwritten ㄹ of Kuk-Ryol
+        ("Oh Kukryol", {"31014"}),
+        ("MAULANA FAZLULLAH", {"31015"}),  # a title he is listed by, when it is all but his name
     ],
 )
 def test_parts_added_and_written_vowels(others, typed, expected) -> None:

@@ -76,6 +76,8 @@ def token_similarity(
     """
     if applicant == listed:
         return TokenMatch(1.0, "")
+    if syllabic and len(applicant) > 1 and korean_key(applicant) == korean_key(listed):
+        return TokenMatch(0.97, "Korean romanisation")  # "Oh" is the family name O (오); "I" an initial
     if len(applicant) == 1 or len(listed) == 1:
         short, long_ = sorted((applicant, listed), key=len)
         hit = len(short) == 1 and long_.startswith(short)

@@ -260,9 +260,11 @@ def compare(
         comparison.score = min(comparison.score, CAP_COMMON_NAME)
     width = field_width(typed_length)
     # One short of the width only when the cut fell on a space: the last part typed is whole.
-    if width and cut_short(applicant, listed, family, whole_last=typed_length < width):
-        comparison.score = max(comparison.score, FIELD_CUT_SCORE)
-        comparison.cut_at = width
+    cut = cut_short(applicant, listed, family, whole_last=typed_length < width) if width else None
+    if cut is not None and comparison.score < FIELD_CUT_SCORE:
+        typed_count = len(applicant)
+        comparison = NameComparison(FIELD_CUT_SCORE, _cut_pairs(applicant, listed, cut),
+                                    missing=list(cut[typed_count:]), extra=[], cut_at=width)  # fmt: skip
     return comparison
 
 
@@ -299,22 +301,33 @@ def field_width(typed_length: int) -> int:
 
 def cut_short(
     applicant: tuple[str, ...], listed: tuple[str, ...], family: frozenset[int], whole_last: bool = False
-) -> bool:
-    """The applicant's parts are the listed name's, read given names first or as listed, up to the
-    last one typed, which begins the next listed part (is all of it: whole_last); and the listed
-    name goes on after it."""
-    given = tuple(t for j, t in enumerate(listed) if j not in family)
-    surname = tuple(t for j, t in enumerate(listed) if j in family)
+) -> tuple[int, ...] | None:
+    """The listed name's positions in the reading order the applicant's name follows when its parts
+    are the listed name's, read given names first or as listed, up to the last one typed, which
+    begins the next listed part (is all of it: whole_last), and the listed name goes on after it;
+    None when it does not."""
+    given = tuple(j for j in range(len(listed)) if j not in family)
+    surname = tuple(sorted(family))
     size = len(applicant)
-    for order in {given + surname, surname + given}:
-        if size < 2 or size > len(order) or applicant == order:
+    for order in (given + surname, surname + given):
+        read = tuple(listed[j] for j in order)
+        if size < 2 or size > len(read) or applicant == read:
             continue
-        last = order[size - 1]
-        if applicant[:-1] == order[: size - 1] and (
+        last = read[size - 1]
+        if applicant[:-1] == read[: size - 1] and (
             last == applicant[-1] or (not whole_last and last.startswith(applicant[-1]))
         ):
-            return True
-    return False
+            return order
+    return None
+
+
+def _cut_pairs(applicant: tuple[str, ...], listed: tuple[str, ...], order: tuple[int, ...]) -> list[Pair]:
+    """Each typed part paired with the listed part it stands for; the last one may be cut off."""
+    pairs = []
+    for i, typed in enumerate(applicant):
+        whole = listed[order[i]] == typed
+        pairs.append(Pair((i,), (order[i],), TokenMatch(1.0, "") if whole else TokenMatch(0.88, "cut off")))
+    return pairs
 
 
 def _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, syllabic, family,

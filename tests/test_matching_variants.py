@@ -106,6 +106,8 @@ OTHERS = [
     person("31013", "ZHUCHKOVSKY, Alexander"),
     person("31014", "O, Kuk-Ryol"),
     person("31015", "FAZLULLAH, Maulana"),
+    person("31016", "KIM, Yo Jong"),
+    person("31017", "RYU, Jin"),
 ]
 
 
@@ -143,6 +145,9 @@ def others() -> SanctionsIndex:
         ("Oh Kukyeol", {"31014"}),  # 오국렬: Oh is the family name O, the unwritten ㄹ of Kuk-Ryol
         ("Oh Kukryol", {"31014"}),
         ("MAULANA FAZLULLAH", {"31015"}),  # a title he is listed by, when it is all but his name
+        ("Yo Jong KUM", {"31016"}),  # one syllable one letter off, every other one exact: a typo
+        ("Ya Jang KIM", set()),  # two syllables off: another name
+        ("Jim RYU", set()),  # in a two-syllable name one syllable is half the name
     ],
 )
 def test_parts_added_and_written_vowels(others, typed, expected) -> None:

@@ -30,6 +30,7 @@ from screening.matching.text import (
 )
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
+SYLLABLE_SLIP = 0.82  # one letter off in one syllable of an otherwise exact Korean or Chinese name
 SHORT_TYPO = 0.82  # one letter changed in a three-letter part: aligned, but earns little
 WHOLE_NAME_SIMILARITY = 0.85  # every listed part found, at worst with one typo each
 JOINED_ACCEPT = 0.93  # exact or Korean romanisation; not a loose sound-alike
@@ -335,6 +336,7 @@ def _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, s
     pairs = align(applicant, listed, unvowelled, syllabic)
     if han_readings:
         pairs = [p for p in pairs if p.match.reason in READING_REASONS]
+    pairs += _one_syllable_slip(applicant, listed, pairs, syllabic)
     matched_l = {j for p in pairs for j in p.listed}
     matched_a = {i for p in pairs for i in p.applicant}
     missing = [j for j in range(len(listed)) if j not in matched_l]
@@ -352,6 +354,28 @@ def _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, s
     features = name_features(applicant, pairs, missing, extra, listed, *roles, bool(syllabic), han_readings,
                              first_and_last, rules)  # fmt: skip
     return NameComparison(model.score(features), pairs, missing, extra, features)
+
+
+def _one_syllable_slip(applicant, listed, pairs: list[Pair], syllabic: SyllableMode) -> list[Pair]:
+    """A Korean or Chinese name of three syllables or more whose every syllable agrees but one, typed
+    one letter off as another real syllable ("Yo Jong KUM" for "KIM, Yo Jong"): a typo, when all the
+    rest is the listed name. Two real syllables are otherwise two names."""
+    if syllabic != SyllableMode.SPELLED or len(listed) < 3 or len(applicant) != len(listed):
+        return []
+    if len(pairs) != len(listed) - 1 or any(len(p.applicant) > 1 or p.match.similarity < 0.97 for p in pairs):
+        return []
+    (i,) = set(range(len(applicant))) - {p.applicant[0] for p in pairs}
+    (j,) = set(range(len(listed))) - {p.listed[0] for p in pairs}
+    typed, meant = applicant[i], listed[j]
+    if OSA.distance(typed, meant) != 1 or min(len(typed), len(meant)) < 2 or _n_or_ng(typed, meant):
+        return []
+    return [Pair((i,), (j,), TokenMatch(SYLLABLE_SLIP, "one letter off"))]
+
+
+def _n_or_ng(a: str, b: str) -> bool:
+    """San and Sang, Jin and Jing: the n and ng finals are two syllables, never a slip."""
+    short, long_ = sorted((a, b), key=len)
+    return long_ == short + "g" and short.endswith("n")
 
 
 def _rules_score(pairs, missing, extra, listed, listed_weights, applicant_weights, family, syllabic) -> float:

@@ -200,6 +200,8 @@ def korean_key(token: str) -> str:
     word = token.lower().replace("-", "").replace("'", "")
     word = re.sub(r"^(rh|r|l)(?=[iy]|ee)", "", word)  # initial-sound rule: Ri/Rim/Ryu -> I/Im/Yu
     word = re.sub(r"^rh?(?=[aeou])", "n", word)  # Ro/Ra -> No/Na
+    # ㄹ after a closed syllable is said n and often not written: "Kukryol" = "Kuk-Ryol" = "Kukyeol".
+    word = re.sub(r"(?<=[bcdgkmnpt])r(?=[aeiouy])", "", word)
     out = []
     for chunk in _CHUNKS.findall(word):
         if chunk[0] in "aeiouwy":

@@ -32,6 +32,7 @@ from screening.matching.text import (
 )
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
+SYLLABLE_SLIP = 0.82  # one letter off in one syllable of an otherwise exact Korean or Chinese name
 SHORT_TYPO = 0.82  # one letter changed in a three-letter part: aligned, but earns little
 WHOLE_NAME_SIMILARITY = 0.85  # every listed part found, at worst with one typo each
 JOINED_ACCEPT = 0.93  # exact or Korean romanisation; not a loose sound-alike
@@ -78,6 +79,8 @@ def token_similarity(
     """
     if applicant == listed:
         return TokenMatch(1.0, "")
+    if syllabic and len(applicant) > 1 and korean_key(applicant) == korean_key(listed):
+        return TokenMatch(0.97, "Korean romanisation")  # "Oh" is the family name O (오); "I" an initial
     if len(applicant) == 1 or len(listed) == 1:
         short, long_ = sorted((applicant, listed), key=len)
         hit = len(short) == 1 and long_.startswith(short)
@@ -309,9 +312,11 @@ def compare(
         comparison.score = min(comparison.score, CAP_COMMON_NAME)
     width = field_width(typed_length)
     # One short of the width only when the cut fell on a space: the last part typed is whole.
-    if width and cut_short(applicant, listed, family, whole_last=typed_length < width):
-        comparison.score = max(comparison.score, FIELD_CUT_SCORE)
-        comparison.cut_at = width
+    cut = cut_short(applicant, listed, family, whole_last=typed_length < width) if width else None
+    if cut is not None and comparison.score < FIELD_CUT_SCORE:
+        typed_count = len(applicant)
+        comparison = NameComparison(FIELD_CUT_SCORE, _cut_pairs(applicant, listed, cut),
+                                    missing=list(cut[typed_count:]), extra=[], cut_at=width)  # fmt: skip
     return comparison
 
 
@@ -348,22 +353,33 @@ def field_width(typed_length: int) -> int:
 
 def cut_short(
     applicant: tuple[str, ...], listed: tuple[str, ...], family: frozenset[int], whole_last: bool = False
-) -> bool:
-    """The applicant's parts are the listed name's, read given names first or as listed, up to the
-    last one typed, which begins the next listed part (is all of it: whole_last); and the listed
-    name goes on after it."""
-    given = tuple(t for j, t in enumerate(listed) if j not in family)
-    surname = tuple(t for j, t in enumerate(listed) if j in family)
+) -> tuple[int, ...] | None:
+    """The listed name's positions in the reading order the applicant's name follows when its parts
+    are the listed name's, read given names first or as listed, up to the last one typed, which
+    begins the next listed part (is all of it: whole_last), and the listed name goes on after it;
+    None when it does not."""
+    given = tuple(j for j in range(len(listed)) if j not in family)
+    surname = tuple(sorted(family))
     size = len(applicant)
-    for order in {given + surname, surname + given}:
-        if size < 2 or size > len(order) or applicant == order:
+    for order in (given + surname, surname + given):
+        read = tuple(listed[j] for j in order)
+        if size < 2 or size > len(read) or applicant == read:
             continue
-        last = order[size - 1]
-        if applicant[:-1] == order[: size - 1] and (
+        last = read[size - 1]
+        if applicant[:-1] == read[: size - 1] and (
             last == applicant[-1] or (not whole_last and last.startswith(applicant[-1]))
         ):
-            return True
-    return False
+            return order
+    return None
+
+
+def _cut_pairs(applicant: tuple[str, ...], listed: tuple[str, ...], order: tuple[int, ...]) -> list[Pair]:
+    """Each typed part paired with the listed part it stands for; the last one may be cut off."""
+    pairs = []
+    for i, typed in enumerate(applicant):
+        whole = listed[order[i]] == typed
+        pairs.append(Pair((i,), (order[i],), TokenMatch(1.0, "") if whole else TokenMatch(0.88, "cut off")))
+    return pairs
 
 
 def _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, syllabic, family,
@@ -371,6 +387,7 @@ def _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, s
     pairs = align(applicant, listed, unvowelled, syllabic)
     if han_readings:
         pairs = [p for p in pairs if p.match.reason in READING_REASONS]
+    pairs += _one_syllable_slip(applicant, listed, pairs, syllabic)
     matched_l = {j for p in pairs for j in p.listed}
     matched_a = {i for p in pairs for i in p.applicant}
     missing = [j for j in range(len(listed)) if j not in matched_l]
@@ -388,6 +405,28 @@ def _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, s
     features = name_features(applicant, pairs, missing, extra, listed, *roles, bool(syllabic), han_readings,
                              first_and_last, rules)  # fmt: skip
     return NameComparison(model.score(features), pairs, missing, extra, features)
+
+
+def _one_syllable_slip(applicant, listed, pairs: list[Pair], syllabic: SyllableMode) -> list[Pair]:
+    """A Korean or Chinese name of three syllables or more whose every syllable agrees but one, typed
+    one letter off as another real syllable ("Yo Jong KUM" for "KIM, Yo Jong"): a typo, when all the
+    rest is the listed name. Two real syllables are otherwise two names."""
+    if syllabic != SyllableMode.SPELLED or len(listed) < 3 or len(applicant) != len(listed):
+        return []
+    if len(pairs) != len(listed) - 1 or any(len(p.applicant) > 1 or p.match.similarity < 0.97 for p in pairs):
+        return []
+    (i,) = set(range(len(applicant))) - {p.applicant[0] for p in pairs}
+    (j,) = set(range(len(listed))) - {p.listed[0] for p in pairs}
+    typed, meant = applicant[i], listed[j]
+    if OSA.distance(typed, meant) != 1 or min(len(typed), len(meant)) < 2 or _n_or_ng(typed, meant):
+        return []
+    return [Pair((i,), (j,), TokenMatch(SYLLABLE_SLIP, "one letter off"))]
+
+
+def _n_or_ng(a: str, b: str) -> bool:
+    """San and Sang, Jin and Jing: the n and ng finals are two syllables, never a slip."""
+    short, long_ = sorted((a, b), key=len)
+    return long_ == short + "g" and short.endswith("n")
 
 
 def _rules_score(pairs, missing, extra, listed, listed_weights, applicant_weights, family, syllabic) -> float:

@@ -109,7 +109,10 @@ class NameForm:
 
 @lru_cache(maxsize=100_000)
 def person_name(raw: str) -> NameForm:
-    return _name_form(raw, drop=TITLES)
+    """Titles dropped, unless that leaves one part: "FAZLULLAH, Maulana" is listed by the title he
+    goes by, and "Maulana Fazlullah" is how applicants and the UN write it."""
+    form = _name_form(raw, drop=TITLES)
+    return form if len(form.tokens) > 1 else _name_form(raw, drop=set())
 
 
 def _name_form(raw: str, drop: set[str]) -> NameForm:

@@ -32,6 +32,7 @@ from screening.matching.text import (
 )
 
 ACCEPT = 0.80  # token pairs below this similarity are not aligned
+_VOWEL = re.compile("[aeiou]")
 SYLLABLE_SLIP = 0.82  # one letter off in one syllable of an otherwise exact Korean or Chinese name
 SHORT_TYPO = 0.82  # one letter changed in a three-letter part: aligned, but earns little
 WHOLE_NAME_SIMILARITY = 0.85  # every listed part found, at worst with one typo each
@@ -131,7 +132,7 @@ def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
         return  # Rasouli (رسولی) is not Rasoul: a long vowel written is no vowel left out
     skel_a, skel_b = skeleton(a), skeleton(b)
     # Vowels left out: the consonants of the listed part in order, only letters dropped ("Mstfa").
-    vowelless = not re.search("[aeiou]", a[1:]) or (len(a) < len(b) and _subsequence(a, b))
+    vowelless = not _VOWEL.search(a, 1) or (len(a) < len(b) and _subsequence(a, b))
     short_enough = len(skel_a) >= 2 or len(b) <= 4
     if skel_a == skel_b and (
         (unvowelled and short_enough) or (vowelless and len(skel_a) >= 2 and (len(a) >= 3 or a[0] == b[0]))

@@ -33,7 +33,7 @@ from importlib import resources
 
 from rapidfuzz.distance import OSA
 
-from screening.matching.compact import IntLists, KeyTable, State
+from screening.matching.compact import IntLists, KeyTable, MadeOnFirstUse, State
 from screening.matching.companies import CompanyForm, company_name, same_kind_of_company
 from screening.models import NameKind
 
@@ -364,7 +364,7 @@ class OrganisationIndex:
         return sorted(best.values(), key=lambda c: -c.comparison.score)
 
 
-class StoredOrgs(Sequence[ListedOrg]):
+class StoredOrgs(MadeOnFirstUse[ListedOrg]):
     """A restored index's names, each made on first use (as blocking.StoredNames)."""
 
     def __init__(self, state: Mapping, prefix: str, entries: list[str]) -> None:
@@ -372,18 +372,9 @@ class StoredOrgs(Sequence[ListedOrg]):
         self._tokens = IntLists.restore(state, f"{prefix}name.tokens")
         self._forms = IntLists.restore(state, f"{prefix}name.forms")
         self._columns = [state[f"{prefix}name.{column}"] for column in ("owner", "value", "kind")]
-        self._made: list[ListedOrg | None] = [None] * len(self._tokens)
+        super().__init__(len(self._tokens))
         if any(len(column) != len(self._made) for column in (*self._columns, self._forms)):
             raise ValueError(f"{prefix}: name columns of different lengths")
-
-    def __len__(self) -> int:
-        return len(self._made)
-
-    def __getitem__(self, name_id: int) -> ListedOrg:
-        name = self._made[name_id]
-        if name is None:
-            name = self._made[name_id] = self._make(name_id)
-        return name
 
     def _make(self, name_id: int) -> ListedOrg:
         owner, value, kind = (column[name_id] for column in self._columns)

@@ -108,6 +108,8 @@ OTHERS = [
     person("31015", "FAZLULLAH, Maulana"),
     person("31016", "KIM, Yo Jong"),
     person("31017", "RYU, Jin"),
+    person("11726", "BELTRAN LEYVA, Hector"),
+    person("31018", "AVENDANO OJEDA, Sergio"),
 ]
 
 
@@ -148,6 +150,10 @@ def others() -> SanctionsIndex:
         ("Yo Jong KUM", {"31016"}),  # one syllable one letter off, every other one exact: a typo
         ("Ya Jang KIM", set()),  # two syllables off: another name
         ("Jim RYU", set()),  # in a two-syllable name one syllable is half the name
+        ("Hector LEYVA", {"11726"}),  # one of two family names, the rest as listed
+        ("Hector BELTRAN", {"11726"}),
+        ("Hector Raul LEYVA", set()),  # ... but not with a part the list does not have
+        ("Sergey OJEDA", set()),  # ... nor with a given name that only sounds alike
     ],
 )
 def test_parts_added_and_written_vowels(others, typed, expected) -> None:

@@ -45,6 +45,7 @@ DISTINCTIVE_WEIGHT = 0.5
 CAP_TOO_FEW_PARTS = 60.0  # one agreeing part of a longer name is never a match
 CAP_ONLY_COMMON_PARTS = 70.0  # only common parts agree and not the whole name
 CAP_SINGLE_PART_NAME = 75.0  # one-word list names (nicknames, weak aliases)
+ONE_SURNAME_OF_TWO = 0.5  # a two-part family name given by one part, every given name there
 MISSING_FAMILY_WEIGHT = 0.7  # "Felipe Gomez" is not "FLORES GOMEZ, Felipe"
 MIN_IDENTIFYING_WEIGHT = 0.7  # e.g. three common parts, or a rare part and a common one
 CAP_COMMON_NAME = 75.0  # below the default threshold: a common full name needs a date of birth too
@@ -443,6 +444,8 @@ def _rules_score(pairs, missing, extra, listed, listed_weights, applicant_weight
     # Korean and Chinese names have no middle names to leave out; a family name is never optional.
     lenient = len(pairs) >= 2 and not (missing and extra) and not syllabic
     costs = [_missing_weight(j, listed, listed_weights, family, lenient) for j in missing]
+    if lenient and _one_surname_of_two(pairs, missing, extra, family):
+        costs = [min(costs[0], ONE_SURNAME_OF_TWO)]
     # Leaving out every middle name is one omission, however many there are: only the dearest counts.
     first_and_last = lenient and _gave_first_and_last(len(listed), family, matched_l, extra)
     missing_weight = max(costs, default=0.0) if first_and_last else sum(costs)
@@ -462,6 +465,20 @@ def _extra_weight(weights: list[float], lenient: bool) -> float:
         return sum(weights)
     dearest = max(weights)
     return MISSING_PART_DISCOUNT * dearest + sum(weights) - dearest
+
+
+def _one_surname_of_two(
+    pairs: list[Pair], missing: list[int], extra: list[int], family: frozenset[int]
+) -> bool:
+    """ "Hector LEYVA" for "BELTRAN LEYVA, Hector": of two family names one is given, every other
+    part spelt as listed, nothing added. Many go by one of their two surnames."""
+    return (
+        len(family) == 2
+        and len(missing) == 1
+        and missing[0] in family
+        and not extra
+        and all(p.match.similarity >= 0.95 for p in pairs)
+    )
 
 
 def _missing_weight(position: int, listed, listed_weights, family: frozenset[int], lenient: bool) -> float:

@@ -110,6 +110,7 @@ OTHERS = [
     person("31017", "RYU, Jin"),
     person("11726", "BELTRAN LEYVA, Hector"),
     person("31018", "AVENDANO OJEDA, Sergio"),
+    person("31019", "VILLAVICENCIO PEREZ, Felipe"),
 ]
 
 
@@ -154,6 +155,8 @@ def others() -> SanctionsIndex:
         ("Hector BELTRAN", {"11726"}),
         ("Hector Raul LEYVA", set()),  # ... but not with a part the list does not have
         ("Sergey OJEDA", set()),  # ... nor with a given name that only sounds alike
+        ("Felipe VILLAVICENCIO", {"31019"}),
+        ("Felipe PEREZ", set()),  # ... nor when the family name given is a common one: many people
     ],
 )
 def test_parts_added_and_written_vowels(others, typed, expected) -> None:

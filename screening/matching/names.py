@@ -444,7 +444,7 @@ def _rules_score(pairs, missing, extra, listed, listed_weights, applicant_weight
     # Korean and Chinese names have no middle names to leave out; a family name is never optional.
     lenient = len(pairs) >= 2 and not (missing and extra) and not syllabic
     costs = [_missing_weight(j, listed, listed_weights, family, lenient) for j in missing]
-    if lenient and _one_surname_of_two(pairs, missing, extra, family):
+    if lenient and _one_surname_of_two(pairs, missing, extra, family, listed_weights):
         costs = [min(costs[0], ONE_SURNAME_OF_TWO)]
     # Leaving out every middle name is one omission, however many there are: only the dearest counts.
     first_and_last = lenient and _gave_first_and_last(len(listed), family, matched_l, extra)
@@ -467,16 +467,18 @@ def _extra_weight(weights: list[float], lenient: bool) -> float:
     return MISSING_PART_DISCOUNT * dearest + sum(weights) - dearest
 
 
-def _one_surname_of_two(
-    pairs: list[Pair], missing: list[int], extra: list[int], family: frozenset[int]
-) -> bool:
-    """ "Hector LEYVA" for "BELTRAN LEYVA, Hector": of two family names one is given, every other
-    part spelt as listed, nothing added. Many go by one of their two surnames."""
+def _one_surname_of_two(pairs: list[Pair], missing: list[int], extra: list[int], family: frozenset[int],
+                        listed_weights) -> bool:  # fmt: skip
+    """ "Hector LEYVA" for "BELTRAN LEYVA, Hector": of two family names one is given, a distinctive
+    one ("Felipe PEREZ" is many people), every other part spelt as listed, nothing added. Many go
+    by one of their two surnames."""
+    given_surname = [j for j in family if j not in missing]
     return (
         len(family) == 2
         and len(missing) == 1
         and missing[0] in family
         and not extra
+        and all(listed_weights[j] >= DISTINCTIVE_WEIGHT for j in given_surname)
         and all(p.match.similarity >= 0.95 for p in pairs)
     )
 

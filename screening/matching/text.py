@@ -169,6 +169,7 @@ def _tokens(
     hyphened: list[int] = []
     for spaced in re.split(r"[\s_/.,;:()\[\]\"“”«»]+", text):
         first_of_word = len(out)
+        ends = set()  # where each hyphen-separated piece of this word ended
         for word in re.split(r"[\-‐‑–—]+", spaced):
             if not word:
                 continue
@@ -180,10 +181,9 @@ def _tokens(
                 if cleaned and cleaned not in drop:
                     out.append(cleaned)
                     shown.append(_clean(part, digits_as_letters=False))
-            if len(out) > first_of_word and re.search(r"[\-‐‑–—]", spaced):
-                hyphened.append(len(out) - 1)
-        if hyphened and hyphened[-1] == len(out) - 1:
-            hyphened.pop()  # the word's last token is joined to nothing after it
+            ends.add(len(out) - 1)
+        # A piece's last token is joined to the next piece's first, within this word only.
+        hyphened += sorted(e for e in ends if first_of_word <= e < len(out) - 1)
     return out, shown, hyphened
 
 

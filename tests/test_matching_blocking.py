@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from screening.matching import SanctionsIndex
-from screening.matching.blocking import MAX_CANDIDATES
+from screening.matching.blocking import MAX_CANDIDATES, best_per_owner
 from screening.models import Applicant, Entity, EntityType, ListedName, ListSnapshot, NameKind
 
 
@@ -58,3 +58,8 @@ def test_the_same_applicant_gets_the_same_hits_whatever_order_the_candidates_com
     as_found = keys(list)
     assert as_found and as_found == keys(lambda ids: ids[::-1]) == keys(lambda ids: sorted(ids, key=hash))
     assert index.match(applicant)[0].matched_name == "KIM, Yong Chol"  # the first listed of equals
+
+
+def test_each_owner_keeps_its_best_name_at_the_floor_the_first_of_equal_scores() -> None:
+    owners, scores = [7, 7, 8, 7, 9], [80.0, 90.0, 71.9, 90.0, 72.0]
+    assert best_per_owner(owners, scores, floor=72.0) == {7: 1, 9: 4}

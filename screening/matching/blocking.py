@@ -218,19 +218,18 @@ class NameIndex:
 
     def search(self, form: NameForm, floor: float) -> list[Candidate]:
         """Listed names scoring at least `floor` against this name, best per owner."""
+        compared = self.compared(form)
+        owners = [c.name.owner for c in compared]
+        best = best_per_owner(owners, [c.comparison.score for c in compared], floor)
+        return sorted((compared[i] for i in best.values()), key=lambda c: -c.comparison.score)
+
+    def compared(self, form: NameForm) -> list[Candidate]:
+        """Every candidate (candidate_ids) compared with this name, in list order: so of an entry's
+        names scoring alike the first one listed is the match whatever order the blocking found them
+        in, and the hit (and its key) is the same every run."""
         applicant_weights = self.applicant_weights(form)
-        best: dict[int, Candidate] = {}
-        # In list order, so of an entry's names scoring alike the first one listed is the match
-        # whatever order the blocking found them in: the hit (and its key) is the same every run.
-        for name_id in sorted(self.candidate_ids(form)):
-            name = self.names[name_id]
-            comparison = self.compare(form, name, applicant_weights)
-            if comparison.score < floor:
-                continue
-            current = best.get(name.owner)
-            if current is None or comparison.score > current.comparison.score:
-                best[name.owner] = Candidate(name, comparison)
-        return sorted(best.values(), key=lambda c: -c.comparison.score)
+        names = [self.names[name_id] for name_id in sorted(self.candidate_ids(form))]
+        return [Candidate(name, self.compare(form, name, applicant_weights)) for name in names]
 
     def applicant_weights(self, form: NameForm) -> tuple[float, ...]:
         return tuple(self.frequencies.weight(t) for t in form.tokens)
@@ -368,6 +367,15 @@ class NameIndex:
             self._query_cache.clear()
         self._query_cache[cache_key] = result
         return result
+
+
+def best_per_owner(owners: Sequence[int], scores: Sequence[float], floor: float) -> dict[int, int]:
+    """owner -> the position of its best-scoring name at or above `floor` (of equal scores the first)."""
+    best: dict[int, int] = {}
+    for position, (owner, score) in enumerate(zip(owners, scores, strict=True)):
+        if score >= floor and (owner not in best or score > scores[best[owner]]):
+            best[owner] = position
+    return best
 
 
 class StoredNames(MadeOnFirstUse[IndexedName]):

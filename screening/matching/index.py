@@ -71,6 +71,17 @@ def person_forms(typed: str) -> list[tuple[NameForm, str]]:
     return [(person_name(typed), "")] + ([(person_name(reading), reading)] if reading else [])
 
 
+def name_evidence(score: float, kind: str) -> float:
+    """What a listed name's score proves: a weak a.k.a. alone is weaker evidence."""
+    return score * WEAK_ALIAS_FACTOR if kind == NameKind.WEAK else score
+
+
+def hit_score(name_score: float, agreement: DobAgreement) -> float:
+    """A name hit's score as shown and held against the threshold: the date of birth's adjustment,
+    one decimal."""
+    return round(max(0.0, min(100.0, name_score + DOB_ADJUSTMENT[agreement])), 1)
+
+
 class SanctionsIndex:
     def __init__(
         self,
@@ -138,13 +149,18 @@ class SanctionsIndex:
                 hits[key] = hit
         return sorted(hits.values(), key=lambda h: (-h.score, h.list, h.entity_id, h.matched_on))
 
+    @property
+    def name_floor(self) -> float:
+        """The least name score a date of birth can lift to the threshold: lower ones are never hits."""
+        return self.threshold - DOB_AGREES_BONUS
+
     def _name_hits(self, applicant: Applicant) -> list[SanctionsHit]:
         typed = applicant.full_name.strip()
         if not typed:
             return []
         best: dict[tuple[str, str], SanctionsHit] = {}
         for form, read_as in person_forms(typed):
-            for candidate in self.people.search(form, self.threshold - DOB_AGREES_BONUS):
+            for candidate in self.people.search(form, self.name_floor):
                 hit = self._name_hit(applicant, typed, form, read_as, candidate)
                 current = best.get((hit.list, hit.entity_id))
                 if hit.score >= self.threshold and (current is None or hit.score > current.score):
@@ -156,12 +172,9 @@ class SanctionsIndex:
     ) -> SanctionsHit:
         name, comparison = candidate.name, candidate.comparison
         entity = self.entities[name.owner]
-        score = comparison.score
-        if name.kind == NameKind.WEAK:
-            score *= WEAK_ALIAS_FACTOR
-        name_score = score
+        name_score = name_evidence(comparison.score, name.kind)
         agreement = compare_birth_dates(applicant.date_of_birth, entity.birth_dates)
-        score = min(100.0, score + DOB_ADJUSTMENT[agreement])
+        score = hit_score(name_score, agreement)
         common = self._common_name(form.tokens)
         corroboration = self._corroboration(agreement, name_score, name.kind, common)
         # As typed: digits are never shown read as letters.

@@ -190,6 +190,15 @@ class NameComparison:
     extra: list[int]  # applicant token positions nothing matched
     features: tuple[float, ...] = ()  # what the person model scored (scorer.FEATURES)
     cut_at: int = 0  # the typed name is the listed one cut off at this many characters (0: not)
+    # (floor, cap) the names' context put on whatever the parts scored (`settle`): bench/fit_matcher.py
+    # decides a refitted model's scores through them as `compare` decides.
+    limits: tuple[float, float] = (0.0, 100.0)
+
+
+def settle(score: float, limits: tuple[float, float]) -> float:
+    """A score within the floor and cap of NameComparison.limits."""
+    floor, cap = limits
+    return max(min(score, cap), floor)
 
 
 def align(
@@ -310,15 +319,17 @@ def compare(
     """
     comparison = _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, syllabic,
                           family, han_readings, model)  # fmt: skip
-    if _split_across_roles(applicant, comparison, hyphened, family) or _only_family(comparison, family):
-        comparison.score = min(comparison.score, CAP_COMMON_NAME)
+    common = _split_across_roles(applicant, comparison, hyphened, family) or _only_family(comparison, family)
+    cap = CAP_COMMON_NAME if common else 100.0
     width = field_width(typed_length)
     # One short of the width only when the cut fell on a space: the last part typed is whole.
     cut = cut_short(applicant, listed, family, whole_last=typed_length < width) if width else None
-    if cut is not None and comparison.score < FIELD_CUT_SCORE:
-        typed_count = len(applicant)
-        comparison = NameComparison(FIELD_CUT_SCORE, _cut_pairs(applicant, listed, cut),
-                                    missing=list(cut[typed_count:]), extra=[], cut_at=width)  # fmt: skip
+    comparison.limits = (FIELD_CUT_SCORE if cut is not None else 0.0, cap)
+    score = settle(comparison.score, comparison.limits)
+    if cut is not None and score > min(comparison.score, cap):  # the cut, not the parts, scored it
+        pairs, missing = _cut_pairs(applicant, listed, cut), list(cut[len(applicant) :])
+        comparison = NameComparison(score, pairs, missing, [], comparison.features, width, comparison.limits)
+    comparison.score = score
     return comparison
 
 

@@ -3,11 +3,14 @@ names-dev) on small hand-written lists."""
 
 from __future__ import annotations
 
+import random
+from dataclasses import replace
+
 import pytest
 
 from screening.matching.blocking import NameIndex
-from screening.matching.names import align, compare
-from screening.matching.scorer import FEATURES, REVIEW_SCORE, load_person_model, name_features
+from screening.matching.names import CAP_COMMON_NAME, FIELD_CUT_SCORE, align, compare, settle
+from screening.matching.scorer import FEATURES, REVIEW_SCORE, PersonModel, load_person_model, name_features
 from screening.matching.syllabic import SyllableMode
 from screening.matching.text import korean_reading, person_name
 from screening.models import Applicant
@@ -52,6 +55,65 @@ def test_the_shipped_model_loads_and_scores_on_the_features_it_was_fitted_on() -
                     family=frozenset({0}), model=model)  # fmt: skip
     assert len(exact.features) == len(FEATURES)
     assert exact.score >= REVIEW_SCORE and exact.score > other.score
+
+
+def _walked(model: PersonModel, features: tuple[float, ...]) -> float:
+    """The log-odds tree by tree, node by node: what the compiled expression must give."""
+    total = model.base
+    for tree in model.trees:
+        node = 0
+        while tree.left[node] != -1:
+            goes_left = features[tree.feature[node]] <= tree.threshold[node]
+            node = tree.left[node] if goes_left else tree.right[node]
+        total += tree.value[node]
+    return total
+
+
+def test_the_compiled_trees_give_what_walking_them_gives() -> None:
+    model = load_person_model()
+    rng = random.Random(11)
+    thresholds = [t for tree in model.trees for t in tree.threshold]
+    for _ in range(300):
+        # Values at the thresholds themselves too: a split sends them left (<=).
+        features = tuple(rng.choice((rng.uniform(-1, 5), rng.choice(thresholds))) for _ in FEATURES)
+        assert model.log_odds(features) == pytest.approx(_walked(model, features), abs=1e-9)
+
+
+def test_below_the_gate_the_rules_score_stands_unscored_by_the_trees() -> None:
+    args = (("yong", "chol", "pak"), ("kim", "yong", "chol"), (1.0,) * 3, (1.0,) * 3)
+    rules = compare(*args, family=frozenset({0}))
+    gated = compare(*args, family=frozenset({0}), model=replace(load_person_model(), gate=101.0))
+    scored = compare(*args, family=frozenset({0}), model=replace(load_person_model(), gate=0.0))
+    assert (gated.score, gated.features) == (rules.score, ())
+    assert len(scored.features) == len(FEATURES)
+
+
+class _Fixed:
+    """Stands in for the model, scoring every name alike: what does a name's context do to a score?"""
+
+    gate = 0.0
+
+    def __init__(self, score: float) -> None:
+        self._score = score
+
+    def score(self, features) -> float:
+        return self._score
+
+
+@pytest.mark.parametrize("model_score", [10.0, 80.0, 99.0])
+def test_any_score_is_settled_within_the_limits_the_names_context_puts_on_it(model_score) -> None:
+    """bench/fit_matcher.py decides a refitted model's scores through NameComparison.limits: compare
+    must give exactly settle(model score, limits)."""
+    listed, family = ("gonzalez", "lopez", "gustavo", "enrique"), frozenset({0, 1})
+    cut = compare(("gustavo", "enrique", "gonz"), listed, (1.0,) * 4, (1.0,) * 3, family=family,
+                  model=_Fixed(model_score), typed_length=20)  # fmt: skip
+    assert cut.limits == (FIELD_CUT_SCORE, 100.0)
+    assert cut.score == settle(model_score, cut.limits)
+    assert bool(cut.cut_at) == (model_score < FIELD_CUT_SCORE)  # the cut explains only what it scored
+    relative = compare(("sessa", "bermudez"), ("bermudez", "suaza", "pedro", "antonio"), (1.0,) * 4,
+                       (1.0,) * 2, family=family, model=_Fixed(model_score))  # fmt: skip
+    assert relative.limits == (0.0, CAP_COMMON_NAME)
+    assert relative.score == settle(model_score, relative.limits)
 
 
 def test_features_are_a_pure_function_of_the_alignment() -> None:

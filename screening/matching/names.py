@@ -307,8 +307,8 @@ def compare(
     """Score (0-100) how well an applicant's name tokens cover a listed name's, and vice versa.
 
     model: the fitted model over scorer.name_features (HIREWATCH_PERSON_SCORER=model; the parts
-    aligned, left out and added, by role and by how they agreed); without one (the default), by
-    the hand-set rules of _rules_score.
+    aligned, left out and added, by role and by how they agreed), for names the rules score at its
+    gate or above; without one (the default), by the hand-set rules of _rules_score.
 
     han_readings: the applicant wrote in Han characters, read as pinyin. Those readings are
     exact (no typos) and may be wrong (a Japanese name read as Chinese), so only identical or
@@ -411,7 +411,7 @@ def _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, s
     rules = _rules_score(pairs, missing, extra, listed, listed_weights, applicant_weights, family, syllabic)
     if han_readings and extra:
         rules = min(rules, CAP_COMMON_NAME)
-    if model is None:
+    if model is None or rules < model.gate:  # far from any alert: the trees would not change that
         return NameComparison(rules, pairs, missing, extra)
     first_and_last = len(pairs) >= 2 and _gave_first_and_last(len(listed), family, matched_l, extra)
     roles = (listed_weights, applicant_weights, family)

@@ -443,6 +443,5 @@ def _lookup_keys(token: str, indexing: bool, unvowelled: bool = False) -> set[st
             keys.update(
                 "x:" + token[:n] for n in range(max(MIN_PREFIX, math.ceil(0.6 * len(token))), len(token))
             )
-        keys.update("d:" + d for d in deletions(token) if len(token) >= 3)
         keys.add("d:" + token)
     return keys

@@ -132,11 +132,10 @@ def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
     if unvowelled and not _written_final_vowel_agrees(a, b):
         return  # Rasouli (رسولی) is not Rasoul: a long vowel written is no vowel left out
     skel_a, skel_b = skeleton(a), skeleton(b)
-    # Vowels left out: the consonants of the listed part in order, only letters dropped ("Mstfa").
-    vowelless = not _VOWEL.search(a, 1) or (len(a) < len(b) and _subsequence(a, b))
     short_enough = len(skel_a) >= 2 or len(b) <= 4
     if skel_a == skel_b and (
-        (unvowelled and short_enough) or (vowelless and len(skel_a) >= 2 and (len(a) >= 3 or a[0] == b[0]))
+        (unvowelled and short_enough)
+        or (len(skel_a) >= 2 and (len(a) >= 3 or a[0] == b[0]) and _vowels_left_out(a, b))
     ):
         yield TokenMatch(0.9, "same consonants (vowels left out)")
     elif unvowelled and _same_arabic_consonants(a, b):
@@ -159,6 +158,11 @@ def _written_final_vowel_agrees(typed: str, listed: str) -> bool:
     if len(typed) < 3 or typed[-1] not in "ywa" or typed[-2] in "aeiouwy":
         return True
     return end[-1:] in tuple("aeiouy")
+
+
+def _vowels_left_out(a: str, b: str) -> bool:
+    """The consonants of the listed part in order, only letters dropped ("Mstfa" for MUSTAFA)."""
+    return not _VOWEL.search(a, 1) or (len(a) < len(b) and _subsequence(a, b))
 
 
 def _subsequence(short: str, long_: str) -> bool:

@@ -356,8 +356,7 @@ class NameIndex:
         entry_ids: set[int] = set()
         if (probe_id := self._entry_ids.get(probe)) is not None:
             entry_ids.add(probe_id)
-        for key in _lookup_keys(probe, indexing=False, unvowelled=unvowelled):
-            entry_ids.update(self._keys.get(key))
+        entry_ids.update(self._keys.union(_lookup_keys(probe, indexing=False, unvowelled=unvowelled)))
         result = [
             entry_id
             for entry_id in sorted(entry_ids)

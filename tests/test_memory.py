@@ -32,3 +32,17 @@ def test_frozen_objects_are_left_alone_and_handed_back_afterwards() -> None:
     assert gc.get_freeze_count() == frozen_at_start
     gc.collect()
     assert before_gone() is None  # handed back: collected once the batch is done
+
+
+def test_full_collections_pause_inside_and_young_cycles_are_still_freed() -> None:
+    thresholds = gc.get_threshold()
+    with gc_frozen():
+        assert gc.get_threshold()[:2] == thresholds[:2]
+        assert gc.get_threshold()[2] > 10**6  # what the batch keeps is not walked again and again
+        during = _Node()
+        during_gone = weakref.ref(during)
+        del during
+        kept = [[] for _ in range(50_000)]  # allocations trigger the young collections, no gc.collect()
+        assert during_gone() is None
+        del kept
+    assert gc.get_threshold() == thresholds

@@ -45,6 +45,21 @@ def gc_frozen() -> Iterator[None]:
 _NEVER = 2**31 - 1  # collections of the young generations before a full one
 
 
+@contextmanager
+def replacing_long_lived() -> Iterator[None]:
+    """Replace what a long-running process keeps for its life (a worker's lists and index): the old
+    ones are handed back to the collector first (they free by reference counting once dropped), the
+    new ones frozen after loading (gc.freeze), so the worker's full collections no longer walk them
+    (0.16 s each with the real lists loaded). Garbage is collected before freezing: nothing left
+    unreachable is kept for good."""
+    gc.unfreeze()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.freeze()
+
+
 def skip_final_collection() -> None:
     """Leave what is alive when this process exits out of the interpreter's last full collection
     (gc.freeze from an exit hook). A batch command exits right after its batch; its lists and index

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import weakref
 
-from screening.memory import gc_frozen
+from screening.memory import gc_frozen, replacing_long_lived
 
 
 class _Node:
@@ -46,3 +46,18 @@ def test_full_collections_pause_inside_and_young_cycles_are_still_freed() -> Non
         assert during_gone() is None
         del kept
     assert gc.get_threshold() == thresholds
+
+
+def test_long_lived_objects_are_frozen_after_loading_and_handed_back_on_reload() -> None:
+    gone_before_load = _Node()
+    gone_ref = weakref.ref(gone_before_load)
+    del gone_before_load
+    with replacing_long_lived():
+        kept = [_Node() for _ in range(10)]
+    try:
+        assert gone_ref() is None  # collected before freezing, not kept for good
+        assert gc.get_freeze_count() >= len(kept)
+        with replacing_long_lived():
+            assert gc.get_freeze_count() == 0  # the old ones are the collector's again while replacing
+    finally:
+        gc.unfreeze()

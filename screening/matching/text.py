@@ -159,6 +159,10 @@ def _has_kana(text: str) -> bool:
     return any("\u3040" <= ch <= "\u30ff" or "\uff66" <= ch <= "\uff9f" for ch in text)
 
 
+_WORD_BREAK = re.compile(r"[\s_/.,;:()\[\]\"“”«»]+")
+_HYPHENS = re.compile(r"[\-‐‑–—]+")
+
+
 def _tokens(
     text: str, drop: set[str], script: str, kana_name: bool
 ) -> tuple[list[str], list[str], list[int]]:
@@ -167,10 +171,10 @@ def _tokens(
     out: list[str] = []
     shown: list[str] = []
     hyphened: list[int] = []
-    for spaced in re.split(r"[\s_/.,;:()\[\]\"“”«»]+", text):
+    for spaced in _WORD_BREAK.split(text):
         first_of_word = len(out)
         ends = set()  # where each hyphen-separated piece of this word ended
-        for word in re.split(r"[\-‐‑–—]+", spaced):
+        for word in _HYPHENS.split(spaced):
             if not word:
                 continue
             parts = (

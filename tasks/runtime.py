@@ -21,6 +21,7 @@ from screening.linkage import Linker
 from screening.lists import NoListsError, load_demo
 from screening.lists.store import ListStore
 from screening.matching.stored import current_index
+from screening.memory import replacing_long_lived
 from store.db import engine_for
 from store.installations import get_installation
 from store.linkage import linker_for
@@ -128,7 +129,9 @@ class ScreenerCache:
         version = self.store.current_version()
         if self._screener is None or version != self._version:
             started = time.perf_counter()
-            self._screener = self._load()
+            with replacing_long_lived():
+                self._screener = None  # the old lists and index go before the new ones load
+                self._screener = self._load()
             self._version = version
             log.info(
                 "screener.loaded pid=%s version=%s seconds=%.2f",

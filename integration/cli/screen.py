@@ -11,7 +11,6 @@ import io
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -291,7 +290,7 @@ def _item_text(value: str | dict) -> str:
 def result_record(applicant: Applicant, result: ScreeningResult) -> dict:
     record = result.to_dict()
     record["name"] = applicant.full_name
-    record["sanctions_hits"] = [_hit_record(asdict(hit)) for hit in result.sanctions_hits]
+    record["sanctions_hits"] = [_hit_record(hit) for hit in record["sanctions_hits"]]
     return record
 
 

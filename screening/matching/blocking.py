@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import sys
 from array import array
 from collections import Counter
@@ -355,8 +356,7 @@ class NameIndex:
         entry_ids: set[int] = set()
         if (probe_id := self._entry_ids.get(probe)) is not None:
             entry_ids.add(probe_id)
-        for key in _lookup_keys(probe, indexing=False, unvowelled=unvowelled):
-            entry_ids.update(self._keys.get(key))
+        entry_ids.update(self._keys.union(_lookup_keys(probe, indexing=False, unvowelled=unvowelled)))
         result = [
             entry_id
             for entry_id in sorted(entry_ids)
@@ -415,7 +415,15 @@ def _comparable_length(probe: str, entry: str, unvowelled: bool) -> bool:
     """Cheap pre-check: tokens of very different length only match as a truncation or skeleton."""
     if unvowelled or abs(len(respelled(probe)) - len(respelled(entry))) <= max(2, len(entry) // 3):
         return True
-    return entry.startswith(probe) or not any(ch in "aeiou" for ch in probe[1:-1])
+    return entry.startswith(probe) or not _has_inner_vowel(probe)
+
+
+def _has_inner_vowel(token: str) -> bool:
+    """A vowel anywhere but the first and last letter."""
+    return _VOWEL.search(token, 1, len(token) - 1) is not None
+
+
+_VOWEL = re.compile("[aeiou]")
 
 
 def _joined_keys(entry: str) -> set[str]:
@@ -432,7 +440,7 @@ def _lookup_keys(token: str, indexing: bool, unvowelled: bool = False) -> set[st
         keys.add("k:" + korean_key(token))
     bones = skeleton(token)
     # Vowels left out inside the word ("Rsi", "Qhye" for RAISI, QAHIYE): look up by the consonants.
-    vowelless = len(token) >= 2 and not any(ch in "aeiou" for ch in token[1:-1])
+    vowelless = len(token) >= 2 and not _has_inner_vowel(token)
     if len(bones) >= 3 or ((indexing or unvowelled) and bones) or (vowelless and len(bones) >= 2):
         keys.add("s:" + bones)
     if indexing or unvowelled:
@@ -451,6 +459,5 @@ def _lookup_keys(token: str, indexing: bool, unvowelled: bool = False) -> set[st
             keys.update(
                 "x:" + token[:n] for n in range(max(MIN_PREFIX, math.ceil(0.6 * len(token))), len(token))
             )
-        keys.update("d:" + d for d in deletions(token) if len(token) >= 3)
         keys.add("d:" + token)
     return keys

@@ -185,6 +185,12 @@ KOREAN_SURNAMES = tuple(
 )  # one syllable each
 
 
+_INITIAL_R_BEFORE_I = re.compile(r"^(rh|r|l)(?=[iy]|ee)")
+_INITIAL_R = re.compile(r"^rh?(?=[aeou])")
+_R_AFTER_CLOSED = re.compile(r"(?<=[bcdgkmnpt])r(?=[aeiouy])")
+_SILENT_H = re.compile(r"(?<=[aeiouwy])h(?![aeiouwy])")
+
+
 def looks_korean(token: str) -> bool:
     """Could this Latin token be a romanised Korean name part (one or two syllables)?"""
     return token.isascii() and _KOREAN_WORD.fullmatch(token) is not None
@@ -198,10 +204,10 @@ def korean_key(token: str) -> str:
     "lee", "ri", "rhee", "rhie", "yi" -> "i"; "choi", "choe", "chwe" -> "cwe".
     """
     word = token.lower().replace("-", "").replace("'", "")
-    word = re.sub(r"^(rh|r|l)(?=[iy]|ee)", "", word)  # initial-sound rule: Ri/Rim/Ryu -> I/Im/Yu
-    word = re.sub(r"^rh?(?=[aeou])", "n", word)  # Ro/Ra -> No/Na
+    word = _INITIAL_R_BEFORE_I.sub("", word)  # initial-sound rule: Ri/Rim/Ryu -> I/Im/Yu
+    word = _INITIAL_R.sub("n", word)  # Ro/Ra -> No/Na
     # ㄹ after a closed syllable is said n and often not written: "Kukryol" = "Kuk-Ryol" = "Kukyeol".
-    word = re.sub(r"(?<=[bcdgkmnpt])r(?=[aeiouy])", "", word)
+    word = _R_AFTER_CLOSED.sub("", word)
     out = []
     for chunk in _CHUNKS.findall(word):
         if chunk[0] in "aeiouwy":
@@ -209,7 +215,7 @@ def korean_key(token: str) -> str:
         else:
             out.append(_fold_consonants(chunk))
     key = "".join(out)
-    return re.sub(r"(?<=[aeiouwy])h(?![aeiouwy])", "", key)  # Oh, Noh, Ahn, Suh: silent h
+    return _SILENT_H.sub("", key)  # Oh, Noh, Ahn, Suh: silent h
 
 
 def _fold_consonants(chunk: str) -> str:

@@ -111,7 +111,10 @@ def _edit_similarity(a: str, b: str) -> float:
 
 
 def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
-    if min(len(a), len(b)) >= 3 and respelled(a) == respelled(b):
+    respelled_a, phonetic_a, ocr_a, skel_a = _spellings(a)
+    respelled_b, phonetic_b, ocr_b, skel_b = _spellings(b)
+    shortest = min(len(a), len(b))
+    if shortest >= 3 and respelled_a == respelled_b:
         yield TokenMatch(0.95, "transliteration variant")  # Dzhose/Jose, Kruz/Cruz, Khong/Hong
     if syllabic:
         if korean_key(a) == korean_key(b):
@@ -119,24 +122,19 @@ def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
         if _truncated(a, b) and not cut_between_syllables(a, b):
             yield TokenMatch(0.88, "truncated")  # "Dongmi" for "Dongming"; "Jing" is not "Jinghe"
         return  # syllables that only sound alike are different syllables
-    if (
-        min(len(a), len(b)) >= 5
-        and phonetic_key(a) == phonetic_key(b)
-        and OSA.normalized_similarity(respelled(a), respelled(b)) >= 0.6
-    ):
+    sounds_alike = phonetic_a == phonetic_b and OSA.normalized_similarity(respelled_a, respelled_b) >= 0.6
+    if shortest >= 5 and sounds_alike:
         yield TokenMatch(0.92, "sounds alike")
-    elif min(len(a), len(b)) >= 5 and OSA.distance(respelled(a), respelled(b)) == 1 < OSA.distance(a, b):
+    elif shortest >= 5 and OSA.distance(respelled_a, respelled_b) == 1 < OSA.distance(a, b):
         yield TokenMatch(0.88, "transliteration variant")  # Aleksandr/Alexander (ks = x, one vowel)
-    if ocr_key(a) == ocr_key(b):
+    if ocr_a == ocr_b:
         yield TokenMatch(0.92, "letters confused (OCR)")
     if unvowelled and not _written_final_vowel_agrees(a, b):
         return  # Rasouli (رسولی) is not Rasoul: a long vowel written is no vowel left out
-    skel_a, skel_b = skeleton(a), skeleton(b)
-    # Vowels left out: the consonants of the listed part in order, only letters dropped ("Mstfa").
-    vowelless = not _VOWEL.search(a, 1) or (len(a) < len(b) and _subsequence(a, b))
     short_enough = len(skel_a) >= 2 or len(b) <= 4
     if skel_a == skel_b and (
-        (unvowelled and short_enough) or (vowelless and len(skel_a) >= 2 and (len(a) >= 3 or a[0] == b[0]))
+        (unvowelled and short_enough)
+        or (len(skel_a) >= 2 and (len(a) >= 3 or a[0] == b[0]) and _vowels_left_out(a, b))
     ):
         yield TokenMatch(0.9, "same consonants (vowels left out)")
     elif unvowelled and _same_arabic_consonants(a, b):
@@ -145,6 +143,13 @@ def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
         yield TokenMatch(0.88, "same consonants (article al- attached)")
     if _truncated(a, b):
         yield TokenMatch(0.88, "truncated")
+
+
+@lru_cache(maxsize=100_000)
+def _spellings(token: str) -> tuple[str, str, str, str]:
+    """A token's respelled, sound-alike, OCR-folded and consonant forms: one cache lookup per
+    token for the dozen comparisons of _special_matches."""
+    return respelled(token), phonetic_key(token), ocr_key(token), skeleton(token)
 
 
 def _written_final_vowel_agrees(typed: str, listed: str) -> bool:
@@ -159,6 +164,11 @@ def _written_final_vowel_agrees(typed: str, listed: str) -> bool:
     if len(typed) < 3 or typed[-1] not in "ywa" or typed[-2] in "aeiouwy":
         return True
     return end[-1:] in tuple("aeiouy")
+
+
+def _vowels_left_out(a: str, b: str) -> bool:
+    """The consonants of the listed part in order, only letters dropped ("Mstfa" for MUSTAFA)."""
+    return not _VOWEL.search(a, 1) or (len(a) < len(b) and _subsequence(a, b))
 
 
 def _subsequence(short: str, long_: str) -> bool:

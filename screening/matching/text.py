@@ -159,6 +159,10 @@ def _has_kana(text: str) -> bool:
     return any("\u3040" <= ch <= "\u30ff" or "\uff66" <= ch <= "\uff9f" for ch in text)
 
 
+_WORD_BREAK = re.compile(r"[\s_/.,;:()\[\]\"“”«»]+")
+_HYPHENS = re.compile(r"[\-‐‑–—]+")
+
+
 def _tokens(
     text: str, drop: set[str], script: str, kana_name: bool
 ) -> tuple[list[str], list[str], list[int]]:
@@ -167,10 +171,10 @@ def _tokens(
     out: list[str] = []
     shown: list[str] = []
     hyphened: list[int] = []
-    for spaced in re.split(r"[\s_/.,;:()\[\]\"“”«»]+", text):
+    for spaced in _WORD_BREAK.split(text):
         first_of_word = len(out)
         ends = set()  # where each hyphen-separated piece of this word ended
-        for word in re.split(r"[\-‐‑–—]+", spaced):
+        for word in _HYPHENS.split(spaced):
             if not word:
                 continue
             parts = (
@@ -198,15 +202,23 @@ def _split_article(tokens: list[str]) -> list[str]:
     return out
 
 
+_LETTER = re.compile(r"[a-z]")
+_NOT_LETTER = re.compile(r"[^a-z]")
+_NOT_LETTER_OR_DIGIT = re.compile(r"[^a-z0-9]")
+_DOUBLED = re.compile(r"(.)\1+")
+_VOWEL_RUN = re.compile(r"[aeiou]+")
+_NO_VOWELS = str.maketrans("", "", "aeiouyw")
+
+
 def _clean(part: str, digits_as_letters: bool = True) -> str:
     """ASCII letters of a word; digits inside a word read as the letters they stand for ("8ekkay"),
     or kept as typed (digits_as_letters=False: what an explanation shows)."""
     ascii_part = anyascii(strip_invisible(part)).lower()
     if not digits_as_letters:
-        return re.sub(r"[^a-z0-9]", "", ascii_part)
-    if re.search(r"[a-z]", ascii_part):
+        return _NOT_LETTER_OR_DIGIT.sub("", ascii_part)
+    if _LETTER.search(ascii_part):
         ascii_part = ascii_part.translate(_DIGIT_AS_LETTER)
-    return re.sub(r"[^a-z]", "", ascii_part.replace("'", "").replace("`", ""))
+    return _NOT_LETTER.sub("", ascii_part.replace("'", "").replace("`", ""))
 
 
 _PATRONYMIC = re.compile(r"\w{3,}(ovich|evich|ovych|evych|ovna|evna|ivna|ichna|ogly|oglu|kyzy|qizi)")
@@ -224,7 +236,7 @@ def is_patronymic(token: str) -> bool:
 @lru_cache(maxsize=100_000)
 def skeleton(token: str) -> str:
     """Consonants only, doubles collapsed: survives dropped vowels and unvowelled Arabic script."""
-    return re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouyw]", "", token))
+    return _DOUBLED.sub(r"\1", token.translate(_NO_VOWELS))
 
 
 # Letters Arabic script does not have, as an Arabic writer renders them (p->b, v->f, g->j, ...).
@@ -266,14 +278,14 @@ def respelled(token: str) -> str:
     key = token.replace("kh", "h") if len(token) > 3 else token
     for spelling, folded in _PHONETIC_RULES:
         key = key.replace(spelling, folded)
-    return re.sub(r"(.)\1+", r"\1", key)
+    return _DOUBLED.sub(r"\1", key)
 
 
 @lru_cache(maxsize=100_000)
 def phonetic_key(token: str) -> str:
     """A coarse sound-alike key for respellings across languages (Mohammed/Muhamad/Mokhammed)."""
     key = respelled(token)
-    return key[:1] + re.sub(r"[aeiou]+", "a", key[1:])
+    return key[:1] + _VOWEL_RUN.sub("a", key[1:])
 
 
 @lru_cache(maxsize=100_000)

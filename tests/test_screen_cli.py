@@ -144,3 +144,20 @@ def test_without_lists_it_refuses_to_screen_against_nothing(tmp_path, monkeypatc
     result = _run(["-"], stdin=_jsonl(APPLICANTS[:1]))
     assert result.exit_code != 0
     assert "hirewatch lists update" in result.output
+
+
+def test_a_result_as_a_dict_is_what_asdict_makes_and_shares_no_container() -> None:
+    from dataclasses import asdict
+
+    from screening.models import Flag, Risk, SanctionsHit, ScreeningResult, Severity
+
+    hit = SanctionsHit("ofac_sdn", "1", "KIM, Jong", "KIM, Jong", "name", 91.0, ["DPRK3"], "KIM = KIM",
+                       details={"parts": [{"listed": "KIM", "score": 1.0}]})  # fmt: skip
+    evidence = {"with": ["a2", "a3"], "digits": "1555"}
+    flag = Flag("shared_phone", Severity.HIGH, "Phone shared", evidence=evidence)
+    result = ScreeningResult("a1", Risk.HIGH, 70.0, [hit], [flag], {"ofac_sdn": "v1"}, ["because"], True)
+    plain = result.to_dict()
+    assert plain == asdict(result)
+    plain["sanctions_hits"][0]["programs"].append("x")
+    plain["flags"][0]["evidence"]["with"].append("a4")
+    assert hit.programs == ["DPRK3"] and flag.evidence["with"] == ["a2", "a3"]

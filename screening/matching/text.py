@@ -49,6 +49,8 @@ PARTICLES = {
 
 def strip_invisible(text: str) -> str:
     """Drop zero-width and control characters and combining marks (after NFKD)."""
+    if text.isascii() and text.isprintable():
+        return text  # most names: nothing to decompose or drop
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
 
@@ -145,7 +147,9 @@ def korean_reading(raw: str) -> str | None:
     Korean names are written in hanja too, and a Korean applicant's or a listed DPRK official's
     name in characters would otherwise be read only as Chinese (金英哲 as "Jin Yingzhe")."""
     text = unicodedata.normalize("NFKC", raw or "").strip()
-    if not text or _has_kana(text) or not any("CJK" in unicodedata.name(ch, "") for ch in text):
+    if not text or text.isascii():  # most names: no Han character to read
+        return None
+    if _has_kana(text) or not any("CJK" in unicodedata.name(ch, "") for ch in text):
         return None
     import hanja  # imported lazily: its tables take a moment to load
 

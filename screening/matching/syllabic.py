@@ -53,6 +53,7 @@ def syllable_shaped(token: str) -> bool:
     return looks_korean(token) or (token.isascii() and _PINYIN_WORD.fullmatch(token) is not None)
 
 
+@lru_cache(maxsize=50_000)  # an applicant's name is compared with each of its candidates
 def name_shape(tokens: tuple[str, ...]) -> NameShape:
     if not tokens or not all(syllable_shaped(t) for t in tokens):
         return NameShape.OTHER

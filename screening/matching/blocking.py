@@ -299,7 +299,7 @@ class NameIndex:
         tokens, unvowelled = form.tokens, form.script in UNVOWELLED_SCRIPTS
         # A Korean or Chinese name's parts are compared as syllables with list tokens of that shape.
         mode = syllable_mode(name_shape(tokens), NameShape.SYLLABLES, form.script)
-        hits: Counter = Counter()
+        counted: list[int] = []  # each name once per probe that found it (twice for a joined pair)
         exact: Counter = Counter()
         distinctive: set[int] = set()
         found: set[str] = set()
@@ -319,11 +319,12 @@ class NameIndex:
                 (joined if covers_both else single).update(postings)
                 if self._rare[entry_id]:
                     distinctive.update(postings)
-            hits.update(single)
-            hits.update(joined)
-            hits.update(joined)
+            counted += single
+            counted += joined
+            counted += joined
             if (probe_id := self._entry_ids.get(probe)) is not None:
                 exact.update(self._postings[probe_id])
+        hits = Counter(counted)  # counted once: Counter.update per probe cost more than the counting
         self._count_initials(tokens, hits, distinctive)
         return hits, exact, distinctive, found
 

@@ -358,12 +358,21 @@ class NameIndex:
         if (probe_id := self._entry_ids.get(probe)) is not None:
             entry_ids.add(probe_id)
         entry_ids.update(self._keys.union(_lookup_keys(probe, indexing=False, unvowelled=unvowelled)))
-        result = [
-            entry_id
-            for entry_id in sorted(entry_ids)
-            if _comparable_length(probe, entry := self._entries[entry_id], unvowelled)
-            and token_similarity(probe, entry, unvowelled, _mode_for(entry, mode)).similarity >= ACCEPT
-        ]
+        # Cheap pre-check: tokens of very different length only match as a truncation or skeleton.
+        any_length = unvowelled or not _has_inner_vowel(probe)
+        probe_length, entries, result = len(respelled(probe)), self._entries, []
+        for entry_id in sorted(entry_ids):
+            entry = entries[entry_id]
+            comparable = (
+                any_length
+                or abs(probe_length - len(respelled(entry))) <= max(2, len(entry) // 3)
+                or entry.startswith(probe)
+            )
+            if (
+                comparable
+                and token_similarity(probe, entry, unvowelled, _mode_for(entry, mode)).similarity >= ACCEPT
+            ):
+                result.append(entry_id)
         if len(self._query_cache) > _QUERY_CACHE_LIMIT:
             self._query_cache.clear()
         self._query_cache[cache_key] = result
@@ -410,13 +419,6 @@ def _mode_for(entry: str, mode: SyllableMode) -> SyllableMode:
 def _indexable(form: NameForm) -> bool:
     # Unvowelled scripts lose too much to compare; those entries carry Latin names too.
     return bool(form.tokens) and form.script not in UNVOWELLED_SCRIPTS
-
-
-def _comparable_length(probe: str, entry: str, unvowelled: bool) -> bool:
-    """Cheap pre-check: tokens of very different length only match as a truncation or skeleton."""
-    if unvowelled or abs(len(respelled(probe)) - len(respelled(entry))) <= max(2, len(entry) // 3):
-        return True
-    return entry.startswith(probe) or not _has_inner_vowel(probe)
 
 
 def _has_inner_vowel(token: str) -> bool:

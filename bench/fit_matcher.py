@@ -53,7 +53,7 @@ from screening.matching.blocking import best_per_owner
 from screening.matching.dates import DobAgreement
 from screening.matching.index import hit_score, name_evidence, person_forms
 from screening.matching.names import settle
-from screening.matching.scorer import FEATURES, REVIEW_SCORE, load_person_model
+from screening.matching.scorer import FEATURES, REVIEW_SCORE, Review, load_person_model
 from screening.matching.syllabic import NameShape, name_shape
 from screening.matching.text import person_name
 from screening.models import EntityType
@@ -165,7 +165,7 @@ class Extracted:
 def extract_all(per_class: int) -> Extracted:
     index = load_index()
     # Features are computed only for a model, whatever the default; here for every candidate.
-    index.people.model = replace(load_person_model(), gate=0.0)
+    index.people.model = replace(load_person_model(), gate=0.0, review=None)
     truth = Truth(index)
     rows = load_rows()
     train_rows = [r for r in rows if split_of(r) == "train"]
@@ -277,6 +277,31 @@ def choose_gate(queries: list[Query], model: np.ndarray, floor: float, threshold
             break
         chosen = float(gate)
     return chosen
+
+
+def reviewed(model: np.ndarray, rules: np.ndarray, review: Review) -> np.ndarray:
+    """The scores the index gives with the model reviewing the rules (scorer.Review)."""
+    set_aside = (rules >= review.low) & (rules < review.high) & (model < review.veto)
+    return np.where(set_aside, np.minimum(rules, review.aside), rules)
+
+
+def choose_review(queries: list[Query], model: np.ndarray, floor: float, threshold: float) -> Review:
+    """On names-dev's train rows: of the bands and vetoes tried, the one that finds as many listed
+    people as the rules alone with the fewest false alerts (applicants and near-misses); of equals,
+    the one that intervenes least."""
+    rules = rules_scores(queries)
+    found = decide(queries, rules, floor, threshold)["positive"]
+    best = None
+    for high in (85.0, 90.0, 95.0, 100.01):
+        for veto in (5.0, 10.0, 20.0, 40.0):
+            review = Review(floor, high, veto)
+            figures = decide(queries, reviewed(model, rules, review), floor, threshold)
+            applicant, _, near = alerts(figures)
+            key = (figures["positive"] >= found, -(applicant + near), -high, -veto)
+            if best is None or key > best[0]:
+                best = (key, review)
+    assert best is not None
+    return best[1]
 
 
 def alerts(figures: dict[str, float]) -> tuple[float, float, float]:
@@ -465,6 +490,16 @@ def main() -> None:
     validation = figures(data.validation)
     report("validation", validation, figures(data.added_middle)["positive"])
     report("train", figures(data.train))
+    review = choose_review(data.train, LogOdds.of(data.train, log_odds).scores(cut), floor, threshold)
+
+    def reviewed_figures(queries: list[Query]) -> dict[str, float]:
+        model_scores = LogOdds.of(queries, log_odds).scores(cut)
+        return decide(queries, reviewed(model_scores, rules_scores(queries), review), floor, threshold)
+
+    print(f"as a review of the rules (the default): rules scores {review.low:.0f}-{review.high:.0f} "
+          f"set aside when the model scores below {review.veto:.0f} (chosen on train)")  # fmt: skip
+    report("validation", reviewed_figures(data.validation), reviewed_figures(data.added_middle)["positive"])
+    report("train", reviewed_figures(data.train))
     if args.learner == "gbm":
         importances = sorted(zip(FEATURES, model.feature_importances_, strict=True), key=lambda p: -p[1])
         print("  importances: " + ", ".join(f"{n} {w:.3f}" for n, w in importances if w >= 0.005))
@@ -477,6 +512,7 @@ def main() -> None:
         "base": round(base, 6),
         "cut": round(cut, 3),
         "gate": gate,
+        "review": {"low": review.low, "high": review.high, "veto": review.veto},
         "fitted_on": {
             "queries": len(data.train) + len(data.generated),
             "pairs": len(y),

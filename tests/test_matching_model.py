@@ -10,7 +10,14 @@ import pytest
 
 from screening.matching.blocking import NameIndex
 from screening.matching.names import CAP_COMMON_NAME, FIELD_CUT_SCORE, align, compare, settle
-from screening.matching.scorer import FEATURES, REVIEW_SCORE, PersonModel, load_person_model, name_features
+from screening.matching.scorer import (
+    FEATURES,
+    REVIEW_SCORE,
+    PersonModel,
+    Review,
+    load_person_model,
+    name_features,
+)
 from screening.matching.syllabic import SyllableMode
 from screening.matching.text import korean_reading, person_name
 from screening.models import Applicant
@@ -46,9 +53,14 @@ def _found(index, typed: str) -> dict[str, str]:
     return {h.entity_id: h.explanation for h in index.match(Applicant(id="a", name=typed))}
 
 
+def _scorer() -> PersonModel:
+    """The shipped model as the scorer (HIREWATCH_PERSON_SCORER=model), not as the rules' reviewer."""
+    return replace(load_person_model(), review=None)
+
+
 def test_the_shipped_model_loads_and_scores_on_the_features_it_was_fitted_on() -> None:
-    model = load_person_model()
-    assert model.trees and model == load_person_model()
+    model = _scorer()
+    assert model.trees and model == _scorer()
     exact = compare(("yong", "chol", "kim"), ("kim", "yong", "chol"), (1.0,) * 3, (1.0,) * 3,
                     family=frozenset({0}), model=model)  # fmt: skip
     other = compare(("yong", "chol", "pak"), ("kim", "yong", "chol"), (1.0,) * 3, (1.0,) * 3,
@@ -82,8 +94,8 @@ def test_the_compiled_trees_give_what_walking_them_gives() -> None:
 def test_below_the_gate_the_rules_score_stands_unscored_by_the_trees() -> None:
     args = (("yong", "chol", "pak"), ("kim", "yong", "chol"), (1.0,) * 3, (1.0,) * 3)
     rules = compare(*args, family=frozenset({0}))
-    gated = compare(*args, family=frozenset({0}), model=replace(load_person_model(), gate=101.0))
-    scored = compare(*args, family=frozenset({0}), model=replace(load_person_model(), gate=0.0))
+    gated = compare(*args, family=frozenset({0}), model=replace(_scorer(), gate=101.0))
+    scored = compare(*args, family=frozenset({0}), model=replace(_scorer(), gate=0.0))
     assert (gated.score, gated.features) == (rules.score, ())
     assert len(scored.features) == len(FEATURES)
 
@@ -91,12 +103,13 @@ def test_below_the_gate_the_rules_score_stands_unscored_by_the_trees() -> None:
 class _Fixed:
     """Stands in for the model, scoring every name alike: what does a name's context do to a score?"""
 
-    gate = 0.0
-
     def __init__(self, score: float) -> None:
         self._score = score
 
-    def score(self, features) -> float:
+    def consulted(self, rules: float) -> bool:
+        return True
+
+    def decide(self, rules: float, features) -> float:
         return self._score
 
 
@@ -193,3 +206,30 @@ def test_digits_are_never_read_as_letters_in_an_explanation(index) -> None:
     assert "11" in found  # matched: 0 read as o
     assert "Y0NG" in found["11"] and "≈ YONG" not in found["11"]
     assert person_name("Unit 110th").shown == ("unit", "110th")
+
+
+def _constant(probability_logit: float, review: Review) -> PersonModel:
+    """A model with no trees: it scores every name alike (log-odds = base)."""
+    return PersonModel((), probability_logit, 0.0, review=review)
+
+
+def test_as_a_review_the_model_only_sets_near_alerts_aside_and_never_raises_a_score() -> None:
+    review = Review(low=72.0, high=95.0, veto=20.0)
+    says_no, says_yes = _constant(-10.0, review), _constant(10.0, review)
+    assert says_no.score(()) < review.veto < says_yes.score(())
+    assert [says_no.consulted(s) for s in (71.9, 72.0, 88.0, 94.9, 95.0, 100.0)] == [
+        False, True, True, True, False, False,
+    ]  # fmt: skip
+    assert says_no.decide(88.0, ()) == review.aside < REVIEW_SCORE  # set aside: under the threshold
+    assert says_yes.decide(88.0, ()) == 88.0  # agreed: the rules' score, not the trees'
+    assert says_yes.decide(73.0, ()) == 73.0  # never raised
+
+
+def test_the_shipped_model_reviews_the_rules_by_default() -> None:
+    from screening.matching.index import person_model
+
+    reviewer = person_model("reviewed")
+    assert reviewer is not None and reviewer.review is not None
+    assert person_model("rules") is None and person_model("model").review is None
+    with pytest.raises(ValueError, match="HIREWATCH_PERSON_SCORER"):
+        person_model("trees")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 
 from screening.matching.blocking import Candidate, NameIndex, TokenFrequencies
 from screening.matching.compact import State
@@ -23,7 +24,7 @@ from screening.matching.identifiers import IdentifierIndex
 from screening.matching.names import explain
 from screening.matching.organisations import OrganisationIndex, OrgFrequencies
 from screening.matching.organisations import explain as explain_employer
-from screening.matching.scorer import load_person_model
+from screening.matching.scorer import PersonModel, load_person_model
 from screening.matching.text import NameForm, korean_reading, person_name
 from screening.models import Applicant, Entity, EntityType, ListSnapshot, MatchedOn, NameKind, SanctionsHit
 
@@ -44,10 +45,30 @@ WEAK_ALIAS_FACTOR = 0.9  # OFAC FAQ 122-125: weak a.k.a.s alone are weaker evide
 IDENTIFIER_SCORE = 100.0
 PERSON_TYPES = {EntityType.INDIVIDUAL}
 NOT_ORGANISATIONS = {EntityType.INDIVIDUAL, EntityType.VESSEL, EntityType.AIRCRAFT}
-PERSON_MODEL = load_person_model()
-# "model": people's names scored by the fitted model (bench/fit_matcher.py); "rules" (default): by the
-# hand-set rules, until the model matches them on Korean romanisation (see bench/README.md).
-PERSON_SCORER = os.environ.get("HIREWATCH_PERSON_SCORER", "rules")
+# "reviewed" (default): people's names scored by the hand-set rules, with the fitted model
+# (bench/fit_matcher.py) setting aside the near alerts it reads as another person; "rules": the rules
+# alone; "model": the fitted model as the scorer (it misses some of the rules' cases: bench/README.md).
+PERSON_SCORERS = ("reviewed", "rules", "model")
+PERSON_SCORER = os.environ.get("HIREWATCH_PERSON_SCORER", "reviewed")
+
+
+def person_model(scorer: str) -> PersonModel | None:
+    """The fitted model the person index consults for HIREWATCH_PERSON_SCORER (None: the rules alone)."""
+    if scorer not in PERSON_SCORERS:
+        raise ValueError(f"HIREWATCH_PERSON_SCORER={scorer!r}: use one of {', '.join(PERSON_SCORERS)}")
+    if scorer == "rules":
+        return None
+    model = load_person_model()
+    if scorer == "model":
+        return replace(model, review=None)
+    if model.review is None:  # a model file from before reviews: the rules alone, as before
+        log.warning("person_model.json has no review settings: names scored by the rules alone; "
+                    "rerun bench/fit_matcher.py")  # fmt: skip
+        return None
+    return model
+
+
+PERSON_MODEL = person_model(PERSON_SCORER)
 
 
 def indexed_names(entities: list[Entity]) -> tuple[list[tuple[int, str, str]], list[tuple[int, str, str]]]:
@@ -96,9 +117,7 @@ class SanctionsIndex:
         self.versions = {s.name: s.version for s in snapshots}
         self.entities: list[Entity] = [e for s in snapshots for e in s.entities]
         self._version_of = {s.name: s.version for s in snapshots}
-        self.people = NameIndex(
-            person_name, single_part_names=False, model=PERSON_MODEL if PERSON_SCORER == "model" else None
-        )
+        self.people = NameIndex(person_name, single_part_names=False, model=PERSON_MODEL)
         self.organisations = OrganisationIndex()
         self.identifiers = IdentifierIndex()
         if state is not None:

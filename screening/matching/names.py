@@ -421,13 +421,13 @@ def _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, s
     rules = _rules_score(pairs, missing, extra, listed, listed_weights, applicant_weights, family, syllabic)
     if han_readings and extra:
         rules = min(rules, CAP_COMMON_NAME)
-    if model is None or rules < model.gate:  # far from any alert: the trees would not change that
+    if model is None or not model.consulted(rules):  # e.g. far from any alert: the trees change nothing
         return NameComparison(rules, pairs, missing, extra)
     first_and_last = len(pairs) >= 2 and _gave_first_and_last(len(listed), family, matched_l, extra)
     roles = (listed_weights, applicant_weights, family)
     features = name_features(applicant, pairs, missing, extra, listed, *roles, bool(syllabic), han_readings,
                              first_and_last, rules)  # fmt: skip
-    return NameComparison(model.score(features), pairs, missing, extra, features)
+    return NameComparison(model.decide(rules, features), pairs, missing, extra, features)
 
 
 def _one_syllable_slip(applicant, listed, pairs: list[Pair], syllabic: SyllableMode) -> list[Pair]:

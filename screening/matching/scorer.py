@@ -164,6 +164,20 @@ class Tree:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """The model as a second opinion on the hand-set rules (the default, HIREWATCH_PERSON_SCORER=
+    reviewed): a name the rules score in [low, high) is set aside, scored `aside` (under the
+    threshold, so only an agreeing date of birth still makes it a hit), when the trees score it
+    below `veto`; every other score is the rules'. bench/fit_matcher.py chooses low, high and veto
+    on names-dev's train split."""
+
+    low: float
+    high: float
+    veto: float
+    aside: float = REVIEW_SCORE - 1
+
+
+@dataclass(frozen=True, slots=True)
 class PersonModel:
     """Gradient-boosted trees over FEATURES (log-odds = base + the trees' leaves, learning rate
     folded in); `cut` is the log-odds chosen on validation.
@@ -176,6 +190,7 @@ class PersonModel:
     base: float
     cut: float
     gate: float = 0.0
+    review: Review | None = None  # set: the rules score, the trees only set names aside
     log_odds: Callable[[Sequence[float]], float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -188,7 +203,21 @@ class PersonModel:
             raise ValueError("person_model.json was fitted on other features: rerun bench/fit_matcher.py")
         trees = tuple(Tree(*(tuple(t[k]) for k in ("feature", "threshold", "left", "right", "value")))
                       for t in data["trees"])  # fmt: skip
-        return cls(trees, float(data["base"]), float(data["cut"]), float(data.get("gate", 0.0)))
+        review = Review(**{k: float(v) for k, v in data["review"].items()}) if data.get("review") else None
+        return cls(trees, float(data["base"]), float(data["cut"]), float(data.get("gate", 0.0)), review)
+
+    def consulted(self, rules: float) -> bool:
+        """Does the rules' score leave the trees anything to decide?"""
+        if self.review is not None:
+            return self.review.low <= rules < self.review.high
+        return rules >= self.gate
+
+    def decide(self, rules: float, features: Sequence[float]) -> float:
+        """The name's score: the trees' (a scorer), or the rules' unless the trees set it aside."""
+        score = self.score(features)
+        if self.review is None:
+            return score
+        return min(rules, self.review.aside) if score < self.review.veto else rules
 
     def score(self, features: Sequence[float]) -> float:
         """0-100, REVIEW_SCORE exactly at the validation threshold, monotone in the log-odds."""

@@ -7,7 +7,9 @@ First, as a user meets it (fresh processes, lists imported into a temporary stor
 the lists and the stored index; `hirewatch screen` on one name from a cold process (wall, CPU and
 peak RSS); `hirewatch screen` on --names names of ../shared/bench/names-dev.jsonl, the whole run,
 against a naive Jaro-Winkler scan of the same names (lists loaded from the same store, every
-listed person's name in both orders, rapidfuzz `process.extract` >= 0.85) in the same run.
+listed person's name in both orders, rapidfuzz `process.extract` >= 0.85, one process) in the same
+run: in one process (`--jobs 1`) and with one process per CPU (the default; CPU time then adds the
+worker processes' up).
 Then in process, one core: Faker names from many locales, each with one or two employers
 (name + employer screening, as the target in issue 2 states), and the delta re-screen's query
 (screening.matching.delta) for a real list change.
@@ -32,6 +34,7 @@ from faker import Faker
 from rapidfuzz import process, utils
 from rapidfuzz.distance import JaroWinkler
 
+from integration.cli.screen import usable_cpus
 from screening.lists import load_directory
 from screening.lists.diff import diff_snapshots
 from screening.lists.store import ListStore
@@ -161,17 +164,16 @@ def time_start_up(scratch: Path, names: int) -> None:
     queries = names_dev_queries(names)
     batch = scratch / "names.jsonl"
     batch.write_text("".join(json.dumps({"id": str(i), "name": q}) + "\n" for i, q in enumerate(queries)))
-    wall, cpu, rss, _ = run([str(HIREWATCH), "screen", str(batch), "--output", os.devnull], env)
     baseline_wall, baseline_cpu = jaro_winkler_scan(scratch / "lists", queries)
-    rate = len(queries) / wall
-    print(
-        f"`hirewatch screen` on {len(queries)} names-dev names, whole run: {wall:.2f} s wall, {cpu:.2f} s CPU"
-    )
-    print(f"  ({rate:,.0f} names/s); peak RSS {rss:.0f} MB")
-    print(f"Jaro-Winkler >= {JARO_WINKLER_CUTOFF} scan, same names, lists from the store: "
+    print(f"Jaro-Winkler >= {JARO_WINKLER_CUTOFF} scan (one process), same names, lists from the store: "
           f"{baseline_wall:.2f} s wall, {baseline_cpu:.2f} s CPU")  # fmt: skip
-    print(f"  **HireWatch whole run: {baseline_wall / wall:.1f}x the scan's speed** "
-          f"({baseline_cpu / cpu:.1f}x by CPU)")  # fmt: skip
+    for jobs in (1, usable_cpus()) if usable_cpus() > 1 else (1,):
+        argv = [str(HIREWATCH), "screen", str(batch), "--jobs", str(jobs), "--output", os.devnull]
+        wall, cpu, rss, _ = run(argv, env)  # CPU and RSS include the worker processes'
+        print(f"`hirewatch screen --jobs {jobs}` on {len(queries)} names-dev names, whole run: "
+              f"{wall:.2f} s wall, {cpu:.2f} s CPU ({len(queries) / wall:,.0f} names/s)")  # fmt: skip
+        print(f"  peak RSS of one process {rss:.0f} MB")
+        print(f"  **{baseline_wall / wall:.1f}x the scan's speed** ({baseline_cpu / cpu:.1f}x by CPU)")
 
 
 def run(argv: list[str], env: dict) -> tuple[float, float, float, str]:

@@ -161,3 +161,25 @@ def test_a_result_as_a_dict_is_what_asdict_makes_and_shares_no_container() -> No
     plain["sanctions_hits"][0]["programs"].append("x")
     plain["flags"][0]["evidence"]["with"].append("a4")
     assert hit.programs == ["DPRK3"] and flag.evidence["with"] == ["a2", "a3"]
+
+
+def test_a_large_batch_split_over_processes_gives_the_one_process_results(tmp_path) -> None:
+    """Two forked processes screen a batch as one does, in input order, links across the halves kept."""
+    shared_phone = "+1 202 555 0143"
+    names = ["Ryang Sun-ok", "Jane Doe", "Pak Il Ho", "Maria Lopez"]
+    rows = [
+        {"id": f"p{i}", "name": f"{names[i % 4]} {i}", "phones": [shared_phone] if i in (3, 250) else [],
+         "employers": ["Silverline Demo Tech"] if i % 7 == 0 else []}
+        for i in range(260)
+    ]  # fmt: skip
+    path = tmp_path / "in.jsonl"
+    path.write_text(_jsonl(rows))
+    one = _run([str(path), "--lists", "demo", "--jobs", "1"])
+    two = _run([str(path), "--lists", "demo", "--jobs", "2"])
+    assert one.exit_code == 0 and two.exit_code == 0, one.output + two.output
+    assert two.stdout == one.stdout
+    records = [json.loads(line) for line in two.stdout.splitlines()]
+    assert [r["id"] for r in records] == [f"p{i}" for i in range(260)]
+    assert any(r["sanctions_hits"] for r in records[200:])  # the second process's share was screened
+    linked = [r["id"] for r in records if any(f["code"].startswith("shared") for f in r["flags"])]
+    assert linked == ["p3", "p250"]

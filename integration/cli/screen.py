@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import click
@@ -27,6 +29,9 @@ from screening.models import Applicant, ScreeningResult
 LIST_FIELDS = ("emails", "phones", "addresses", "urls", "employers")
 TEXT_FIELDS = ("id", "name", "first_name", "last_name", "location", "country", "resume_text", "date_of_birth")
 PROGRESS_MIN_ROWS = 50
+# Below this many applicants starting the worker processes costs more than they save.
+PARALLEL_MIN_ROWS = 200
+CHUNK_ROWS = 50  # applicants per task handed to a worker process (and per progress step)
 HIT_FIELDS = (
     "list",
     "entity_id",
@@ -68,6 +73,12 @@ class BadRecord(ValueError):
 @click.option(
     "--tenant", default="cli", show_default=True, help="Linkage tenant: applicants link only within one."
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    envvar="HIREWATCH_SCREEN_JOBS",
+    help="Processes screening a batch of 200 or more applicants. Default: one per CPU this process may use.",
+)
 def screen(
     input_path: str,
     lists_source: str | None,
@@ -76,6 +87,7 @@ def screen(
     threshold: float,
     db_url: str | None,
     tenant: str,
+    jobs: int | None,
 ) -> None:
     """Screen applicants from INPUT (JSONL or CSV; '-' for stdin) against the sanctions lists and
     the DPRK IT-worker red flags, including links between the applicants of the batch."""
@@ -91,15 +103,62 @@ def screen(
     skip_final_collection()  # the process ends with the batch
     with gc_frozen():  # the lists and their index stay alive for the whole batch
         linker.index_many(applicants)  # the whole batch first: each applicant links to all the others
-        rows = tqdm(applicants, desc="screening", unit="applicant", file=sys.stderr,
-                    disable=len(applicants) < PROGRESS_MIN_ROWS)  # fmt: skip
-        results = [(a, screener.screen(a, extra_flags=linker.flags(a))) for a in rows]
+        work = [(a, linker.flags(a)) for a in applicants]
+        results = list(zip(applicants, screen_batch(screener, work, jobs or usable_cpus()), strict=True))
         text = render(results, output_format)
     with click.open_file(output_path or "-", "w", encoding="utf-8") as out:
         out.write(text)
     if failures:
         click.echo(f"{failures} line(s) could not be screened; the others were.", err=True)
         sys.exit(1)
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# The screener a forked worker process inherits (set in the parent just before the fork).
+_worker_screener: Screener | None = None
+
+
+def screen_batch(
+    screener: Screener, work: Sequence[tuple[Applicant, list]], jobs: int
+) -> list[ScreeningResult]:
+    """Each applicant screened (with the linkage flags already found for it), in input order. A
+    large batch is split over `jobs` forked processes that share the loaded lists and index with
+    this one (copy-on-write: nothing is loaded twice); where fork is not available, one process."""
+    progress = tqdm(total=len(work), desc="screening", unit="applicant", file=sys.stderr,
+                    disable=len(work) < PROGRESS_MIN_ROWS)  # fmt: skip
+    chunks = [work[start : start + CHUNK_ROWS] for start in range(0, len(work), CHUNK_ROWS)]
+    parallel = (
+        jobs > 1 and len(work) >= PARALLEL_MIN_ROWS and "fork" in multiprocessing.get_all_start_methods()
+    )
+    results: list[ScreeningResult] = []
+    if not parallel:
+        for chunk in chunks:
+            results += [screener.screen(applicant, extra_flags=flags) for applicant, flags in chunk]
+            progress.update(len(chunk))
+        progress.close()
+        return results
+    global _worker_screener
+    _worker_screener = screener
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
+            for screened in pool.imap(_screen_chunk, chunks):
+                results += screened
+                progress.update(len(screened))
+    finally:
+        _worker_screener = None
+        progress.close()
+    return results
+
+
+def _screen_chunk(chunk: Sequence[tuple[Applicant, list]]) -> list[ScreeningResult]:
+    assert _worker_screener is not None, "a worker process runs only inside screen_batch"
+    return [_worker_screener.screen(applicant, extra_flags=flags) for applicant, flags in chunk]
 
 
 def make_linker(db_url: str | None, tenant: str) -> Linker:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
 
 from integration.cli import main
+from integration.cli import screen as screen_command
 
 APPLICANTS = [
     {"id": "a1", "name": "Ryang Sun-ok", "emails": ["someone@example.org"], "country": "KP"},
@@ -183,3 +185,18 @@ def test_a_large_batch_split_over_processes_gives_the_one_process_results(tmp_pa
     assert any(r["sanctions_hits"] for r in records[200:])  # the second process's share was screened
     linked = [r["id"] for r in records if any(f["code"].startswith("shared") for f in r["flags"])]
     assert linked == ["p3", "p250"]
+
+
+def _die(chunk) -> list:
+    os._exit(3)  # a worker process killed mid-batch (the OOM killer, say)
+
+
+def test_a_worker_process_that_dies_is_a_clear_error_and_writes_nothing(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(_jsonl({"id": f"p{i}", "name": f"Jane Doe {i}"} for i in range(220)))
+    out = tmp_path / "out.jsonl"
+    monkeypatch.setattr(screen_command, "_screen_chunk", _die)  # the forked workers inherit it
+    result = _run([str(path), "--lists", "demo", "--jobs", "2", "--output", str(out)])
+    assert result.exit_code == 1
+    assert "ended abruptly" in result.output and "--jobs 1" in result.output
+    assert not out.exists()

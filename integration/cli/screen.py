@@ -13,6 +13,8 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import click
@@ -139,17 +141,23 @@ def screen_batch(
     results: list[ScreeningResult] = []
     if not parallel:
         for chunk in chunks:
-            results += [screener.screen(applicant, extra_flags=flags) for applicant, flags in chunk]
+            results += _screened(screener, chunk)
             progress.update(len(chunk))
         progress.close()
         return results
     global _worker_screener
     _worker_screener = screener
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
-            for screened in pool.imap(_screen_chunk, chunks):
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=context) as pool:
+            for screened in pool.map(_screen_chunk, chunks):
                 results += screened
                 progress.update(len(screened))
+    except BrokenProcessPool as exc:
+        raise click.ClickException(
+            "a screening process ended abruptly (out of memory?): nothing was written. "
+            "Run again with --jobs 1, or with fewer applicants per file."
+        ) from exc
     finally:
         _worker_screener = None
         progress.close()
@@ -157,8 +165,13 @@ def screen_batch(
 
 
 def _screen_chunk(chunk: Sequence[tuple[Applicant, list]]) -> list[ScreeningResult]:
+    """In a worker process: the chunk screened by the screener it inherited."""
     assert _worker_screener is not None, "a worker process runs only inside screen_batch"
-    return [_worker_screener.screen(applicant, extra_flags=flags) for applicant, flags in chunk]
+    return _screened(_worker_screener, chunk)
+
+
+def _screened(screener: Screener, chunk: Sequence[tuple[Applicant, list]]) -> list[ScreeningResult]:
+    return [screener.screen(applicant, extra_flags=flags) for applicant, flags in chunk]
 
 
 def make_linker(db_url: str | None, tenant: str) -> Linker:

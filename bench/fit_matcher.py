@@ -553,10 +553,10 @@ def fit(learner: str, x: np.ndarray, y: np.ndarray, trees: int, depth: int):
     from sklearn.preprocessing import StandardScaler
 
     if learner == "gbm":
-        # At least 10 pairs a leaf: a leaf of a few pairs all alike takes a Newton step off to
+        # At least 20 pairs a leaf: a leaf of a few pairs all alike takes a Newton step off to
         # +-1e34 (seen with one positive field cut).
         return GradientBoostingClassifier(n_estimators=trees, max_depth=depth, learning_rate=0.1,
-                                          subsample=0.8, min_samples_leaf=10,
+                                          subsample=0.8, min_samples_leaf=20,
                                           random_state=0).fit(x, y)  # fmt: skip
     if learner == "hgb":
         return HistGradientBoostingClassifier(
@@ -599,8 +599,8 @@ def main() -> None:
     parser.add_argument("--learner", choices=("gbm", "hgb", "logistic"), default="gbm")
     parser.add_argument("--drop", action="append", default=[], choices=FEATURES,
                         help="fit without this feature (zeroed: the trees never split on it)")  # fmt: skip
-    parser.add_argument("--trees", type=int, default=120)
-    parser.add_argument("--depth", type=int, default=3)
+    parser.add_argument("--trees", type=int, default=250)
+    parser.add_argument("--depth", type=int, default=4)
     parser.add_argument("--cache", type=Path, default=None, help="keep the extracted features here (pickle)")
     parser.add_argument("--rules", action="store_true", help="decide by the hand-set score (sanity check)")
     parser.add_argument("--dry-run", action="store_true", help="print, do not write the model file")

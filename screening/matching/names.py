@@ -342,7 +342,8 @@ def compare(
     common = _split_across_roles(applicant, comparison, hyphened, family) or _only_family(comparison, family)
     cap = CAP_COMMON_NAME if common else 100.0
     if len(listed) > 1 and _one_part_and_initials(comparison):
-        cap = min(cap, CAP_INITIAL_AND_FAMILY)
+        # At best a potential match for review; with a part the list lacks, another person (_cap).
+        cap = min(cap, CAP_TOO_FEW_PARTS if comparison.extra else CAP_INITIAL_AND_FAMILY)
     floor = FIELD_CUT_SCORE if cut is not None else 0.0
     if not floor and _whole_listed_name(comparison, listed):
         floor = 100.0 if not comparison.missing else WHOLE_NAME_FLOOR  # the listed name itself: exact
@@ -466,7 +467,11 @@ def _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, s
         rules = min(rules, CAP_COMMON_NAME)
     if model is None or not model.consulted(rules):  # e.g. far from any alert: the trees change nothing
         return NameComparison(rules, pairs, missing, extra)
-    first_and_last = len(pairs) >= 2 and _gave_first_and_last(len(listed), family, matched_l, extra)
+    # Korean and Chinese names have no parts to leave out: a given name and the family name are not
+    # "first and last" of them (as the rules' lenient reading never is).
+    first_and_last = (
+        len(pairs) >= 2 and not syllabic and _gave_first_and_last(len(listed), family, matched_l, extra)
+    )
     roles = (listed_weights, applicant_weights, family)
     features = name_features(applicant, pairs, missing, extra, listed, *roles, bool(syllabic), han_readings,
                              first_and_last, rules, field_cut)  # fmt: skip

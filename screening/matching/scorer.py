@@ -52,7 +52,7 @@ FEATURES = (
     "consonants",  # same consonants (vowels dropped, Arabic script)
     "ocr",  # letters a scanner confuses
     "joined",  # two parts written as one, or one as two
-    "first_and_last",  # the first given name and the family name, nothing else
+    "first_and_last",  # the first given name and the family name, nothing else (not Korean or Chinese)
     "listed_parts",  # parts of the listed name (at most 5)
     "single_part",  # the listed name is one word
     "syllabic",  # compared syllable by syllable (Korean or Chinese)

@@ -22,7 +22,10 @@ Training examples are (applicant name, listed name) pairs whose decision a model
   has no such class, and its near-misses add parts: without these a fit learns that any part the
   list lacks means another person);
 - negatives: every candidate of names-dev's TRAIN negatives (applicants, near-misses) and of our
-  generator's ordinary names and near-misses (see training_set for what is left out).
+  generator's ordinary names and near-misses (see training_set for what is left out);
+- both, from listed people not in validation (shortened_names): first + family name of long
+  names, initials with rare or common family names, one of two family names, whole names of
+  common parts transliterated, near-misses without vowels, labelled by how rare the parts are.
 The threshold (log-odds cut) is then chosen on the VALIDATION split: the most listed people found
 with false alerts <= 0.4% on applicant names, <= 1% in every locale group and <= 10% on
 near-misses (a margin under the targets); then the gate (PersonModel.gate) on the fitted data.

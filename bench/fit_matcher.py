@@ -22,7 +22,10 @@ Training examples are (applicant name, listed name) pairs whose decision a model
   has no such class, and its near-misses add parts: without these a fit learns that any part the
   list lacks means another person);
 - negatives: every candidate of names-dev's TRAIN negatives (applicants, near-misses) and of our
-  generator's ordinary names and near-misses (see training_set for what is left out).
+  generator's ordinary names and near-misses (see training_set for what is left out);
+- both, from listed people not in validation (shortened_names): first + family name of long
+  names, initials with rare or common family names, one of two family names, whole names of
+  common parts transliterated, near-misses without vowels, labelled by how rare the parts are.
 The threshold (log-odds cut) is then chosen on the VALIDATION split: the most listed people found
 with false alerts <= 0.4% on applicant names, <= 1% in every locale group and <= 10% on
 near-misses (a margin under the targets); then the gate (PersonModel.gate) on the fitted data.
@@ -149,7 +152,143 @@ def generator_queries(index: SanctionsIndex, per_class: int, held_out: set[str])
         out.append(extract(index, text, "negative_applicant", "gen_ordinary", lambda hit: False))
     for text, _ in build_near_misses(people, ordinary, _rng(SEED, "near-misses"), per_class):
         out.append(extract(index, text, "negative_nearmiss", "gen_nearmiss", lambda hit: False))
+    for cls, text, key in shortened_names(people, givens, index.people.frequencies.weight, per_class):
+        kind = "positive" if key else "negative_nearmiss"
+        out.append(extract(index, text, kind, f"gen_{cls}", lambda hit, key=key: ":".join(hit) == key))
     return out
+
+
+def _parts(value: str) -> tuple[list[str], list[str]] | None:
+    """(family, given names) of a listed name in Latin letters, hyphens and articles kept in their
+    words; None for a name the generator leaves alone (digits, one word, other scripts)."""
+    from quality import _looks_person_name, _split_name
+
+    if not _looks_person_name(value):
+        return None
+    family, given = _split_name(value)
+    return (family, given) if family and given else None
+
+
+TRANSLIT = (
+    ("x", "ks"),
+    ("ks", "x"),
+    ("iy", "y"),
+    ("y", "iy"),
+    ("ei", "ey"),
+    ("ey", "ei"),
+    ("j", "y"),
+    ("ch", "tch"),
+    ("sh", "ch"),
+    ("u", "ou"),
+    ("der", "dr"),
+    ("ter", "tr"),
+    ("ph", "f"),
+)
+
+
+def _translit(name: str, rng: random.Random) -> str | None:
+    """One or two of the spellings transliterations swap (x/ks, iy/y, ei/ey; an unwritten vowel
+    before a final r, as Cyrillic names are romanised); None when none applies."""
+    lowered = name.lower()
+    options = [(a, b) for a, b in TRANSLIT if a in lowered]
+    if not options:
+        return None
+    for a, b in rng.sample(options, min(len(options), rng.choice((1, 2)))):
+        lowered = lowered.replace(a, b, 1)
+    return lowered.title()
+
+
+def shortened_names(
+    people: list, givens: list[str], weight: Callable[[str], float], per_class: int
+) -> list[tuple[str, str, str]]:
+    """(class, typed name, listed key or "" for another person) as applicants shorten or slip on a
+    listed name, drawn from the listed people given (never validation's):
+    - first_last: the first given name and the family name of a name with middle names or a
+      patronymic (either order), at least one of them not common: what a form's two fields take;
+      (first_last_common_family when the family name is common);
+    - first_last_slip: the same with one letter slipped (typo, OCR, doubled or dropped letter);
+    - whole_common_respelt: the whole name of common parts respelt or in Cyrillic letters: the
+      listed name, though many bear it;
+    - one_surname_respelt: one of two family names with the given name respelt: another person;
+    - initial_rare / initial_common: the first given name's initial and the whole family name, a
+      match when the family name is rare (RARE_FAMILY_WEIGHT), many people when it is common;
+    - one_surname_rare / one_surname_common: the given names and one of two family names, a
+      match when that one is distinctive, many people when it is common;
+    - nearmiss_unvowelled: another first given name with the rest of the listed name, every part
+      written without vowels ("Xs Ls RLS TRRS" shape): another person, however the vowels went.
+    Labels follow how rare the parts are on the lists (blocking.TokenFrequencies), never a name."""
+    from quality import (
+        CYRILLIC,
+        SEED,
+        _double_or_drop,
+        _has_no_middle_names,
+        _keyboard,
+        _ocr,
+        _respell,
+        _rng,
+        _to_script,
+        _transpose,
+    )
+
+    from screening.matching.names import DISTINCTIVE_WEIGHT, RARE_FAMILY_WEIGHT
+
+    def rarity(words: list[str]) -> float:
+        tokens = [t for w in words for t in person_name(w).tokens]
+        return max((weight(t) for t in tokens), default=0.0)
+
+    def unvowelled(word: str) -> str:
+        if len(word) <= 2:
+            return word
+        return word[0] + "".join(ch for ch in word[1:] if ch.lower() not in "aeiou")
+
+    rng = _rng(SEED, "shortened names")
+    pool = [e for e in people if _parts(e.primary_name)]
+    rng.shuffle(pool)
+    out: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+
+    def add(cls: str, text: str | None, key: str) -> None:
+        if text and len(out[cls]) < per_class:
+            out[cls].append((cls, text, key))
+
+    for entity in pool:
+        family, given = _parts(entity.primary_name)  # type: ignore[misc]
+        if (
+            _has_no_middle_names(entity, family + given)
+            or name_shape(person_name(entity.primary_name).tokens) == NameShape.EAST_ASIAN
+        ):
+            continue  # Korean and Chinese names have no parts to leave out
+        first, surname = given[0], " ".join(family)
+        if len(given) >= 2 and max(rarity([first]), rarity(family)) >= DISTINCTIVE_WEIGHT:
+            # Kept apart, so the many rare family names do not crowd out common ones ("... KHAN").
+            cls = "first_last" if rarity(family) >= DISTINCTIVE_WEIGHT else "first_last_common_family"
+            add(cls, f"{surname.upper()} {first}" if rng.random() < 0.3 else f"{first} {surname}", entity.key)
+            slip = rng.choice((_ocr, _keyboard, _double_or_drop, _transpose))
+            add("first_last_slip", slip([first, *family], rng), entity.key)
+        if rarity(family) >= RARE_FAMILY_WEIGHT:
+            add("initial_rare", f"{first[0]}{rng.choice(('.', ''))} {surname.upper()}", entity.key)
+        elif rarity(family) < DISTINCTIVE_WEIGHT:
+            add("initial_common", f"{first[0]}. {surname.upper()}", "")
+        if len(family) == 2:
+            kept = rng.choice(family)
+            cls = "one_surname_rare" if rarity([kept]) >= DISTINCTIVE_WEIGHT else "one_surname_common"
+            add(cls, f"{' '.join(given)} {kept.upper()}", entity.key if cls.endswith("rare") else "")
+            # A family name left out and the given name only respelt: two liberties, another person.
+            respelt = _respell(first, rng) or _translit(first, rng)
+            if respelt and respelt.lower() != first.lower():
+                add(
+                    "one_surname_respelt",
+                    f"{respelt} {' '.join(given[1:])} {kept.upper()}".replace("  ", " "),
+                    "",
+                )
+        if rarity(family + given) < DISTINCTIVE_WEIGHT:
+            whole = " ".join(given + family)
+            how = rng.random()
+            respelt = _respell(whole, rng) if how < 0.4 else _translit(whole, rng) if how < 0.7 else None
+            add("whole_common_respelt", respelt or _to_script(whole, CYRILLIC), entity.key)
+        if len(family) + len(given) >= 3:
+            other = rng.choice(givens)
+            add("nearmiss_unvowelled", " ".join(unvowelled(w) for w in [other, *given[1:], *family]), "")
+    return [row for rows in out.values() for row in rows]
 
 
 @dataclass
@@ -366,7 +505,17 @@ def identical(features: tuple[float, ...]) -> bool:
     """Every part of both names spelt alike: another entry with this very name, which must alert
     (a near-miss that happens to be a listed name is no lesson in telling names apart)."""
     named = dict(zip(FEATURES, features, strict=True))
-    return named["listed_share"] >= 0.999 and named["applicant_share"] >= 0.999 and named["exact_share"] == 1
+    if named["listed_share"] >= 0.999 and named["applicant_share"] >= 0.999 and named["exact_share"] == 1:
+        return True
+    # The whole listed name, only respelt (a transliteration, Korean romanisation, sound-alike):
+    # the same name, which a listed person also bears.
+    left_out = ("missing_family", "missing_given", "missing_unroled", "missing_patronymic", "extra_weight")
+    slips = ("typos", "truncated", "consonants", "ocr", "initials", "joined")
+    return (
+        named["variants"] > 0
+        and named["min_similarity"] >= 0.88
+        and not any(named[k] for k in left_out + slips)
+    )
 
 
 def training_set(queries: list[Query], threshold: float) -> tuple[np.ndarray, np.ndarray]:
@@ -407,8 +556,11 @@ def fit(learner: str, x: np.ndarray, y: np.ndarray, trees: int, depth: int):
     from sklearn.preprocessing import StandardScaler
 
     if learner == "gbm":
+        # At least 20 pairs a leaf: a leaf of a few pairs all alike takes a Newton step off to
+        # +-1e34 (seen with one positive field cut).
         return GradientBoostingClassifier(n_estimators=trees, max_depth=depth, learning_rate=0.1,
-                                          subsample=0.8, random_state=0).fit(x, y)  # fmt: skip
+                                          subsample=0.8, min_samples_leaf=20,
+                                          random_state=0).fit(x, y)  # fmt: skip
     if learner == "hgb":
         return HistGradientBoostingClassifier(
             max_iter=trees, max_depth=depth, learning_rate=0.1, monotonic_cst=monotonic(), random_state=0
@@ -450,8 +602,8 @@ def main() -> None:
     parser.add_argument("--learner", choices=("gbm", "hgb", "logistic"), default="gbm")
     parser.add_argument("--drop", action="append", default=[], choices=FEATURES,
                         help="fit without this feature (zeroed: the trees never split on it)")  # fmt: skip
-    parser.add_argument("--trees", type=int, default=120)
-    parser.add_argument("--depth", type=int, default=3)
+    parser.add_argument("--trees", type=int, default=250)
+    parser.add_argument("--depth", type=int, default=4)
     parser.add_argument("--cache", type=Path, default=None, help="keep the extracted features here (pickle)")
     parser.add_argument("--rules", action="store_true", help="decide by the hand-set score (sanity check)")
     parser.add_argument("--dry-run", action="store_true", help="print, do not write the model file")

@@ -19,7 +19,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from screening.matching.korean import korean_key
-from screening.matching.scorer import PersonModel, name_features
+from screening.matching.scorer import VARIANT_REASONS, PersonModel, name_features
 from screening.matching.syllabic import SyllableMode, cut_between_syllables, real_syllables
 from screening.matching.text import (
     PARTICLES,
@@ -60,6 +60,13 @@ READING_REASONS = ("", "transliteration variant")  # how a pinyin reading may ag
 # one letter for letter up to the cut.
 FIELD_WIDTHS = (20, 25, 30, 32, 35, 40, 50)
 FIELD_CUT_SCORE = 85.0  # a potential match for review: everything typed agrees, the rest was cut off
+# The listed name itself, patronymic aside: a date of birth that agrees (+8) makes it a hit, however
+# common the name; on its own it stays under the threshold unless its parts score higher. With the
+# patronymic too it is the exact name, 100.
+WHOLE_NAME_FLOOR = CAP_COMMON_NAME
+# Every listed part, transliterated (not Korean or Chinese syllables, whose spellings are many names):
+# a potential match for review, as a field cut is.
+RESPELT_NAME_FLOOR = FIELD_CUT_SCORE
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,20 +334,57 @@ def compare(
     typed_length: characters of the name as typed, to tell a name cut off by a form field.
     hyphened: applicant token positions typed joined to the next by a hyphen (text.NameForm).
     """
-    comparison = _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, syllabic,
-                          family, han_readings, model)  # fmt: skip
-    common = _split_across_roles(applicant, comparison, hyphened, family) or _only_family(comparison, family)
-    cap = CAP_COMMON_NAME if common else 100.0
     width = field_width(typed_length)
     # One short of the width only when the cut fell on a space: the last part typed is whole.
     cut = cut_short(applicant, listed, family, whole_last=typed_length < width) if width else None
-    comparison.limits = (FIELD_CUT_SCORE if cut is not None else 0.0, cap)
+    comparison = _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, syllabic,
+                          family, han_readings, model, cut is not None)  # fmt: skip
+    common = _split_across_roles(applicant, comparison, hyphened, family) or _only_family(comparison, family)
+    cap = CAP_COMMON_NAME if common else 100.0
+    if len(listed) > 1 and _one_part_and_initials(comparison):
+        # At best a potential match for review; with a part the list lacks, another person (_cap).
+        cap = min(cap, CAP_TOO_FEW_PARTS if comparison.extra else CAP_INITIAL_AND_FAMILY)
+    floor = FIELD_CUT_SCORE if cut is not None else 0.0
+    if not floor and _whole_listed_name(comparison, listed):
+        floor = 100.0 if not comparison.missing else WHOLE_NAME_FLOOR  # the listed name itself: exact
+    elif not floor and not (syllabic or han_readings) and _respelt_listed_name(comparison):
+        floor = RESPELT_NAME_FLOOR
+    comparison.limits = (floor, max(floor, cap))
     score = settle(comparison.score, comparison.limits)
     if cut is not None and score > min(comparison.score, cap):  # the cut, not the parts, scored it
         pairs, missing = _cut_pairs(applicant, listed, cut), list(cut[len(applicant) :])
         comparison = NameComparison(score, pairs, missing, [], comparison.features, width, comparison.limits)
     comparison.score = score
     return comparison
+
+
+def _one_part_and_initials(comparison: NameComparison) -> bool:
+    """At most one part agrees beyond an initial ("R. ROMASHKIN"): at best a potential match for
+    review, whatever scores it."""
+    return sum(p.match.reason != "initial" for p in comparison.pairs) < 2
+
+
+def _whole_listed_name(comparison: NameComparison, listed: tuple[str, ...]) -> bool:
+    """Every listed part but patronymics typed letter for letter, nothing added ("Andrey Kuznetsov"
+    for "KUZNETSOV, Andrey Anatolyevich"): the listed person's name, though many may bear it, so a
+    date of birth that agrees makes it a hit."""
+    return (
+        len(comparison.pairs) >= 2
+        and not comparison.extra
+        and all(p.match.similarity == 1.0 and p.match.reason != "initial" for p in comparison.pairs)
+        and all(is_patronymic(listed[j]) for j in comparison.missing)
+    )
+
+
+def _respelt_listed_name(comparison: NameComparison) -> bool:
+    """Every listed part and nothing else, each spelt as listed or transliterated ("Aleksandr Petrov"
+    for "PETROV, Alexander"): the listed name in another spelling, however common."""
+    return (
+        len(comparison.pairs) >= 2
+        and not comparison.extra
+        and not comparison.missing
+        and all(p.match.reason in ("", *VARIANT_REASONS) for p in comparison.pairs)
+    )
 
 
 def _split_across_roles(
@@ -406,7 +450,7 @@ def _cut_pairs(applicant: tuple[str, ...], listed: tuple[str, ...], order: tuple
 
 
 def _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, syllabic, family,
-             han_readings, model) -> NameComparison:  # fmt: skip
+             han_readings, model, field_cut: bool = False) -> NameComparison:  # fmt: skip
     pairs = align(applicant, listed, unvowelled, syllabic)
     if han_readings:
         pairs = [p for p in pairs if p.match.reason in READING_REASONS]
@@ -423,10 +467,14 @@ def _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, s
         rules = min(rules, CAP_COMMON_NAME)
     if model is None or not model.consulted(rules):  # e.g. far from any alert: the trees change nothing
         return NameComparison(rules, pairs, missing, extra)
-    first_and_last = len(pairs) >= 2 and _gave_first_and_last(len(listed), family, matched_l, extra)
+    # Korean and Chinese names have no parts to leave out: a given name and the family name are not
+    # "first and last" of them (as the rules' lenient reading never is).
+    first_and_last = (
+        len(pairs) >= 2 and not syllabic and _gave_first_and_last(len(listed), family, matched_l, extra)
+    )
     roles = (listed_weights, applicant_weights, family)
     features = name_features(applicant, pairs, missing, extra, listed, *roles, bool(syllabic), han_readings,
-                             first_and_last, rules)  # fmt: skip
+                             first_and_last, rules, field_cut)  # fmt: skip
     return NameComparison(model.decide(rules, features), pairs, missing, extra, features)
 
 

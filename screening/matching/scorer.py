@@ -52,7 +52,7 @@ FEATURES = (
     "consonants",  # same consonants (vowels dropped, Arabic script)
     "ocr",  # letters a scanner confuses
     "joined",  # two parts written as one, or one as two
-    "first_and_last",  # the first given name and the family name, nothing else
+    "first_and_last",  # the first given name and the family name, nothing else (not Korean or Chinese)
     "listed_parts",  # parts of the listed name (at most 5)
     "single_part",  # the listed name is one word
     "syllabic",  # compared syllable by syllable (Korean or Chinese)
@@ -60,7 +60,11 @@ FEATURES = (
     "han_extra",  # written in Han characters with a reading left unmatched
     "family_aligned",  # a family-name part agreed beyond an initial
     "rules_score",  # the hand-set score (names._rules_score) the model corrects, / 100
-    "cut_tail",  # the last typed part starts a listed part left out or cut short: a field cut off there
+    "cut_tail",  # the typed name is the listed one cut off at a form field's width (names.cut_short)
+    "family_distinctive",  # weight of the rarest family-name part agreeing beyond an initial (the last
+    # part when the list does not say which is the family name)
+    "shortest_part",  # letters of the shortest listed part agreeing beyond an initial (at most 8):
+    # two or three letters agree by chance ("Hyaa" and "Ho" share their consonants)
 )
 
 
@@ -79,14 +83,6 @@ def _role_weights(missing: Sequence[int], listed, listed_weights, family: frozen
     return out
 
 
-def cut_tail(applicant: tuple[str, ...], listed: tuple[str, ...], pairs: Sequence[Pair],
-             missing: Sequence[int]) -> bool:  # fmt: skip
-    """The typed name ends in the start of a listed part it did not give whole ("... GONZ")."""
-    last = applicant[-1] if applicant else ""
-    cut = [*missing, *(p.listed[0] for p in pairs if p.match.reason == "truncated")]
-    return bool(last) and any(listed[j] != last and listed[j].startswith(last) for j in cut)
-
-
 def name_features(
     applicant: tuple[str, ...],
     pairs: Sequence[Pair],
@@ -100,6 +96,7 @@ def name_features(
     han_readings: bool,
     first_and_last: bool,
     rules_score: float,
+    field_cut: bool = False,
 ) -> tuple[float, ...]:
     """The features of one aligned name pair, in FEATURES order (pure: same alignment, same values)."""
     agreed = matched = 0.0
@@ -116,6 +113,7 @@ def name_features(
     extra_weight = sum(applicant_weights[i] for i in extra)
     listed_total = matched + sum(listed_weights[j] for j in missing)
     whole_weights = [listed_weights[j] for p in whole for j in p.listed]
+    surname = family or frozenset({len(listed) - 1})
     significant_missing = any(not is_patronymic(listed[j]) for j in missing)
     n = max(1, len(pairs))
     return (
@@ -147,7 +145,9 @@ def name_features(
         float(han_readings and bool(extra)),
         float(any(j in family for p in whole for j in p.listed)),
         rules_score / 100,
-        float(cut_tail(applicant, listed, pairs, missing)),
+        float(field_cut),
+        max((listed_weights[j] for p in whole for j in p.listed if j in surname), default=0.0),
+        float(min((min(8, sum(len(listed[j]) for j in p.listed)) for p in whole), default=0)),
     )
 
 

@@ -27,7 +27,9 @@ def _hits(screener, **fields):
     ("typed", "entity_id", "explained"),
     [
         ("Park Jin-hyuk", "24918", "HYOK ≈ HYUK (Korean romanisation)"),  # Lazarus Group programmer
-        ("Pak Jinhyeok", "24918", "JIN HYOK ≈ JINHYEOK"),
+        # Either name of the entry explains it: PARK, Jin Hyok or its a.k.a. PAK, Ch'in-hyo'k (Chin is
+        # the McCune-Reischauer spelling of the syllable Revised Romanisation writes Jin).
+        ("Pak Jinhyeok", "24918", "HYOK ≈ JINHYEOK"),
         ("Jang Yong-seon", "17615", "SON ≈ SEON (Korean romanisation)"),
         ("박진혁", "24918", "(Korean romanisation)"),
     ],

@@ -45,11 +45,11 @@ WEAK_ALIAS_FACTOR = 0.9  # OFAC FAQ 122-125: weak a.k.a.s alone are weaker evide
 IDENTIFIER_SCORE = 100.0
 PERSON_TYPES = {EntityType.INDIVIDUAL}
 NOT_ORGANISATIONS = {EntityType.INDIVIDUAL, EntityType.VESSEL, EntityType.AIRCRAFT}
-# "reviewed" (default): people's names scored by the hand-set rules, with the fitted model
-# (bench/fit_matcher.py) setting aside the near alerts it reads as another person; "rules": the rules
-# alone; "model": the fitted model as the scorer (it misses some of the rules' cases: bench/README.md).
-PERSON_SCORERS = ("reviewed", "rules", "model")
-PERSON_SCORER = os.environ.get("HIREWATCH_PERSON_SCORER", "reviewed")
+# "model" (default): people's names scored by the fitted model (bench/fit_matcher.py) over the
+# per-part features; "reviewed": the hand-set rules, with the model setting aside the near alerts it
+# reads as another person; "rules": the hand-set rules alone (figures of each: bench/README.md).
+PERSON_SCORERS = ("model", "reviewed", "rules")
+PERSON_SCORER = os.environ.get("HIREWATCH_PERSON_SCORER", "model")
 
 
 def person_model(scorer: str) -> PersonModel | None:

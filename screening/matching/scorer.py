@@ -165,7 +165,7 @@ class Tree:
 
 @dataclass(frozen=True, slots=True)
 class Review:
-    """The model as a second opinion on the hand-set rules (the default, HIREWATCH_PERSON_SCORER=
+    """The model as a second opinion on the hand-set rules (HIREWATCH_PERSON_SCORER=
     reviewed): a name the rules score in [low, high) is set aside, scored `aside` (under the
     threshold, so only an agreeing date of birth still makes it a hit), when the trees score it
     below `veto`; every other score is the rules'. bench/fit_matcher.py chooses low, high and veto

@@ -112,7 +112,13 @@ def name_features(
     roles = _role_weights(missing, listed, listed_weights, family)
     extra_weight = sum(applicant_weights[i] for i in extra)
     listed_total = matched + sum(listed_weights[j] for j in missing)
-    whole_weights = [listed_weights[j] for p in whole for j in p.listed]
+    # A part is as rare as the rarer of its two spellings: a common typed part ("Khan") loosely like a
+    # rare listed one ("AKHWAN") is common evidence.
+    evidence = [
+        (p, min(sum(listed_weights[j] for j in p.listed), sum(applicant_weights[i] for i in p.applicant)))
+        for p in whole
+    ]
+    whole_weights = [weight for _, weight in evidence]
     surname = family or frozenset({len(listed) - 1})
     significant_missing = any(not is_patronymic(listed[j]) for j in missing)
     n = max(1, len(pairs))
@@ -146,7 +152,7 @@ def name_features(
         float(any(j in family for p in whole for j in p.listed)),
         rules_score / 100,
         float(field_cut),
-        max((listed_weights[j] for p in whole for j in p.listed if j in surname), default=0.0),
+        max((weight for p, weight in evidence if p.listed[0] in surname), default=0.0),
         float(min((min(8, sum(len(listed[j]) for j in p.listed)) for p in whole), default=0)),
     )
 

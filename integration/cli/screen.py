@@ -139,28 +139,27 @@ def screen_batch(
         jobs > 1 and len(work) >= PARALLEL_MIN_ROWS and "fork" in multiprocessing.get_all_start_methods()
     )
     results: list[ScreeningResult] = []
-    if not parallel:
-        for chunk in chunks:
-            results += _screened(screener, chunk)
-            progress.update(len(chunk))
-        progress.close()
-        return results
-    global _worker_screener
-    _worker_screener = screener
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=context) as pool:
-            for screened in pool.map(_screen_chunk, chunks):
-                results += screened
-                progress.update(len(screened))
-    except BrokenProcessPool as exc:
-        raise click.ClickException(
-            "a screening process ended abruptly (out of memory?): nothing was written. "
-            "Run again with --jobs 1, or with fewer applicants per file."
-        ) from exc
-    finally:
-        _worker_screener = None
-        progress.close()
+    with progress:
+        if not parallel:
+            for chunk in chunks:
+                results += _screened(screener, chunk)
+                progress.update(len(chunk))
+            return results
+        global _worker_screener
+        _worker_screener = screener
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=context) as pool:
+                for screened in pool.map(_screen_chunk, chunks):
+                    results += screened
+                    progress.update(len(screened))
+        except BrokenProcessPool as exc:
+            raise click.ClickException(
+                "a screening process ended abruptly (out of memory?): nothing was written. "
+                "Run again with --jobs 1, or with fewer applicants per file."
+            ) from exc
+        finally:
+            _worker_screener = None
     return results
 
 

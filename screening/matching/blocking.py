@@ -120,7 +120,7 @@ class NameIndex:
         self, normalise: Callable[[str], NameForm], single_part_names: bool, model: PersonModel | None = None
     ) -> None:
         self._normalise = normalise
-        self.model = model  # the fitted person scorer, or None: the hand-set rules (the default)
+        self.model = model  # the fitted person scorer or reviewer, or None: the hand-set rules alone
         self._single_part_names = single_part_names  # can a one-token name be a candidate?
         self.names: Sequence[IndexedName] = []  # a list when built, StoredNames when restored
         # The vocabulary: every list token and joined pair, numbered; the rest refers to entry ids.

@@ -323,9 +323,10 @@ def compare(
 ) -> NameComparison:
     """Score (0-100) how well an applicant's name tokens cover a listed name's, and vice versa.
 
-    model: the fitted model over scorer.name_features (HIREWATCH_PERSON_SCORER=model; the parts
-    aligned, left out and added, by role and by how they agreed), for names the rules score at its
-    gate or above; without one (the default), by the hand-set rules of _rules_score.
+    model: the fitted model over scorer.name_features (the parts aligned, left out and added, by
+    role and by how they agreed), for names the rules score at its gate or above, as the scorer (the
+    default, HIREWATCH_PERSON_SCORER=model) or as the rules' reviewer (`reviewed`); without one
+    (`rules`), by the hand-set rules of _rules_score.
 
     han_readings: the applicant wrote in Han characters, read as pinyin. Those readings are
     exact (no typos) and may be wrong (a Japanese name read as Chinese), so only identical or
@@ -501,7 +502,8 @@ def _n_or_ng(a: str, b: str) -> bool:
 
 
 def _rules_score(pairs, missing, extra, listed, listed_weights, applicant_weights, family, syllabic) -> float:
-    """The hand-set score (the default; the fitted model uses it as one feature)."""
+    """The hand-set score: the `rules` scorer, and the first pass whose score decides whether the
+    fitted model is consulted (PersonModel.consulted)."""
     matched_l = {j for p in pairs for j in p.listed}
     agreed = matched_weight = 0.0
     for pair in pairs:

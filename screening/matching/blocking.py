@@ -260,7 +260,7 @@ class NameIndex:
         MAX_CANDIDATES ranks candidates only, so names that are not candidates never displace one.
         """
         unvowelled = form.script in UNVOWELLED_SCRIPTS
-        hits, exact, distinctive, found = self._count_hits(form)
+        hits, distinctive, found = self._count_hits(form)
         sizes, core_sizes, single_part_names = self._sizes, self._core_sizes, self._single_part_names
         # Scores above the caps need two parts (or the only one) including a distinctive one, or the
         # whole name. Most names were hit once: the count is looked at first.
@@ -280,6 +280,7 @@ class NameIndex:
             candidates.sort(key=lambda n: (-self._found_share(n, found), -hits[n], n))
         else:
             # Most tokens found first, exactly spelled ones above look-alikes; ties in list order.
+            exact = self._exact_hits(form.tokens)
             candidates.sort(key=lambda n: (-hits[n] - exact[n], n not in distinctive, n))
         return candidates[:limit]
 
@@ -293,20 +294,16 @@ class NameIndex:
                 covered[j] = covered[j + 1] = True
         return sum(w for w, c in zip(name.weights, covered, strict=True) if c) / sum(name.weights)
 
-    def _count_hits(self, form: NameForm) -> tuple[Counter, Counter, set[int], set[str]]:
-        """Per listed name: how many applicant tokens found one of its tokens (and how many exactly
-        as spelled); which names had a rare token found; which list tokens were found."""
+    def _count_hits(self, form: NameForm) -> tuple[Counter, set[int], set[str]]:
+        """Per listed name: how many applicant tokens found one of its tokens; which names had a rare
+        token found; which list tokens were found."""
         tokens, unvowelled = form.tokens, form.script in UNVOWELLED_SCRIPTS
         # A Korean or Chinese name's parts are compared as syllables with list tokens of that shape.
         mode = syllable_mode(name_shape(tokens), NameShape.SYLLABLES, form.script)
         counted: list[int] = []  # each name once per probe that found it (twice for a joined pair)
-        exact: Counter = Counter()
         distinctive: set[int] = set()
         found: set[str] = set()
-        probes = [t for t in tokens if len(t) > 1 and t not in PARTICLES]
-        probes += [a + b for a, b in itertools.pairwise(tokens)]
-        probes += [half for t in tokens for half in self._split_joined(t)]
-        for probe in probes:
+        for probe in self._probes(tokens):
             single: set[int] = set()
             joined: set[int] = set()
             for entry_id in self._similar_entries(probe, unvowelled, mode):
@@ -322,11 +319,21 @@ class NameIndex:
             counted += single
             counted += joined
             counted += joined
-            if (probe_id := self._entry_ids.get(probe)) is not None:
-                exact.update(self._postings[probe_id])
         hits = Counter(counted)  # counted once: Counter.update per probe cost more than the counting
         self._count_initials(tokens, hits, distinctive)
-        return hits, exact, distinctive, found
+        return hits, distinctive, found
+
+    def _probes(self, tokens: tuple[str, ...]) -> list[str]:
+        """What an applicant's name looks up: its parts, adjacent parts joined, a part split in two."""
+        probes = [t for t in tokens if len(t) > 1 and t not in PARTICLES]
+        probes += [a + b for a, b in itertools.pairwise(tokens)]
+        return probes + [half for t in tokens for half in self._split_joined(t)]
+
+    def _exact_hits(self, tokens: tuple[str, ...]) -> Counter:
+        """Per listed name: how many of the applicant's probes are its tokens exactly as spelled
+        (only to rank candidates beyond MAX_CANDIDATES, so counted only then)."""
+        ids = [self._entry_ids.get(probe) for probe in self._probes(tokens)]
+        return Counter(name_id for i in ids if i is not None for name_id in self._postings[i])
 
     def _split_joined(self, token: str) -> list[str]:
         """ "sergeilavrov" -> "sergei", "lavrov" when both halves are list tokens (names typed as one)."""

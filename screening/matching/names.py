@@ -97,11 +97,10 @@ def token_similarity(
     edit = _edit_similarity(applicant, listed)
     if syllabic == SyllableMode.SPELLED and real_syllables(applicant) and real_syllables(listed):
         edit = min(edit, ACCEPT - 0.01)  # both real syllables: another name, not a typo
-    best = TokenMatch(edit, "spelling variant")
-    for candidate in _special_matches(applicant, listed, unvowelled, syllabic):
-        if candidate.similarity > best.similarity:
-            best = candidate
-    return best
+    special = _special_match(applicant, listed, unvowelled, syllabic)
+    if special is not None and special.similarity > edit:
+        return special
+    return TokenMatch(edit, "spelling variant")
 
 
 def _edit_similarity(a: str, b: str) -> float:
@@ -117,39 +116,57 @@ def _edit_similarity(a: str, b: str) -> float:
     return plain
 
 
-def _special_matches(a: str, b: str, unvowelled: bool, syllabic: SyllableMode):
+_TRANSLITERATED = TokenMatch(0.95, "transliteration variant")  # Dzhose/Jose, Kruz/Cruz, Khong/Hong
+_ROMANISED = TokenMatch(0.97, "Korean romanisation")
+_SOUNDS_ALIKE = TokenMatch(0.92, "sounds alike")
+_RESPELT = TokenMatch(0.88, "transliteration variant")  # Aleksandr/Alexander (ks = x, one vowel)
+_OCR = TokenMatch(0.92, "letters confused (OCR)")
+_VOWELS_LEFT_OUT = TokenMatch(0.9, "same consonants (vowels left out)")
+_ARABIC_CONSONANTS = TokenMatch(0.88, "same consonants in Arabic script")
+_ARTICLE_ATTACHED = TokenMatch(0.88, "same consonants (article al- attached)")
+_TRUNCATED = TokenMatch(0.88, "truncated")
+
+
+def _special_match(a: str, b: str, unvowelled: bool, syllabic: SyllableMode) -> TokenMatch | None:
+    """The strongest way beyond edits in which the two agree (of equally strong ones, the first
+    below), or None. Checked strongest first: most pairs compared are new and agree in none."""
     respelled_a, phonetic_a, ocr_a, skel_a = _spellings(a)
     respelled_b, phonetic_b, ocr_b, skel_b = _spellings(b)
     shortest = min(len(a), len(b))
-    if shortest >= 3 and respelled_a == respelled_b:
-        yield TokenMatch(0.95, "transliteration variant")  # Dzhose/Jose, Kruz/Cruz, Khong/Hong
+    transliterated = shortest >= 3 and respelled_a == respelled_b
     if syllabic:
         if korean_key(a) == korean_key(b):
-            yield TokenMatch(0.97, "Korean romanisation")
+            return _ROMANISED
+        if transliterated:
+            return _TRANSLITERATED
         if _truncated(a, b) and not cut_between_syllables(a, b):
-            yield TokenMatch(0.88, "truncated")  # "Dongmi" for "Dongming"; "Jing" is not "Jinghe"
-        return  # syllables that only sound alike are different syllables
+            return _TRUNCATED  # "Dongmi" for "Dongming"; "Jing" is not "Jinghe"
+        return None  # syllables that only sound alike are different syllables
+    if transliterated:
+        return _TRANSLITERATED
     sounds_alike = phonetic_a == phonetic_b and OSA.normalized_similarity(respelled_a, respelled_b) >= 0.6
     if shortest >= 5 and sounds_alike:
-        yield TokenMatch(0.92, "sounds alike")
-    elif shortest >= 5 and OSA.distance(respelled_a, respelled_b) == 1 < OSA.distance(a, b):
-        yield TokenMatch(0.88, "transliteration variant")  # Aleksandr/Alexander (ks = x, one vowel)
+        return _SOUNDS_ALIKE
     if ocr_a == ocr_b:
-        yield TokenMatch(0.92, "letters confused (OCR)")
+        return _OCR
+    respelt = shortest >= 5 and OSA.distance(respelled_a, respelled_b) == 1 < OSA.distance(a, b)
     if unvowelled and not _written_final_vowel_agrees(a, b):
-        return  # Rasouli (رسولی) is not Rasoul: a long vowel written is no vowel left out
+        # Rasouli (رسولی) is not Rasoul: a long vowel written is no vowel left out
+        return _RESPELT if respelt else None
     short_enough = len(skel_a) >= 2 or len(b) <= 4
-    if skel_a == skel_b and (
+    consonants = skel_a == skel_b and (
         (unvowelled and short_enough)
         or (len(skel_a) >= 2 and (len(a) >= 3 or a[0] == b[0]) and _vowels_left_out(a, b))
-    ):
-        yield TokenMatch(0.9, "same consonants (vowels left out)")
-    elif unvowelled and _same_arabic_consonants(a, b):
-        yield TokenMatch(0.88, "same consonants in Arabic script")
-    elif unvowelled and a.startswith("l") and len(skel_b) >= 3 and skeleton(a[1:]) == skel_b:
-        yield TokenMatch(0.88, "same consonants (article al- attached)")
-    if _truncated(a, b):
-        yield TokenMatch(0.88, "truncated")
+    )
+    if consonants:
+        return _VOWELS_LEFT_OUT
+    if respelt:
+        return _RESPELT
+    if unvowelled and _same_arabic_consonants(a, b):
+        return _ARABIC_CONSONANTS
+    if unvowelled and a.startswith("l") and len(skel_b) >= 3 and skeleton(a[1:]) == skel_b:
+        return _ARTICLE_ATTACHED
+    return _TRUNCATED if _truncated(a, b) else None
 
 
 @lru_cache(maxsize=100_000)

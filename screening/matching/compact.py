@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeVar
 
@@ -69,37 +70,34 @@ class IntLists:
 
 class KeyTable:
     """String keys -> lists of ints, without keeping the key strings: each key is a 64-bit digest in
-    a sorted array (what is stored), found through a dict from digest to position made on first
-    lookup (a tenth of bisecting the array, for a few MB). Two keys sharing a digest (both
-    checksums alike: rare among a million keys) would only pool their ids, which callers check
-    against the real tokens anyway."""
+    a sorted array, found by bisection. Two keys sharing a digest (both checksums alike: rare
+    among a million keys) would only pool their ids, which callers check against the real tokens
+    anyway."""
 
-    __slots__ = ("_digests", "_lists", "_positions")
+    __slots__ = ("_digests", "_lists")
 
     def __init__(self, mapping: Mapping[str, Sequence[int]] | None = None) -> None:
         pairs = sorted((key_digest(key), ids) for key, ids in (mapping or {}).items())
         self._digests = array("q", (digest for digest, _ in pairs))
         self._lists = IntLists(ids for _, ids in pairs)
-        self._positions: dict[int, int] | None = None
 
     def get(self, key: str) -> Sequence[int]:
-        position = self._where().get(key_digest(key))
-        return self._lists[position] if position is not None else ()
+        digest = key_digest(key)
+        position = bisect_left(self._digests, digest)
+        if position < len(self._digests) and self._digests[position] == digest:
+            return self._lists[position]
+        return ()
 
     def union(self, keys: Iterable[str]) -> set[int]:
         """The ids filed under any of these keys (one call for a token's dozen keys, most of them
         filed under nothing)."""
-        positions, lists, found = self._where(), self._lists, set()
+        digests, lists, size, found = self._digests, self._lists, len(self._digests), set()
         for key in keys:
-            position = positions.get(key_digest(key))
-            if position is not None:
+            digest = key_digest(key)
+            position = bisect_left(digests, digest)
+            if position < size and digests[position] == digest:
                 found.update(lists[position])
         return found
-
-    def _where(self) -> dict[int, int]:
-        if self._positions is None:
-            self._positions = {digest: position for position, digest in enumerate(self._digests)}
-        return self._positions
 
     def __len__(self) -> int:
         return len(self._digests)

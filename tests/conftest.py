@@ -16,7 +16,14 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
-from store.db import init_db, make_engine
+# The suite tests the defaults: a developer's own settings (HIREWATCH_LISTS_DIR pointing at a real
+# list store, another person scorer...) would change what the code under test reads. Only the
+# suite's own HIREWATCH_TEST_* settings pass. Before any of our modules is imported: some read
+# their settings at import.
+for _name in [n for n in os.environ if n.startswith("HIREWATCH_") and not n.startswith("HIREWATCH_TEST_")]:
+    del os.environ[_name]
+
+from store.db import init_db, make_engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()

@@ -357,16 +357,9 @@ def compare(
     cut = cut_short(applicant, listed, family, whole_last=typed_length < width) if width else None
     comparison = _compare(applicant, listed, listed_weights, applicant_weights, unvowelled, syllabic,
                           family, han_readings, model, cut is not None)  # fmt: skip
-    common = _split_across_roles(applicant, comparison, hyphened, family) or _only_family(comparison, family)
-    cap = CAP_COMMON_NAME if common else 100.0
-    if len(listed) > 1 and _one_part_and_initials(comparison):
-        # At best a potential match for review; with a part the list lacks, another person (_cap).
-        cap = min(cap, CAP_TOO_FEW_PARTS if comparison.extra else CAP_INITIAL_AND_FAMILY)
-    floor = FIELD_CUT_SCORE if cut is not None else 0.0
-    if not floor and _whole_listed_name(comparison, listed):
-        floor = 100.0 if not comparison.missing else WHOLE_NAME_FLOOR  # the listed name itself: exact
-    elif not floor and not (syllabic or han_readings) and _respelt_listed_name(comparison):
-        floor = RESPELT_NAME_FLOOR
+    cap = _name_cap(comparison, applicant, listed, family, hyphened)
+    syllables = bool(syllabic) or han_readings
+    floor = FIELD_CUT_SCORE if cut is not None else _name_floor(comparison, listed, syllables)
     comparison.limits = (floor, max(floor, cap))
     score = settle(comparison.score, comparison.limits)
     if cut is not None and score > min(comparison.score, cap):  # the cut, not the parts, scored it
@@ -374,6 +367,27 @@ def compare(
         comparison = NameComparison(score, pairs, missing, [], comparison.features, width, comparison.limits)
     comparison.score = score
     return comparison
+
+
+def _name_cap(comparison: NameComparison, applicant: tuple[str, ...], listed: tuple[str, ...],
+              family: frozenset[int], hyphened: frozenset[int]) -> float:  # fmt: skip
+    """The most the names' context lets whatever the parts scored reach."""
+    common = _split_across_roles(applicant, comparison, hyphened, family) or _only_family(comparison, family)
+    cap = CAP_COMMON_NAME if common else 100.0
+    if len(listed) > 1 and _one_part_and_initials(comparison):
+        # At best a potential match for review; with a part the list lacks, another person (_cap).
+        cap = min(cap, CAP_TOO_FEW_PARTS if comparison.extra else CAP_INITIAL_AND_FAMILY)
+    return cap
+
+
+def _name_floor(comparison: NameComparison, listed: tuple[str, ...], syllables: bool) -> float:
+    """The least the listed name itself, typed whole or transliterated, scores whatever its parts
+    weigh. syllables: Korean or Chinese syllables, whose other spellings are other names."""
+    if _whole_listed_name(comparison, listed):
+        return 100.0 if not comparison.missing else WHOLE_NAME_FLOOR  # the listed name itself: exact
+    if not syllables and _respelt_listed_name(comparison):
+        return RESPELT_NAME_FLOOR
+    return 0.0
 
 
 def _one_part_and_initials(comparison: NameComparison) -> bool:
